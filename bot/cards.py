@@ -1,0 +1,97 @@
+"""The card posted to a team channel: facts only, never free text or reporter identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.deadlines import Deadline
+from bot.taxonomy import (
+    AT_RISK,
+    ELEMENTS,
+    IDENTITY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    ConcernKind,
+    IdentityMode,
+    Status,
+)
+from storage.models import Concern
+
+
+def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
+    """Slack renders this in each reader's own time zone, and `{ago}` stays current."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+
+
+def mention(ids: list[str]) -> str:
+    """Mentions for user ids (U…/W…) and user-group ids (S…)."""
+    return " ".join(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids)
+
+
+def card_text(concern: Concern, *, team: list[str]) -> str:
+    """Notification text: content-free; an urgent card notifies the team by mention."""
+    kind = KIND_LABELS[ConcernKind(concern.kind)].lower()
+    if concern.urgent and concern.status != Status.CLOSED:
+        return f"URGENT {kind} concern {concern.reference}: immediate danger. {mention(team)}"
+    return f"{KIND_LABELS[ConcernKind(concern.kind)]} concern {concern.reference}"
+
+
+def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, Any]]:
+    kind = ConcernKind(concern.kind)
+    status = STATUS_LABELS[concern.stage or concern.status]
+    heading = f"{KIND_LABELS[kind]} concern {concern.reference}"
+    if concern.urgent:
+        heading = ":rotating_light: URGENT " + heading
+    if kind is ConcernKind.SAFEGUARDING:
+        about = "At risk: " + AT_RISK.get(concern.at_risk or "", "not stated")
+    else:
+        about = ", ".join(ELEMENTS.get(e, e) for e in concern.elements) or "Not stated"
+    fields = [
+        MarkdownTextObject(text=f"*Type*\n{KIND_LABELS[kind]}"),
+        MarkdownTextObject(text=f"*About*\n{about}"),
+        MarkdownTextObject(
+            text=f"*Identity*\n{IDENTITY_LABELS[IdentityMode(concern.identity_mode)]}"
+        ),
+        MarkdownTextObject(
+            text="*Urgency*\n" + ("Immediate danger" if concern.urgent else "Routine")
+        ),
+        MarkdownTextObject(text=f"*Status*\n{status}"),
+        MarkdownTextObject(
+            text="*Owner*\n" + (f"<@{concern.owner_id}>" if concern.owner_id else "Unassigned")
+        ),
+        MarkdownTextObject(text="*Raised*\n" + slack_date(concern.created_at, "{ago}")),
+    ]
+    if deadlines:
+        first = deadlines[0]
+        flag = ":warning: OVERDUE " if first.overdue else ""
+        fields.append(
+            MarkdownTextObject(
+                text=f"*Next deadline*\n{flag}{first.what} by " + slack_date(first.due_at)
+            )
+        )
+    blocks: list[Block] = [
+        HeaderBlock(text=heading[:150]),
+        SectionBlock(fields=fields),
+    ]
+    overdue = [d for d in deadlines if d.overdue]
+    if overdue:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=":warning: Overdue: " + "; ".join(d.what for d in overdue)
+                    )
+                ]
+            )
+        )
+    return [block.to_dict() for block in blocks]

@@ -1,0 +1,274 @@
+"""The outbox worker: delivers queued Slack side effects, retrying until Slack takes them.
+
+Exactly once in effect: every message we post carries the outbox item's idempotency key in
+its Slack message metadata. Before posting again after an attempt whose outcome we never saw
+(a crash, a timeout, a 5xx), the worker looks for that key in the channel and adopts the
+message it finds instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.cards import card_blocks, card_text
+from bot.clock import utcnow
+from bot.context import AppContext
+from bot.deadlines import Timescales, deadlines
+from bot.logs import get_logger
+from bot.reporter_messages import reporter_message
+from storage import outbox
+from storage.models import Concern, ConcernEvent
+from storage.outbox import ClaimedItem
+
+log = get_logger(__name__)
+
+METADATA_EVENT = "speakup_outbox"
+LEASE = timedelta(minutes=2)
+HISTORY_LOOKBACK = 200
+
+
+class Deferred(Exception):
+    """The item must wait for another to land first (e.g. a thread reply for an unposted card)."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    channel: str | None
+    ts: str | None
+
+
+def timescales(context: AppContext) -> Timescales:
+    s = context.settings
+    return Timescales(
+        timezone=s.speakup_timezone,
+        update_interval_days=s.speakup_update_interval_days,
+        feedback_months=s.speakup_feedback_months,
+        referral_working_days=s.speakup_referral_working_days,
+        referral_ack_working_days=s.speakup_referral_ack_working_days,
+    )
+
+
+class OutboxWorker:
+    """Drains the outbox; one per process, safe to run in several replicas at once."""
+
+    def __init__(self, context: AppContext, client: WebClient) -> None:
+        self.context = context
+        self.client = client
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- running --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.context.wake_outbox()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        wakeup = self.context.outbox_wakeup
+        while not self._stop.is_set():
+            wakeup.clear()
+            try:
+                self.run_once()
+            except Exception:  # the worker must outlive any one bad item or outage
+                log.exception("outbox.cycle_failed")
+            wakeup.wait(self.context.settings.speakup_outbox_poll_seconds)
+
+    def run_once(self, limit: int = 20) -> int:
+        """Deliver what is due now; returns how many items were delivered."""
+        delivered = 0
+        while not self._stop.is_set():
+            with self.context.db.transaction() as session:
+                due = outbox.due_item_ids(session, now=utcnow(), limit=limit)
+            if not due:
+                return delivered
+            progressed = False
+            for item_id in due:
+                if self._stop.is_set():
+                    break
+                if self._deliver_one(item_id):
+                    delivered += 1
+                    progressed = True
+            if not progressed:
+                return delivered
+        return delivered
+
+    def _deliver_one(self, item_id: int) -> bool:
+        with self.context.db.transaction() as session:
+            item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
+        if item is None:
+            return False
+        bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
+        try:
+            result = self._deliver(item)
+        except Deferred as exc:
+            with self.context.db.transaction() as session:
+                outbox.defer(session, item.id, now=utcnow(), seconds=1.0, reason=str(exc))
+            return False
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error") or f"http_{status}")
+            delay = self._backoff(item.attempts)
+            if status == 429:
+                retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
+                delay = max(delay, retry_after)
+            bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
+            self._failed(item, f"{status} {error}", delay)
+            return False
+        except (SlackClientError, OSError) as exc:
+            delay = self._backoff(item.attempts)
+            bound.warning("outbox.unreachable", error=type(exc).__name__, retry_in=delay)
+            self._failed(item, type(exc).__name__, delay)
+            return False
+        with self.context.db.transaction() as session:
+            outbox.mark_delivered(
+                session, item.id, now=utcnow(), channel=result.channel, ts=result.ts
+            )
+        bound.info("outbox.delivered")
+        return True
+
+    def _backoff(self, attempts: int) -> float:
+        s = self.context.settings
+        return outbox.backoff(
+            attempts, base=s.speakup_outbox_backoff_seconds, cap=s.speakup_outbox_backoff_cap
+        )
+
+    def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
+        with self.context.db.transaction() as session:
+            outbox.mark_failed(session, item.id, now=utcnow(), error=error, retry_in=delay)
+
+    # --- delivering each kind -------------------------------------------------------------
+
+    def _deliver(self, item: ClaimedItem) -> Delivered:
+        if item.kind == "card":
+            return self._deliver_card(item)
+        if item.kind == "reporter_dm":
+            return self._deliver_reporter_dm(item)
+        if item.kind == "thread_note":
+            return self._deliver_thread_note(item)
+        raise ValueError(f"unknown outbox kind {item.kind}")
+
+    def _load_concern(self, concern_id: str | None) -> Concern:
+        with self.context.db.transaction() as session:
+            concern = session.get(Concern, concern_id) if concern_id else None
+            if concern is None:
+                raise ValueError("outbox item names no concern")
+            session.expunge(concern)
+            return concern
+
+    def _deliver_card(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+        now = utcnow()
+        blocks = card_blocks(concern, deadlines(concern, timescales(self.context), now))
+        text = card_text(concern, team=self.context.settings.speakup_safeguarding_team)
+        if concern.card_ts is None:
+            ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
+            with self.context.db.transaction() as session:
+                stored = session.get_one(Concern, concern.id)
+                stored.card_ts = ts
+            return Delivered(concern.channel, ts)
+        self.client.chat_update(
+            channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks
+        )
+        return Delivered(concern.channel, concern.card_ts)
+
+    def _deliver_thread_note(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+        if concern.card_ts is None:
+            raise Deferred("card not posted yet")
+        text = str(item.payload.get("text", ""))
+        ts = self._post_once(item, channel=concern.channel, text=text, thread_ts=concern.card_ts)
+        return Delivered(concern.channel, ts)
+
+    def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
+        vault = self.context.vault
+        with self.context.db.transaction() as session:
+            concern = session.get_one(Concern, item.concern_id)
+            event = session.query(ConcernEvent).filter_by(uid=item.payload["event_uid"]).one()
+            data_key = vault.concern_key(concern)
+            if concern.reporter_enc is None:
+                raise ValueError("reporter cannot be reached (no contact)")
+            # The reporter's id is unsealed only here, at send time, and never stored or logged.
+            user_id = vault.open_json(
+                data_key,
+                concern.reporter_enc,
+                table="concerns",
+                row_id=concern.id,
+                field="reporter",
+            )["user_id"]
+            body = (
+                vault.open_text(
+                    data_key, event.body_enc, table="concern_events", row_id=event.uid, field="body"
+                )
+                if event.body_enc
+                else None
+            )
+            message = reporter_message(concern, event, body)
+        opened = self.client.conversations_open(users=user_id)
+        channel = str(opened["channel"]["id"])
+        ts = self._post_once(item, channel=channel, text=message.text, blocks=message.blocks)
+        # The DM channel id identifies the reporter as well as their user id does: not recorded.
+        return Delivered(None, ts)
+
+    def _post_once(
+        self,
+        item: ClaimedItem,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        if item.attempts > 1:
+            found = self._find_posted(item, channel, thread_ts)
+            if found is not None:
+                return found
+        response = self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            metadata={
+                "event_type": METADATA_EVENT,
+                "event_payload": {"key": item.idempotency_key},
+            },
+        )
+        return str(response["ts"])
+
+    def _find_posted(self, item: ClaimedItem, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of a message an earlier attempt already posted for this item, if any."""
+        oldest = f"{item.created_at.timestamp() - 60:.6f}"
+        if thread_ts:
+            response = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=HISTORY_LOOKBACK
+            )
+        else:
+            response = self.client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_LOOKBACK
+            )
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("key") == item.idempotency_key
+            ):
+                return str(message["ts"])
+        return None
+
+
+def run_pending(context: AppContext, client: WebClient) -> int:
+    """Deliver everything due now, in the calling thread (demo, CLI, tests)."""
+    return OutboxWorker(context, client).run_once()

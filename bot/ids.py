@@ -1,0 +1,66 @@
+"""Every callback, block and action id the app uses, in one place."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Callback(StrEnum):
+    RAISE_SPEAK_UP = "raise_speak_up"
+    RAISE_SAFEGUARDING = "raise_safeguarding"
+    RAISE_SHORTCUT = "raise_concern"  # global shortcut callback id (manifest.yml)
+    REPORTER_REPLY = "reporter_reply"
+    RECEIPT_REPLY = "receipt_reply"
+    FEEDBACK = "reporter_feedback"
+    ASK_REPORTER = "ask_reporter"
+    ADD_NOTE = "add_note"
+    ASSIGN = "assign_owner"
+    UPDATE_STATUS = "update_status"
+    CLOSE = "close_concern"
+    REFERRAL = "record_referral"
+    REFERRAL_ACK = "record_referral_ack"
+
+
+class Action(StrEnum):
+    SWITCH_TO_SAFEGUARDING = "switch_to_safeguarding"
+    SWITCH_TO_SPEAK_UP = "switch_to_speak_up"
+    OPEN_RAISE = "open_raise"  # "Raise a concern" buttons (App Home, DM reply)
+    VIEW_DETAILS = "view_details"
+    ACKNOWLEDGE = "acknowledge"
+    ASSIGN = "assign"
+    ASK_REPORTER = "ask_reporter"
+    ADD_NOTE = "add_note"
+    UPDATE_STATUS = "update_status"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    RECORD_REFERRAL = "record_referral"
+    RECORD_REFERRAL_ACK = "record_referral_ack"
+    REPLY = "reporter_reply"
+    GIVE_FEEDBACK = "give_feedback"
+
+
+class Block(StrEnum):
+    ELEMENTS = "elements"
+    DESCRIPTION = "description"
+    IDENTITY = "identity"
+    SITE = "site"
+    LOCATION = "location"
+    HAPPENED_ON = "happened_on"
+    RAISED_BEFORE = "raised_before"
+    HOPED_OUTCOME = "hoped_outcome"
+    DETRIMENT = "detriment"
+    PROFESSIONAL_GROUP = "professional_group"
+    AT_RISK = "at_risk"
+    IMMEDIATE_DANGER = "immediate_danger"
+    INCIDENT_NUMBER = "incident_number"
+    MESSAGE = "message"
+    OWNER = "owner"
+    STAGE = "stage"
+    NOTE = "note"
+    OUTCOME = "outcome"
+    OUTCOME_TEXT = "outcome_text"
+    FEEDBACK = "feedback"
+    FEEDBACK_COMMENT = "feedback_comment"
+    AUTHORITY = "authority"
+    REFERRAL_DATE = "referral_date"
+    REFERRAL_REFERENCE = "referral_reference"

@@ -1,0 +1,208 @@
+"""Raising a concern: validate-free domain step that stores it sealed and queues its effects.
+
+Input has already been validated by `bot.raise_form`; this module turns a request into rows in
+one transaction: the concern, its first timeline event, an audit entry and the outbox items.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import add_working_days
+from bot.routing import Router
+from bot.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from storage import audit, outbox
+from storage.crypto import RECEIPT_ALPHABET, hash_receipt, new_receipt
+from storage.models import Concern, ConcernEvent
+from storage.vault import Vault
+
+
+@dataclass(frozen=True)
+class RaiseRequest:
+    """What the reporter told us, already validated."""
+
+    kind: ConcernKind
+    identity_mode: IdentityMode
+    description: str
+    elements: tuple[str, ...] = ()
+    location: str | None = None
+    happened_on: str | None = None
+    raised_before: str | None = None
+    hoped_outcome: str | None = None
+    detriment: str | None = None
+    professional_group: str | None = None
+    site: str | None = None
+    at_risk: str | None = None
+    immediate_danger: bool = False
+    incident_number: str | None = None
+
+    def free_text(self) -> dict[str, str]:
+        """Everything the reporter typed: sealed as one document, never stored in clear."""
+        typed = {
+            "description": self.description,
+            "location": self.location,
+            "happened_on": self.happened_on,
+            "raised_before": self.raised_before,
+            "hoped_outcome": self.hoped_outcome,
+            "incident_number": self.incident_number,
+        }
+        return {name: value for name, value in typed.items() if value}
+
+
+@dataclass(frozen=True)
+class RaisedConcern:
+    reference: str
+    kind: ConcernKind
+    identity_mode: IdentityMode
+    urgent: bool
+    ack_due_at: datetime
+    receipt: str | None = None  # only for no-contact, only the first time
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class RaisePolicy:
+    router: Router
+    timezone: str
+    ack_working_days: int
+
+
+def new_reference(kind: ConcernKind) -> str:
+    prefix = "SG" if kind is ConcernKind.SAFEGUARDING else "SU"
+    return prefix + "-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+
+
+def find_by_submission(session: Session, vault: Vault, submission_id: str) -> Concern | None:
+    """The concern a view submission already created, if Slack or the user sent it twice."""
+    keys = vault.ring.blind_index_candidates("submission:" + submission_id)
+    return session.scalars(select(Concern).where(Concern.submission_key.in_(keys))).first()
+
+
+def raise_concern(
+    session: Session,
+    vault: Vault,
+    policy: RaisePolicy,
+    request: RaiseRequest,
+    *,
+    reporter_user_id: str,
+    submission_id: str,
+    now: datetime,
+) -> RaisedConcern:
+    """Store a new concern sealed, with its timeline, audit entry and outbox items."""
+    existing = find_by_submission(session, vault, submission_id)
+    if existing is not None:
+        return RaisedConcern(
+            reference=existing.reference,
+            kind=ConcernKind(existing.kind),
+            identity_mode=IdentityMode(existing.identity_mode),
+            urgent=existing.urgent,
+            ack_due_at=existing.ack_due_at,
+            duplicate=True,
+        )
+
+    concern_id = str(uuid.uuid4())
+    reference = new_reference(request.kind)
+    while session.scalar(select(Concern.id).where(Concern.reference == reference)):
+        reference = new_reference(request.kind)
+    data_key, wrapped = vault.new_concern_key(concern_id)
+    urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
+    ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
+
+    concern = Concern(
+        id=concern_id,
+        reference=reference,
+        kind=request.kind.value,
+        elements=list(request.elements),
+        identity_mode=request.identity_mode.value,
+        status=Status.RECEIVED.value,
+        urgent=urgent,
+        at_risk=request.at_risk,
+        detriment=request.detriment,
+        professional_group=request.professional_group,
+        site=request.site,
+        channel=policy.router.channel_for(request.kind, request.elements, request.site),
+        taxonomy_version=TAXONOMY_VERSION,
+        created_at=now,
+        updated_at=now,
+        ack_due_at=ack_due_at,
+        version=1,
+        key_id=wrapped.key_id,
+        wrapped_key=wrapped.blob,
+        report_enc=vault.seal_json(
+            data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
+        ),
+        submission_key=vault.ring.blind_index("submission:" + submission_id),
+    )
+
+    receipt_text: str | None = None
+    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
+        # Nothing that could lead back to the person: no id, no blind index, only the receipt.
+        receipt = new_receipt()
+        receipt_text = receipt.text
+        concern.receipt_locator = receipt.locator
+        concern.receipt_hash = hash_receipt(receipt.text)
+    else:
+        concern.reporter_enc = vault.seal_json(
+            data_key,
+            {"user_id": reporter_user_id},
+            table="concerns",
+            row_id=concern_id,
+            field="reporter",
+        )
+        concern.reporter_index = vault.ring.blind_index(reporter_user_id)
+    session.add(concern)
+
+    event = ConcernEvent(
+        uid=str(uuid.uuid4()),
+        concern_id=concern_id,
+        at=now,
+        kind="raised",
+        actor_role="reporter",
+        summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        visible_to_reporter=True,
+    )
+    session.add(event)
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="concern.raised",
+        concern_reference=reference,
+        detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
+    )
+    priority = outbox.URGENT if urgent else outbox.NORMAL
+    outbox.enqueue(
+        session,
+        kind="card",
+        lane=f"card:{concern_id}",
+        idempotency_key=f"card:{concern_id}:1",
+        concern_id=concern_id,
+        now=now,
+        priority=priority,
+    )
+    if concern.reporter_enc is not None:
+        outbox.enqueue(
+            session,
+            kind="reporter_dm",
+            lane=f"reporter:{concern_id}",
+            idempotency_key=f"dm:{event.uid}",
+            concern_id=concern_id,
+            payload={"event_uid": event.uid},
+            now=now,
+            priority=priority,
+        )
+    session.flush()
+    return RaisedConcern(
+        reference=reference,
+        kind=request.kind,
+        identity_mode=request.identity_mode,
+        urgent=urgent,
+        ack_due_at=ack_due_at,
+        receipt=receipt_text,
+    )

@@ -1,0 +1,48 @@
+"""What a reporter is told, in plain words, for each step of their concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.cards import slack_date
+from bot.taxonomy import ConcernKind
+from storage.models import Concern, ConcernEvent
+
+
+@dataclass(frozen=True)
+class ReporterMessage:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) -> ReporterMessage:
+    """The DM for one timeline event; `body` is the decrypted free text the event carries."""
+    ref = concern.reference
+    team = (
+        "the safeguarding team"
+        if concern.kind == ConcernKind.SAFEGUARDING
+        else "a Freedom to Speak Up guardian"
+    )
+    lines: list[str] = []
+    if event.kind == "raised":
+        if concern.urgent:
+            lines.append(
+                ":rotating_light: *If anyone is in immediate danger, call 999 now.* "
+                "We have alerted the safeguarding team, but they cannot send help."
+            )
+        lines.append(
+            f"We have received your concern *{ref}* and it is stored encrypted. "
+            f"{team.capitalize()} will acknowledge it by {slack_date(concern.ack_due_at)}. "
+            "You will hear from us here at every step."
+        )
+    else:
+        lines.append(f"Update on your concern *{ref}*: {event.summary}.")
+        if body:
+            lines.append(body)
+    text = "\n\n".join(lines)
+    return ReporterMessage(text=f"Update on your concern {ref}", blocks=[_section(text)])

@@ -1,0 +1,95 @@
+"""From a submitted raise view to the acknowledgement Slack shows: validate, store, answer.
+
+Everything here happens before Slack is answered, so it touches only the database: the
+concern is committed before the reporter is told it is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot import raise_form, signed_metadata
+from bot.cards import slack_date
+from bot.clock import utcnow
+from bot.context import AppContext
+from bot.ids import Block
+from bot.logs import get_logger
+from bot.raising import RaisedConcern, RaiseRequest, find_by_submission, raise_concern
+from bot.taxonomy import ConcernKind, IdentityMode
+
+log = get_logger(__name__)
+
+TAMPERED = "This form was changed on its way back to us. Please close it and start again."
+NOT_SAVED = (
+    "We could not save your concern just now, so nothing was sent. Your text is still here: "
+    "please press Send again in a minute."
+)
+
+
+def errors(fields: dict[str, str]) -> dict[str, Any]:
+    return {"response_action": "errors", "errors": fields}
+
+
+def submit_raise(
+    context: AppContext, kind: ConcernKind, user_id: str, view: dict[str, Any]
+) -> dict[str, Any]:
+    """The arguments for Bolt's ack(): field errors, or the confirmation view."""
+    metadata = signed_metadata.verify(context.vault.ring, view.get("private_metadata"))
+    if metadata is None or metadata.get("form") != kind.value:
+        log.warning("raise.tampered_metadata", kind=kind.value)
+        return errors({Block.DESCRIPTION: TAMPERED})
+    state = (view.get("state") or {}).get("values") or {}
+    parsed = raise_form.parse_submission(kind, state, sites=context.settings.speakup_sites)
+    if parsed.request is None:
+        return errors(parsed.errors)
+    view_id = str(view.get("id") or "")
+    if not view_id:
+        return errors({Block.DESCRIPTION: TAMPERED})
+    try:
+        raised = _store(context, parsed.request, user_id, view_id)
+    except SQLAlchemyError:
+        log.exception("raise.not_saved", kind=kind.value)
+        return errors({Block.DESCRIPTION: NOT_SAVED})
+    log.info(
+        "raise.stored",
+        reference=raised.reference,
+        kind=raised.kind.value,
+        urgent=raised.urgent,
+        duplicate=raised.duplicate,
+    )
+    return {
+        "response_action": "update",
+        "view": raise_form.confirmation_view(
+            raised, ack_due_text=slack_date(raised.ack_due_at, "{date_long_pretty}")
+        ),
+    }
+
+
+def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: str) -> RaisedConcern:
+    try:
+        with context.db.transaction() as session:
+            return raise_concern(
+                session,
+                context.vault,
+                context.raise_policy,
+                request,
+                reporter_user_id=user_id,
+                submission_id=view_id,
+                now=utcnow(),
+            )
+    except IntegrityError:
+        # The same view submitted twice at the same moment: the other request stored it.
+        with context.db.transaction() as session:
+            existing = find_by_submission(session, context.vault, view_id)
+            if existing is None:
+                raise
+            return RaisedConcern(
+                reference=existing.reference,
+                kind=ConcernKind(existing.kind),
+                identity_mode=IdentityMode(existing.identity_mode),
+                urgent=existing.urgent,
+                ack_due_at=existing.ack_due_at,
+                duplicate=True,
+            )

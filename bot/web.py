@@ -1,0 +1,47 @@
+"""The HTTP surface: Slack's events endpoint plus health and readiness probes (WSGI)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from storage.db import Database, DatabaseUnavailable
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+EVENTS_PATH = "/slack/events"
+
+
+def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
+    return [payload]
+
+
+def create_wsgi_app(bolt_app: App, db: Database) -> WsgiApp:
+    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+
+    def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method == "GET":
+            return _json(start_response, "200 OK", {"status": "ok"})
+        if path == "/readyz" and method == "GET":
+            try:
+                db.ping()
+            except DatabaseUnavailable:
+                return _json(start_response, "503 Service Unavailable", {"status": "no database"})
+            return _json(start_response, "200 OK", {"status": "ready"})
+        if path == EVENTS_PATH and method == "POST":
+            result: Iterable[bytes] = slack(environ, start_response)
+            return result
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+
+    return application

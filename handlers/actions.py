@@ -1,0 +1,31 @@
+"""Block actions: buttons in the raise modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.ids import Action
+from bot.taxonomy import ConcernKind
+from handlers.raise_flow import raise_view
+
+
+def register(app: App, context: AppContext) -> None:
+    def switch(kind: ConcernKind, body: dict[str, Any], client: WebClient) -> None:
+        view = body["view"]
+        client.views_update(
+            view_id=view["id"], hash=view.get("hash"), view=raise_view(context, kind)
+        )
+
+    @app.action(Action.SWITCH_TO_SAFEGUARDING.value)
+    def to_safeguarding(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        switch(ConcernKind.SAFEGUARDING, body, client)
+
+    @app.action(Action.SWITCH_TO_SPEAK_UP.value)
+    def to_speak_up(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        switch(ConcernKind.SPEAK_UP, body, client)

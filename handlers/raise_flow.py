@@ -1,0 +1,25 @@
+"""Opening the raise modal: shared by the command, the shortcut and the buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot import raise_form, signed_metadata
+from bot.context import AppContext
+from bot.taxonomy import ConcernKind
+
+
+def raise_view(context: AppContext, kind: ConcernKind) -> dict[str, Any]:
+    metadata = signed_metadata.sign(context.vault.ring, {"form": kind.value})
+    if kind is ConcernKind.SAFEGUARDING:
+        return raise_form.safeguarding_form(metadata=metadata)
+    return raise_form.speak_up_form(sites=context.settings.speakup_sites, metadata=metadata)
+
+
+def open_raise_modal(
+    context: AppContext, client: WebClient, trigger_id: str, kind: ConcernKind
+) -> None:
+    """One views.open on the trigger, before any other work (the trigger lives 3 seconds)."""
+    client.views_open(trigger_id=trigger_id, view=raise_view(context, kind))

@@ -1,0 +1,216 @@
+"""Encryption at rest: the key ring, per-concern envelope encryption, blind index, receipts.
+
+Free text and reporter identity never reach the database in clear. Each concern has its own
+random AES-256-GCM data key, stored only wrapped by a key-ring key. Every ciphertext carries
+associated data naming its table, row and field, so a ciphertext copied to another row or
+field fails to decrypt instead of showing the wrong text.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+_FORMAT = b"\x01"  # leading version byte so the layout can change without guessing
+
+
+class CryptoError(Exception):
+    """Base for every encryption failure; never carries plaintext."""
+
+
+class KeyConfigError(CryptoError):
+    """The configured key ring is malformed."""
+
+
+class UnknownKeyError(CryptoError):
+    """A ciphertext names a key id that is not in the ring (a key was removed too early)."""
+
+
+class DecryptionError(CryptoError):
+    """A ciphertext failed authentication: tampered, truncated or moved to another field."""
+
+
+def generate_key() -> str:
+    """Return a new random key, base64-encoded, for SPEAKUP_ENCRYPTION_KEYS."""
+    return base64.b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(b"speakup-key-id:" + key).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class WrappedKey:
+    """A data key encrypted under one ring key."""
+
+    key_id: str
+    blob: bytes
+
+
+class KeyRing:
+    """The configured master keys, newest first; the newest wraps, all of them unwrap."""
+
+    def __init__(self, keys: list[bytes]) -> None:
+        if not keys:
+            raise KeyConfigError("no encryption key configured")
+        for key in keys:
+            if len(key) != KEY_BYTES:
+                raise KeyConfigError("every key must be 32 bytes")
+        self._keys = {_key_id(key): key for key in keys}
+        self.newest_id = _key_id(keys[0])
+        self.key_ids = [_key_id(key) for key in keys]
+        self._index_keys = [self._derive(key, b"speakup blind index v1") for key in keys]
+
+    @classmethod
+    def from_config(cls, value: str) -> KeyRing:
+        """Parse comma-separated base64 keys; errors name the key's position, never its value."""
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise KeyConfigError("no encryption key configured")
+        keys: list[bytes] = []
+        for position, part in enumerate(parts, start=1):
+            try:
+                key = base64.b64decode(part, validate=True)
+            except (binascii.Error, ValueError):
+                raise KeyConfigError(f"key {position} is not valid base64") from None
+            if len(key) != KEY_BYTES:
+                raise KeyConfigError(f"key {position} is {len(key)} bytes, not 32") from None
+            keys.append(key)
+        return cls(keys)
+
+    @staticmethod
+    def _derive(key: bytes, purpose: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(key)
+
+    def wrap(self, data_key: bytes, *, context: str) -> WrappedKey:
+        """Encrypt a data key under the newest ring key, bound to `context`."""
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = AESGCM(self._keys[self.newest_id]).encrypt(
+            nonce, data_key, b"speakup-dek:" + context.encode()
+        )
+        return WrappedKey(self.newest_id, _FORMAT + nonce + sealed)
+
+    def unwrap(self, wrapped: WrappedKey, *, context: str) -> bytes:
+        """Recover a data key; raises UnknownKeyError or DecryptionError."""
+        key = self._keys.get(wrapped.key_id)
+        if key is None:
+            raise UnknownKeyError(f"data key was wrapped by key {wrapped.key_id}, not in the ring")
+        return _open(key, wrapped.blob, b"speakup-dek:" + context.encode())
+
+    def blind_index(self, value: str) -> str:
+        """Keyed HMAC of `value` under the newest key, for equality lookups without the value."""
+        return self.blind_index_candidates(value)[0]
+
+    def blind_index_candidates(self, value: str) -> list[str]:
+        """The value's blind index under every ring key, newest first (lookups across rotation)."""
+        return [
+            hmac.new(key, value.encode(), hashlib.sha256).hexdigest() for key in self._index_keys
+        ]
+
+
+def new_data_key() -> bytes:
+    """A fresh random AES-256 data key."""
+    return AESGCM.generate_key(bit_length=256)
+
+
+def field_context(table: str, row_id: str, field: str) -> bytes:
+    """Associated data binding a ciphertext to one field of one row."""
+    return f"speakup:{table}:{row_id}:{field}".encode()
+
+
+def seal(data_key: bytes, plaintext: str, *, table: str, row_id: str, field: str) -> bytes:
+    """Encrypt text with a concern's data key, bound to its table, row and field."""
+    nonce = os.urandom(NONCE_BYTES)
+    aad = field_context(table, row_id, field)
+    return _FORMAT + nonce + AESGCM(data_key).encrypt(nonce, plaintext.encode("utf-8"), aad)
+
+
+def open_sealed(data_key: bytes, blob: bytes, *, table: str, row_id: str, field: str) -> str:
+    """Decrypt what `seal` produced for the same table, row and field."""
+    return _open(data_key, blob, field_context(table, row_id, field)).decode("utf-8")
+
+
+def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
+    if len(blob) < 1 + NONCE_BYTES + 16 or blob[:1] != _FORMAT:
+        raise DecryptionError("ciphertext is truncated or of an unknown format")
+    nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, body, aad)
+    except InvalidTag:
+        raise DecryptionError("ciphertext failed authentication") from None
+
+
+# Receipts for anonymous, no-contact reporters. Crockford's base32 alphabet has no I, L, O or
+# U, so a receipt can be read aloud or copied by hand without ambiguity.
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_RECEIPT_GROUPS = 4
+_GROUP_LEN = 4
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A one-time receipt: the locator finds the row, the whole receipt proves ownership."""
+
+    text: str  # shown once to the reporter, e.g. "7KQ2-M9XD-4HTR-B6WN"
+    locator: str  # first group; stored in clear so a lookup needs no full-table scrypt
+
+
+def new_receipt() -> Receipt:
+    """A fresh receipt with 80 bits of randomness, of which 60 are never stored in clear."""
+    groups = [
+        "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(_GROUP_LEN))
+        for _ in range(_RECEIPT_GROUPS)
+    ]
+    return Receipt(text="-".join(groups), locator=groups[0])
+
+
+def normalise_receipt(text: str) -> str | None:
+    """Canonical form of what a reporter typed, or None if it cannot be a receipt."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -")
+    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+    if len(cleaned) != _RECEIPT_GROUPS * _GROUP_LEN:
+        return None
+    if any(ch not in RECEIPT_ALPHABET for ch in cleaned):
+        return None
+    return "-".join(cleaned[i : i + _GROUP_LEN] for i in range(0, len(cleaned), _GROUP_LEN))
+
+
+def hash_receipt(receipt_text: str) -> str:
+    """Slow salted hash (scrypt) of a canonical receipt, self-describing for later checks."""
+    salt = os.urandom(16)
+    digest = _scrypt(salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P).derive(receipt_text.encode())
+    salt_text = base64.b64encode(salt).decode()
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt_text}${digest.hex()}"
+
+
+def verify_receipt(receipt_text: str, stored: str) -> bool:
+    """Constant-time check of a canonical receipt against `hash_receipt` output."""
+    try:
+        scheme, n, r, p, salt_b64, digest_hex = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = bytes.fromhex(digest_hex)
+        actual = _scrypt(base64.b64decode(salt_b64), int(n), int(r), int(p)).derive(
+            receipt_text.encode()
+        )
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(expected, actual)
+
+
+def _scrypt(salt: bytes, n: int, r: int, p: int) -> Scrypt:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p)

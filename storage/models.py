@@ -1,0 +1,174 @@
+"""Typed SQLAlchemy models. Columns ending in `_enc` hold ciphertext from storage.crypto."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would otherwise hand back naive ones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime}
+
+
+class Concern(Base):
+    """One concern raised by a member of staff; free text and identity only as ciphertext."""
+
+    __tablename__ = "concerns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    elements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    identity_mode: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    stage: Mapped[str | None] = mapped_column(String(24))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    at_risk: Mapped[str | None] = mapped_column(String(16))
+    detriment: Mapped[str | None] = mapped_column(String(16))
+    professional_group: Mapped[str | None] = mapped_column(String(40))
+    site: Mapped[str | None] = mapped_column(String(80))
+    owner_id: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    feedback: Mapped[str | None] = mapped_column(String(16))
+    taxonomy_version: Mapped[int] = mapped_column(Integer)
+
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ack_due_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    last_reporter_update_at: Mapped[datetime | None]
+
+    referral_authority: Mapped[str | None] = mapped_column(String(120))
+    referral_made_at: Mapped[datetime | None]
+    referral_reference_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    referral_acknowledged_at: Mapped[datetime | None]
+
+    # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    key_id: Mapped[str] = mapped_column(String(16))
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    report_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    reporter_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reporter_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    receipt_locator: Mapped[str | None] = mapped_column(String(8), index=True)
+    receipt_hash: Mapped[str | None] = mapped_column(String(200))
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ConcernEvent(Base):
+    """The concern's timeline: content-free summary in clear, any free text encrypted."""
+
+    __tablename__ = "concern_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(200))
+    body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    visible_to_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxItem(Base):
+    """A Slack side effect waiting to happen, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    concern_id: Mapped[str | None] = mapped_column(ForeignKey("concerns.id"), index=True)
+    # Items in one lane are delivered strictly in order; lanes do not hold each other up.
+    lane: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    delivered_at: Mapped[datetime | None]
+    result_channel: Mapped[str | None] = mapped_column(String(32))
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of who did what to which concern."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    concern_reference: Mapped[str | None] = mapped_column(String(16), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProcessedEvent(Base):
+    """Slack Events API deliveries already handled (Slack retries a delivery up to 3 times)."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime]
+
+
+class JobRun(Base):
+    """One row per scheduled job and period: the unique key is the claim across replicas."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(40))
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)

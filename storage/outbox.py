@@ -1,0 +1,175 @@
+"""The durable outbox: Slack side effects queued in the same transaction as their cause.
+
+Delivery is at-least-once at this layer; the delivering code makes it exactly-once in effect
+by checking Slack for the item's idempotency key before re-posting after an unknown outcome.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import OutboxItem
+
+PENDING = "pending"
+DELIVERED = "delivered"
+
+URGENT = 100
+NORMAL = 0
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    lane: str,
+    idempotency_key: str,
+    now: datetime,
+    concern_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    priority: int = NORMAL,
+) -> OutboxItem:
+    """Add an item; it commits or rolls back with the caller's transaction."""
+    item = OutboxItem(
+        kind=kind,
+        lane=lane,
+        idempotency_key=idempotency_key,
+        concern_id=concern_id,
+        payload=payload or {},
+        priority=priority,
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(item)
+    return item
+
+
+@dataclass(frozen=True)
+class ClaimedItem:
+    """A leased item, detached from any session."""
+
+    id: int
+    kind: str
+    lane: str
+    concern_id: str | None
+    payload: dict[str, Any]
+    idempotency_key: str
+    attempts: int  # including the attempt now under way
+    created_at: datetime
+
+
+def due_item_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
+    """Ids of items ready to deliver, urgent first, each the oldest pending one in its lane."""
+    earlier = aliased(OutboxItem)
+    blocked = exists().where(
+        and_(earlier.lane == OutboxItem.lane, earlier.status == PENDING, earlier.id < OutboxItem.id)
+    )
+    query = (
+        select(OutboxItem.id)
+        .where(
+            OutboxItem.status == PENDING,
+            OutboxItem.next_attempt_at <= now,
+            or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
+            ~blocked,
+        )
+        .order_by(OutboxItem.priority.desc(), OutboxItem.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def claim(
+    session: Session, item_id: int, *, owner: str, now: datetime, lease: timedelta
+) -> ClaimedItem | None:
+    """Lease one item for delivery; None if another worker got there first."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.status == PENDING,
+            or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
+        )
+        .values(lease_owner=owner, lease_until=now + lease, attempts=OutboxItem.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    item = session.get_one(OutboxItem, item_id, populate_existing=True)
+    return ClaimedItem(
+        id=item.id,
+        kind=item.kind,
+        lane=item.lane,
+        concern_id=item.concern_id,
+        payload=dict(item.payload),
+        idempotency_key=item.idempotency_key,
+        attempts=item.attempts,
+        created_at=item.created_at,
+    )
+
+
+def mark_delivered(
+    session: Session, item_id: int, *, now: datetime, channel: str | None, ts: str | None
+) -> None:
+    item = session.get_one(OutboxItem, item_id)
+    item.status = DELIVERED
+    item.delivered_at = now
+    item.result_channel = channel
+    item.result_ts = ts
+    item.lease_owner = None
+    item.lease_until = None
+    item.last_error = None
+
+
+def backoff(attempts: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter, in seconds, for the attempt that just failed."""
+    delay: float = min(cap, base * (2 ** max(0, attempts - 1)))
+    return delay * random.uniform(0.5, 1.0)
+
+
+def mark_failed(
+    session: Session,
+    item_id: int,
+    *,
+    now: datetime,
+    error: str,
+    retry_in: float,
+) -> None:
+    """Release the lease and schedule the next try; an item is never dropped."""
+    item = session.get_one(OutboxItem, item_id)
+    item.lease_owner = None
+    item.lease_until = None
+    item.last_error = error[:200]
+    item.next_attempt_at = now + timedelta(seconds=retry_in)
+
+
+def defer(session: Session, item_id: int, *, now: datetime, seconds: float, reason: str) -> None:
+    """Put an item back without counting the attempt (it waits for something else first)."""
+    item = session.get_one(OutboxItem, item_id)
+    item.attempts = max(0, item.attempts - 1)
+    mark_failed(session, item_id, now=now, error=reason, retry_in=seconds)
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    pending: int
+    oldest_pending_at: datetime | None
+    max_attempts: int
+
+
+def health(session: Session) -> OutboxHealth:
+    row = session.execute(
+        select(
+            func.count(OutboxItem.id),
+            func.min(OutboxItem.created_at),
+            func.coalesce(func.max(OutboxItem.attempts), 0),
+        ).where(OutboxItem.status == PENDING)
+    ).one()
+    oldest = row[1]
+    return OutboxHealth(pending=int(row[0]), oldest_pending_at=oldest, max_attempts=int(row[2]))

@@ -1,0 +1,36 @@
+"""Fixtures: every database-backed test runs on SQLite, and on PostgreSQL when
+TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.logs import configure_logging
+from tests.harness import Harness, reset_database, running_app
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'speakup-test.db'}"
+    url = os.environ["TEST_DATABASE_URL"]
+    reset_database(url)
+    return url
+
+
+@pytest.fixture
+def harness(database_url: str) -> Iterator[Harness]:
+    with running_app(database_url) as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def _structured_logs() -> None:
+    # Logs go through stdlib logging so caplog captures every line tests scan for leaks.
+    configure_logging("DEBUG")

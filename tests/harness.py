@@ -1,0 +1,141 @@
+"""A running speakup app over HTTP against the Slack emulator, and what tests do with it."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import MetaData, text
+
+from bot.context import AppContext, build_context
+from bot.server import RunningServer, start_http
+from bot.settings import Settings, load_settings
+from bot.simulator.web_api import SlackWebApiEmulator
+from bot.simulator.workspace import HttpResult, SlackWorkspace
+from storage.db import Database
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+KEY_A = base64.b64encode(b"A" * 32).decode()
+KEY_B = base64.b64encode(b"B" * 32).decode()
+GUARDIAN_CHANNEL = "C0GUARDIANS"
+SAFEGUARDING_CHANNEL = "C0SAFEGUARD"
+LEADERS_CHANNEL = "C0LEADERS"
+GUARDIANS = ["U0GUARD1", "U0GUARD2"]
+SAFEGUARDING_GROUP = "S0SAFETEAM"
+SAFEGUARDING_MEMBERS = ["U0SAFE1"]
+REPORTER = "U0REPORTER"
+OTHER_STAFF = "U0OTHER"
+
+
+def test_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": "xoxb-test-token",
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": api_url,
+        "database_url": database_url,
+        "speakup_encryption_keys": KEY_A,
+        "speakup_guardian_channel": GUARDIAN_CHANNEL,
+        "speakup_safeguarding_channel": SAFEGUARDING_CHANNEL,
+        "speakup_leaders_channel": LEADERS_CHANNEL,
+        "speakup_guardians": GUARDIANS,
+        "speakup_safeguarding_team": [SAFEGUARDING_GROUP],
+        "speakup_outbox_poll_seconds": 0.2,
+        "speakup_outbox_backoff_seconds": 0.05,
+        "speakup_outbox_backoff_cap": 1.0,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def reset_database(url: str) -> None:
+    """Drop everything so each test starts from an empty schema."""
+    db = Database(url)
+    try:
+        with db.engine.begin() as connection:
+            if db.is_postgres:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+            else:
+                metadata = MetaData()
+                metadata.reflect(connection)
+                metadata.drop_all(connection)
+    finally:
+        db.dispose()
+
+
+def seed_directory(emulator: SlackWebApiEmulator) -> None:
+    emulator.add_user(REPORTER, "Riley Reporter", "riley")
+    emulator.add_user(OTHER_STAFF, "Olu Other", "olu")
+    for number, user in enumerate(GUARDIANS, start=1):
+        emulator.add_user(user, f"Guardian {number}")
+    emulator.add_user(SAFEGUARDING_MEMBERS[0], "Sam Safeguarding")
+    emulator.add_usergroup(SAFEGUARDING_GROUP, SAFEGUARDING_MEMBERS)
+
+
+@dataclass
+class Harness:
+    context: AppContext
+    server: RunningServer
+    emulator: SlackWebApiEmulator
+    workspace: SlackWorkspace
+
+    def open_raise_modal(self, user: str = REPORTER) -> dict[str, Any]:
+        result = self.workspace.slash_command(user, "/speakup", "")
+        assert result.status == 200, result.body
+        assert self.emulator.wait_for(lambda: self.emulator.last_view(user) is not None, 5)
+        view = self.emulator.last_view(user)
+        assert view is not None
+        return view
+
+    def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> HttpResult:
+        return self.workspace.submit_view(user, view, values)
+
+    def raise_speak_up(
+        self,
+        *,
+        user: str = REPORTER,
+        description: str = "The night shift rota leaves one paramedic alone on the car.",
+        identity: str = "confidential",
+        elements: list[str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> HttpResult:
+        view = self.open_raise_modal(user)
+        values: dict[str, Any] = {
+            "elements": elements or ["worker_safety"],
+            "description": description,
+            "identity": identity,
+        }
+        values.update(extra or {})
+        return self.submit(user, view, values)
+
+    def cards_in(self, channel: str) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in self.emulator.messages_in(channel)
+            if (m.get("metadata") or {}).get("event_type") == "speakup_outbox"
+        ]
+
+    def wait_for_cards(self, channel: str, count: int, timeout: float = 15.0) -> bool:
+        self.context.wake_outbox()
+        return self.emulator.wait_for(lambda: len(self.cards_in(channel)) >= count, timeout)
+
+
+@contextmanager
+def running_app(database_url: str, **overrides: Any) -> Iterator[Harness]:
+    with SlackWebApiEmulator() as emulator:
+        seed_directory(emulator)
+        settings = test_settings(database_url, emulator.base_url, **overrides)
+        context = build_context(settings)
+        context.db.upgrade()
+        server = start_http(context)
+        workspace = SlackWorkspace(
+            f"{server.url}/slack/events", SIGNING_SECRET, emulator, timeout=10.0
+        )
+        try:
+            yield Harness(context, server, emulator, workspace)
+        finally:
+            server.stop()
+            context.db.dispose()
