@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from bot.clock import add_working_days
 from bot.routing import Router
 from bot.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from bot.timeline import add_event, notify_reporter
 from storage import audit, outbox
 from storage.crypto import RECEIPT_ALPHABET, hash_receipt, new_receipt
-from storage.models import Concern, ConcernEvent
+from storage.models import Concern
 from storage.vault import Vault
 
 
@@ -158,16 +159,17 @@ def raise_concern(
         concern.reporter_index = vault.ring.blind_index(reporter_user_id)
     session.add(concern)
 
-    event = ConcernEvent(
-        uid=str(uuid.uuid4()),
-        concern_id=concern_id,
-        at=now,
+    session.flush()  # the concern row must exist before its timeline
+    event = add_event(
+        session,
+        vault,
+        concern,
         kind="raised",
         actor_role="reporter",
         summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        now=now,
         visible_to_reporter=True,
     )
-    session.add(event)
     audit.append(
         session,
         at=now,
@@ -186,17 +188,7 @@ def raise_concern(
         now=now,
         priority=priority,
     )
-    if concern.reporter_enc is not None:
-        outbox.enqueue(
-            session,
-            kind="reporter_dm",
-            lane=f"reporter:{concern_id}",
-            idempotency_key=f"dm:{event.uid}",
-            concern_id=concern_id,
-            payload={"event_uid": event.uid},
-            now=now,
-            priority=priority,
-        )
+    notify_reporter(session, concern, event, now)
     session.flush()
     return RaisedConcern(
         reference=reference,

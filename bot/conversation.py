@@ -1,0 +1,86 @@
+"""The two-way conversation between guardians and a reporter, through the bot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.timeline import add_event, notify_reporter
+from storage import audit, outbox
+from storage.models import Concern
+from storage.vault import Vault
+
+
+def note_on_card(session: Session, concern: Concern, text: str, now: datetime, key: str) -> None:
+    """Queue a content-free line in the card's thread (who did what, never what was said)."""
+    outbox.enqueue(
+        session,
+        kind="thread_note",
+        lane=f"card:{concern.id}",
+        idempotency_key=f"note:{key}",
+        concern_id=concern.id,
+        payload={"text": text},
+        now=now,
+    )
+
+
+def record_reporter_reply(
+    session: Session, vault: Vault, concern: Concern, text: str, *, now: datetime
+) -> None:
+    """A reporter's answer (by DM button or receipt page) joins the conversation, sealed."""
+    event = add_event(
+        session,
+        vault,
+        concern,
+        kind="reporter_reply",
+        actor_role="reporter",
+        summary="The reporter replied",
+        body=text,
+        now=now,
+        visible_to_reporter=True,
+    )
+    concern.updated_at = now
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="reporter.replied",
+        concern_reference=concern.reference,
+    )
+    note_on_card(session, concern, "The reporter replied.", now, event.uid)
+
+
+def ask_reporter(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    question: str,
+    *,
+    actor_id: str,
+    now: datetime,
+) -> bool:
+    """A guardian's question to the reporter; returns whether it goes by DM (else receipt)."""
+    event = add_event(
+        session,
+        vault,
+        concern,
+        kind="question",
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary="A guardian asked you a question",
+        body=question,
+        now=now,
+        visible_to_reporter=True,
+    )
+    concern.updated_at = now
+    concern.last_reporter_update_at = now
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="reporter.asked",
+        concern_reference=concern.reference,
+    )
+    note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event.uid)
+    return notify_reporter(session, concern, event, now)

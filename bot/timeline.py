@@ -1,0 +1,108 @@
+"""A concern's timeline: adding events (free text sealed) and reading them back."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import outbox
+from storage.models import Concern, ConcernEvent
+from storage.vault import Vault
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    actor_role: str
+    actor_id: str | None
+    summary: str
+    body: str | None
+    visible_to_reporter: bool
+
+
+def add_event(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    *,
+    kind: str,
+    actor_role: str,
+    summary: str,
+    now: datetime,
+    actor_id: str | None = None,
+    body: str | None = None,
+    visible_to_reporter: bool = False,
+) -> ConcernEvent:
+    """Append an event; `summary` is content-free, `body` (free text) is sealed."""
+    uid = str(uuid.uuid4())
+    event = ConcernEvent(
+        uid=uid,
+        concern_id=concern.id,
+        at=now,
+        kind=kind,
+        actor_role=actor_role,
+        actor_id=actor_id,
+        summary=summary[:200],
+        visible_to_reporter=visible_to_reporter,
+        body_enc=(
+            vault.seal_text(
+                vault.concern_key(concern), body, table="concern_events", row_id=uid, field="body"
+            )
+            if body
+            else None
+        ),
+    )
+    session.add(event)
+    return event
+
+
+def notify_reporter(session: Session, concern: Concern, event: ConcernEvent, now: datetime) -> bool:
+    """Queue a DM about `event` if the reporter can be reached; no-contact reporters read it
+    on their receipt page instead. Returns whether a DM was queued."""
+    if concern.reporter_enc is None:
+        return False
+    outbox.enqueue(
+        session,
+        kind="reporter_dm",
+        lane=f"reporter:{concern.id}",
+        idempotency_key=f"dm:{event.uid}",
+        concern_id=concern.id,
+        payload={"event_uid": event.uid},
+        now=now,
+        priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
+    )
+    return True
+
+
+def read_timeline(
+    session: Session, vault: Vault, concern: Concern, *, reporter_view: bool
+) -> list[TimelineEntry]:
+    """Events oldest first, bodies decrypted; a reporter sees only what is meant for them."""
+    query = select(ConcernEvent).where(ConcernEvent.concern_id == concern.id)
+    if reporter_view:
+        query = query.where(ConcernEvent.visible_to_reporter.is_(True))
+    events = session.scalars(query.order_by(ConcernEvent.id)).all()
+    data_key = vault.concern_key(concern) if any(e.body_enc for e in events) else b""
+    return [
+        TimelineEntry(
+            at=event.at,
+            kind=event.kind,
+            actor_role=event.actor_role,
+            actor_id=None if reporter_view else event.actor_id,
+            summary=event.summary,
+            body=(
+                vault.open_text(
+                    data_key, event.body_enc, table="concern_events", row_id=event.uid, field="body"
+                )
+                if event.body_enc
+                else None
+            ),
+            visible_to_reporter=event.visible_to_reporter,
+        )
+        for event in events
+    ]
