@@ -1,0 +1,13 @@
+"""Block actions, one module per area: raise-modal buttons, guardian triage, reporters."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.context import AppContext
+from handlers.actions import raise_buttons
+
+
+def register(app: App, context: AppContext) -> None:
+    for module in (raise_buttons,):
+        module.register(app, context)

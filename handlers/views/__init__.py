@@ -1,0 +1,13 @@
+"""View submissions, one module per area: raise forms, guardian triage, reporters."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.context import AppContext
+from handlers.views import raise_forms
+
+
+def register(app: App, context: AppContext) -> None:
+    for module in (raise_forms,):
+        module.register(app, context)
