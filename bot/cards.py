@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -14,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.deadlines import Deadline
+from bot.ids import Action
 from bot.taxonomy import (
     AT_RISK,
     ELEMENTS,
@@ -82,6 +85,7 @@ def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, A
     blocks: list[Block] = [
         HeaderBlock(text=heading[:150]),
         SectionBlock(fields=fields),
+        *_buttons(concern),
     ]
     overdue = [d for d in deadlines if d.overdue]
     if overdue:
@@ -95,3 +99,37 @@ def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, A
             )
         )
     return [block.to_dict() for block in blocks]
+
+
+def _buttons(concern: Concern) -> list[Block]:
+    """The card's buttons; each carries only the concern id, and every click is re-authorised."""
+
+    def button(action: Action, label: str, style: str | None = None) -> ButtonElement:
+        return ButtonElement(action_id=action, text=label, value=concern.id, style=style)
+
+    if concern.status == Status.CLOSED:
+        return [
+            ActionsBlock(
+                elements=[
+                    button(Action.VIEW_DETAILS, "View details"),
+                    button(Action.REOPEN, "Reopen"),
+                ]
+            )
+        ]
+    main = [button(Action.VIEW_DETAILS, "View details")]
+    if concern.status == Status.RECEIVED:
+        main.append(button(Action.ACKNOWLEDGE, "Acknowledge", "primary"))
+    main += [
+        button(Action.ASSIGN, "Assign"),
+        button(Action.ASK_REPORTER, "Ask reporter"),
+        button(Action.ADD_NOTE, "Add note"),
+        button(Action.UPDATE_STATUS, "Update status"),
+        button(Action.CLOSE, "Close", "danger"),
+    ]
+    blocks: list[Block] = [ActionsBlock(elements=main)]
+    if concern.kind == ConcernKind.SAFEGUARDING:
+        referral = [button(Action.RECORD_REFERRAL, "Record referral")]
+        if concern.referral_made_at is not None and concern.referral_acknowledged_at is None:
+            referral.append(button(Action.RECORD_REFERRAL_ACK, "Referral acknowledged"))
+        blocks.append(ActionsBlock(elements=referral))
+    return blocks

@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from slack_sdk import WebClient
+
+from bot.authz import TeamDirectory
 from bot.raising import RaisePolicy
 from bot.routing import Router, RoutingError
 from bot.settings import Settings, SettingsError
@@ -18,6 +21,7 @@ class AppContext:
     db: Database
     vault: Vault
     router: Router
+    team: TeamDirectory
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
 
     def wake_outbox(self) -> None:
@@ -44,9 +48,20 @@ def build_context(settings: Settings, db: Database | None = None) -> AppContext:
         )
     except RoutingError as exc:
         raise SettingsError(str(exc)) from None
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+
+    def fetch_group(group_id: str) -> list[str]:
+        return [str(user) for user in client.usergroups_users_list(usergroup=group_id)["users"]]
+
     return AppContext(
         settings=settings,
         db=db or Database(settings.database_url),
         vault=Vault(ring),
         router=router,
+        team=TeamDirectory(
+            guardians=settings.speakup_guardians,
+            safeguarding=settings.speakup_safeguarding_team,
+            fetch_group=fetch_group,
+            ttl_seconds=settings.speakup_usergroup_cache_seconds,
+        ),
     )

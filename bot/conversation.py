@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.timeline import add_event, notify_reporter
 from storage import audit, outbox
-from storage.models import Concern
+from storage.models import Concern, ConcernEvent
 from storage.vault import Vault
 
 
@@ -84,3 +86,36 @@ def ask_reporter(
     )
     note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event.uid)
     return notify_reporter(session, concern, event, now)
+
+
+def is_reporter(vault: Vault, concern: Concern, user_id: str) -> bool:
+    """Whether `user_id` raised this concern (only answerable for reachable reporters)."""
+    if concern.reporter_enc is None:
+        return False
+    sealed = vault.open_json(
+        vault.concern_key(concern),
+        concern.reporter_enc,
+        table="concerns",
+        row_id=concern.id,
+        field="reporter",
+    )
+    return hmac.compare_digest(str(sealed.get("user_id", "")), user_id)
+
+
+def latest_question(session: Session, vault: Vault, concern: Concern) -> str | None:
+    """The most recent question the team asked the reporter, decrypted."""
+    event = session.scalars(
+        select(ConcernEvent)
+        .where(ConcernEvent.concern_id == concern.id, ConcernEvent.kind == "question")
+        .order_by(ConcernEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None or event.body_enc is None:
+        return None
+    return vault.open_text(
+        vault.concern_key(concern),
+        event.body_enc,
+        table="concern_events",
+        row_id=event.uid,
+        field="body",
+    )

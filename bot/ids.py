@@ -19,6 +19,7 @@ class Callback(StrEnum):
     CLOSE = "close_concern"
     REFERRAL = "record_referral"
     REFERRAL_ACK = "record_referral_ack"
+    DETAILS = "concern_details"
 
 
 class Action(StrEnum):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.cards import slack_date
-from bot.taxonomy import ConcernKind
+from bot.ids import Action
+from bot.taxonomy import FEEDBACK_QUESTION, ConcernKind
 from storage.models import Concern, ConcernEvent
 
 
@@ -40,9 +41,40 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
             f"{team.capitalize()} will acknowledge it by {slack_date(concern.ack_due_at)}. "
             "You will hear from us here at every step."
         )
+    elif event.kind == "question":
+        lines.append(f"A guardian has a question about your concern *{ref}*:")
+        lines.append(_quote(body or ""))
+        lines.append("Press *Reply* to answer. Your answer goes through the bot.")
+    elif event.kind == "reporter_reply":
+        lines.append(f"Your reply about *{ref}* has reached the guardians.")
     else:
         lines.append(f"Update on your concern *{ref}*: {event.summary}.")
         if body:
-            lines.append(body)
-    text = "\n\n".join(lines)
-    return ReporterMessage(text=f"Update on your concern {ref}", blocks=[_section(text)])
+            lines.append("Message from the team:\n" + _quote(body))
+        if event.kind == "close":
+            lines.append(f"*{FEEDBACK_QUESTION}* Your answer helps the trust improve.")
+    blocks = [_section("\n\n".join(lines))]
+    if event.kind == "question":
+        blocks.append(_button(Action.REPLY, "Reply", concern.id))
+    elif event.kind == "close":
+        blocks.append(_button(Action.GIVE_FEEDBACK, "Give feedback", concern.id))
+    return ReporterMessage(text=f"Update on your concern {ref}", blocks=blocks)
+
+
+def _quote(text: str) -> str:
+    return "> " + text.replace("\n", "\n> ")
+
+
+def _button(action: Action, label: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action.value,
+                "text": {"type": "plain_text", "text": label},
+                "value": value,
+                "style": "primary",
+            }
+        ],
+    }

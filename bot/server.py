@@ -60,14 +60,14 @@ def start_http(
     thread.start()
     worker = None
     if with_worker:
-        worker = OutboxWorker(context, build_web_client(context))
+        worker = OutboxWorker(context, build_web_client(context.settings))
         worker.start()
     return RunningServer(context, int(server.effective_port), worker, server, thread, closing)  # type: ignore[union-attr]
 
 
 def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> None:
     """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server."""
-    worker = OutboxWorker(context, build_web_client(context))
+    worker = OutboxWorker(context, build_web_client(context.settings))
     worker.start()
     stopping = threading.Event()
 

@@ -8,15 +8,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.settings import Settings
 
 
-def build_web_client(context: AppContext) -> WebClient:
+def build_web_client(settings: Settings) -> WebClient:
     """A Web API client on the configured base URL (GovSlack and the emulator use others)."""
-    return WebClient(
-        token=context.settings.slack_bot_token,
-        base_url=context.settings.slack_api_url,
-        timeout=10,
-    )
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
 def build_bolt_app(context: AppContext) -> App:
@@ -26,7 +23,7 @@ def build_bolt_app(context: AppContext) -> App:
     app = App(
         token=context.settings.slack_bot_token,
         signing_secret=context.settings.slack_signing_secret or "socket-mode-unused",
-        client=build_web_client(context),
+        client=build_web_client(context.settings),
         # Answer Slack as soon as a listener acks; slow work continues in the worker thread.
         process_before_response=False,
         # Slack being down at start-up must not stop the bot from taking concerns.

@@ -27,7 +27,7 @@ class TimelineEntry:
 
 def add_event(
     session: Session,
-    vault: Vault,
+    vault: Vault | None,
     concern: Concern,
     *,
     kind: str,
@@ -40,6 +40,8 @@ def add_event(
 ) -> ConcernEvent:
     """Append an event; `summary` is content-free, `body` (free text) is sealed."""
     uid = str(uuid.uuid4())
+    if body and vault is None:
+        raise ValueError("an event with free text needs the vault to seal it")
     event = ConcernEvent(
         uid=uid,
         concern_id=concern.id,
@@ -53,7 +55,7 @@ def add_event(
             vault.seal_text(
                 vault.concern_key(concern), body, table="concern_events", row_id=uid, field="body"
             )
-            if body
+            if body and vault is not None
             else None
         ),
     )

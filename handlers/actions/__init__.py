@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.context import AppContext
-from handlers.actions import raise_buttons
+from handlers.actions import raise_buttons, reporter, triage
 
 
 def register(app: App, context: AppContext) -> None:
-    for module in (raise_buttons,):
+    for module in (raise_buttons, triage, reporter):
         module.register(app, context)

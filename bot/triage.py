@@ -1,0 +1,288 @@
+"""What guardians and the safeguarding team do to a concern besides status moves: assign,
+note, referrals, viewing details (audited) and the reporter's closing feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.conversation import note_on_card
+from bot.lifecycle import IllegalMove, sync_card
+from bot.taxonomy import FEEDBACK_ANSWERS, ConcernKind, IdentityMode, Status
+from bot.timeline import TimelineEntry, add_event, read_timeline
+from storage import audit
+from storage.models import Concern
+from storage.vault import Vault
+
+
+class NotAllowed(Exception):
+    """The person may not do this; the message says so in plain words."""
+
+
+def find_concern(session: Session, concern_id: str) -> Concern | None:
+    return session.get(Concern, concern_id) if concern_id else None
+
+
+def find_by_reference(session: Session, reference: str) -> Concern | None:
+    return session.scalars(select(Concern).where(Concern.reference == reference)).first()
+
+
+def assign_owner(
+    session: Session, concern: Concern, owner_id: str, *, actor_id: str, now: datetime
+) -> None:
+    if concern.status == Status.CLOSED:
+        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+    concern.owner_id = owner_id
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="concern.assigned",
+        concern_reference=concern.reference,
+        detail={"owner": owner_id},
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(session, concern, f"<@{actor_id}> assigned this to <@{owner_id}>.", now, event_uid)
+
+
+def add_note(
+    session: Session, vault: Vault, concern: Concern, text: str, *, actor_id: str, now: datetime
+) -> None:
+    """An internal note: sealed, shown only in View details."""
+    event = add_event(
+        session,
+        vault,
+        concern,
+        kind="note",
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary="Internal note added",
+        body=text,
+        now=now,
+    )
+    concern.updated_at = now
+    audit.append(
+        session, at=now, actor=actor_id, action="note.added", concern_reference=concern.reference
+    )
+    note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event.uid)
+
+
+def record_referral(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    *,
+    authority: str,
+    made_on: date,
+    reference: str | None,
+    actor_id: str,
+    now: datetime,
+) -> None:
+    """The local-authority referral for a safeguarding concern."""
+    if concern.kind != ConcernKind.SAFEGUARDING:
+        raise IllegalMove("Referrals are recorded on safeguarding concerns only.")
+    made_at = datetime.combine(made_on, now.timetz()) if made_on != now.date() else now
+    concern.referral_authority = authority
+    concern.referral_made_at = made_at
+    concern.referral_acknowledged_at = None
+    concern.referral_reference_enc = (
+        vault.seal_text(
+            vault.concern_key(concern),
+            reference,
+            table="concerns",
+            row_id=concern.id,
+            field="referral_reference",
+        )
+        if reference
+        else None
+    )
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session, concern, "referral", f"Referral made to {authority}", actor_id, now
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="referral.recorded",
+        concern_reference=concern.reference,
+        detail={"authority": authority, "made_on": made_on.isoformat()},
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(
+        session, concern, f"<@{actor_id}> recorded the referral to {authority}.", now, event_uid
+    )
+
+
+def record_referral_acknowledged(
+    session: Session, concern: Concern, *, actor_id: str, now: datetime
+) -> None:
+    if concern.referral_made_at is None:
+        raise IllegalMove("Record the referral first, then its acknowledgement.")
+    if concern.referral_acknowledged_at is not None:
+        raise IllegalMove("The referral's acknowledgement is already recorded.")
+    concern.referral_acknowledged_at = now
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session,
+        concern,
+        "referral_acknowledged",
+        f"{concern.referral_authority} acknowledged the referral",
+        actor_id,
+        now,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="referral.acknowledged",
+        concern_reference=concern.reference,
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(
+        session, concern, f"<@{actor_id}> recorded the referral's acknowledgement.", now, event_uid
+    )
+
+
+def _internal_event(
+    session: Session, concern: Concern, kind: str, summary: str, actor_id: str, now: datetime
+) -> str:
+    """A content-free timeline event for the team (the reporter is told by status moves)."""
+    return add_event(
+        session,
+        None,
+        concern,
+        kind=kind,
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary=summary,
+        now=now,
+    ).uid
+
+
+@dataclass(frozen=True)
+class ConcernDetails:
+    reference: str
+    kind: str
+    identity_mode: str
+    status: str
+    stage: str | None
+    elements: list[str]
+    report: dict[str, str]
+    reporter_user_id: str | None  # only for open and confidential concerns
+    referral_authority: str | None
+    referral_reference: str | None
+    referral_made_at: datetime | None
+    referral_acknowledged_at: datetime | None
+    at_risk: str | None
+    detriment: str | None
+    professional_group: str | None
+    site: str | None
+    outcome: str | None
+    feedback: str | None
+    created_at: datetime
+    owner_id: str | None
+    timeline: list[TimelineEntry]
+
+
+def view_details(
+    session: Session, vault: Vault, concern: Concern, *, viewer_id: str, now: datetime
+) -> ConcernDetails:
+    """Decrypt a concern for an authorised person, and audit that they looked."""
+    data_key = vault.concern_key(concern)
+    report = vault.open_json(
+        data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
+    )
+    reporter_user_id = None
+    if concern.reporter_enc is not None and concern.identity_mode in (
+        IdentityMode.OPEN,
+        IdentityMode.CONFIDENTIAL,
+    ):
+        reporter_user_id = vault.open_json(
+            data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
+        )["user_id"]
+    referral_reference = (
+        vault.open_text(
+            data_key,
+            concern.referral_reference_enc,
+            table="concerns",
+            row_id=concern.id,
+            field="referral_reference",
+        )
+        if concern.referral_reference_enc
+        else None
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=viewer_id,
+        action="concern.viewed",
+        concern_reference=concern.reference,
+    )
+    return ConcernDetails(
+        reference=concern.reference,
+        kind=concern.kind,
+        identity_mode=concern.identity_mode,
+        status=concern.status,
+        stage=concern.stage,
+        elements=list(concern.elements),
+        report={str(k): str(v) for k, v in report.items()},
+        reporter_user_id=reporter_user_id,
+        referral_authority=concern.referral_authority,
+        referral_reference=referral_reference,
+        referral_made_at=concern.referral_made_at,
+        referral_acknowledged_at=concern.referral_acknowledged_at,
+        at_risk=concern.at_risk,
+        detriment=concern.detriment,
+        professional_group=concern.professional_group,
+        site=concern.site,
+        outcome=concern.outcome,
+        feedback=concern.feedback,
+        created_at=concern.created_at,
+        owner_id=concern.owner_id,
+        timeline=read_timeline(session, vault, concern, reporter_view=False),
+    )
+
+
+def record_feedback(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    answer: str,
+    comment: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """The reporter's answer to "would you speak up again?", kept for the quarterly return."""
+    if answer not in FEEDBACK_ANSWERS:
+        raise IllegalMove("Choose one of the answers.")
+    if concern.status != Status.CLOSED:
+        raise IllegalMove("Feedback is asked for once the concern is closed.")
+    concern.feedback = answer
+    add_event(
+        session,
+        vault,
+        concern,
+        kind="feedback",
+        actor_role="reporter",
+        summary="The reporter gave feedback",
+        body=comment,
+        now=now,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="feedback.given",
+        concern_reference=concern.reference,
+    )

@@ -1,0 +1,96 @@
+"""The reporter's reply and feedback forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.clock import utcnow
+from bot.context import AppContext
+from bot.conversation import is_reporter, record_reporter_reply
+from bot.ids import Block, Callback
+from bot.lifecycle import IllegalMove
+from bot.logs import get_logger
+from bot.raise_form import clean_text
+from bot.taxonomy import FEEDBACK_ANSWERS
+from bot.triage import find_concern, record_feedback
+from bot.triage_flow import read_form_metadata
+from bot.triage_views import MESSAGE_MAX
+
+log = get_logger(__name__)
+TAMPERED = "This form was changed on its way back to us. Please close it and start again."
+
+
+def _value(view: dict[str, Any], block: str) -> dict[str, Any]:
+    values = (view.get("state") or {}).get("values") or {}
+    element = (values.get(block) or {}).get(block)
+    return element if isinstance(element, dict) else {}
+
+
+def register(app: App, context: AppContext) -> None:
+    @app.view(Callback.REPORTER_REPLY.value)
+    def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        concern_id = read_form_metadata(
+            context, Callback.REPORTER_REPLY, view.get("private_metadata"), user
+        )
+        text, error = clean_text(
+            _value(view, Block.MESSAGE).get("value"),
+            limit=MESSAGE_MAX,
+            required=True,
+            label="your reply",
+        )
+        if concern_id is None or error or text is None:
+            ack(response_action="errors", errors={Block.MESSAGE: error or TAMPERED})
+            return
+        with context.db.transaction() as session:
+            concern = find_concern(session, concern_id)
+            if concern is None or not is_reporter(context.vault, concern, user):
+                reference = None
+            else:
+                record_reporter_reply(session, context.vault, concern, text, now=utcnow())
+                reference = concern.reference
+        if reference is None:
+            ack(response_action="errors", errors={Block.MESSAGE: TAMPERED})
+            return
+        log.info("reporter.replied", reference=reference)
+        ack()
+        context.wake_outbox()
+
+    @app.view(Callback.FEEDBACK.value)
+    def submit_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        concern_id = read_form_metadata(
+            context, Callback.FEEDBACK, view.get("private_metadata"), user
+        )
+        answer = (_value(view, Block.FEEDBACK).get("selected_option") or {}).get("value")
+        comment, error = clean_text(
+            _value(view, Block.FEEDBACK_COMMENT).get("value"),
+            limit=MESSAGE_MAX,
+            required=False,
+            label="a comment",
+        )
+        if concern_id is None:
+            ack(response_action="errors", errors={Block.FEEDBACK: TAMPERED})
+            return
+        if answer not in FEEDBACK_ANSWERS or error:
+            errors: dict[str, str] = {Block.FEEDBACK_COMMENT: error} if error else {}
+            if answer not in FEEDBACK_ANSWERS:
+                errors[Block.FEEDBACK] = "Choose one of the answers."
+            ack(response_action="errors", errors=errors)
+            return
+        problem = None
+        with context.db.transaction() as session:
+            concern = find_concern(session, concern_id)
+            if concern is None or not is_reporter(context.vault, concern, user):
+                problem = TAMPERED
+            else:
+                try:
+                    record_feedback(session, context.vault, concern, answer, comment, now=utcnow())
+                except IllegalMove as refused:
+                    problem = str(refused)
+        if problem:
+            ack(response_action="errors", errors={Block.FEEDBACK: problem})
+            return
+        ack()
