@@ -74,6 +74,8 @@ def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, A
         ),
         MarkdownTextObject(text="*Raised*\n" + slack_date(concern.created_at, "{ago}")),
     ]
+    if kind is ConcernKind.SAFEGUARDING:
+        fields.append(MarkdownTextObject(text="*Referral*\n" + _referral_state(concern, deadlines)))
     if deadlines:
         first = deadlines[0]
         flag = ":warning: OVERDUE " if first.overdue else ""
@@ -133,3 +135,20 @@ def _buttons(concern: Concern) -> list[Block]:
             referral.append(button(Action.RECORD_REFERRAL_ACK, "Referral acknowledged"))
         blocks.append(ActionsBlock(elements=referral))
     return blocks
+
+
+def _referral_state(concern: Concern, deadlines: list[Deadline]) -> str:
+    """Where the local-authority referral stands; a missing step is flagged, never silent."""
+    if concern.referral_made_at is None:
+        state = "Not recorded yet"
+        what = "Record local-authority referral"
+    elif concern.referral_acknowledged_at is None:
+        state = f"Made to {concern.referral_authority}, awaiting acknowledgement"
+        what = "Referral acknowledgement"
+    else:
+        return f"Made to {concern.referral_authority}, acknowledged"
+    due = next((d for d in deadlines if d.what == what), None)
+    if due is None:
+        return state
+    flag = ":warning: OVERDUE — " if due.overdue else ""
+    return f"{flag}{state} (due {slack_date(due.due_at)})"

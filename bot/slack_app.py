@@ -21,7 +21,6 @@ def build_bolt_app(context: AppContext) -> App:
     from handlers import register_listeners
 
     app = App(
-        token=context.settings.slack_bot_token,
         signing_secret=context.settings.slack_signing_secret or "socket-mode-unused",
         client=build_web_client(context.settings),
         # Answer Slack as soon as a listener acks; slow work continues in the worker thread.

@@ -118,6 +118,61 @@ class Harness:
             if (m.get("metadata") or {}).get("event_type") == "speakup_outbox"
         ]
 
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait until the outbox has delivered everything that is due."""
+        from sqlalchemy import func, select
+
+        from storage.models import OutboxItem
+
+        def drained() -> bool:
+            with self.context.db.transaction() as session:
+                return not session.scalar(
+                    select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending")
+                )
+
+        self.context.wake_outbox()
+        assert self.emulator.wait_for(drained, timeout), "outbox did not drain"
+
+    def card_for(self, reference: str) -> dict[str, Any]:
+        for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
+            for message in self.cards_in(channel):
+                if reference in (message.get("text") or "") and message.get("thread_ts") in (
+                    None,
+                    message["ts"],
+                ):
+                    return message
+        raise AssertionError(f"no card for {reference}")
+
+    def click(self, user: str, reference: str, label: str) -> HttpResult:
+        """Press a labelled button on a concern's card as `user`."""
+        result = self.workspace.click_labelled(user, self.card_for(reference), label)
+        assert result.status == 200, result.body
+        return result
+
+    def next_view(self, user: str, before: int, timeout: float = 5.0) -> dict[str, Any]:
+        """The first view opened for `user` after `before` views had been sent."""
+
+        def opened() -> bool:
+            return any(v.user_id == user for v in self.emulator.opened_views()[before:])
+
+        assert self.emulator.wait_for(opened, timeout), "no view opened"
+        return next(v.view for v in self.emulator.opened_views()[before:] if v.user_id == user)
+
+    def ephemerals(self, user: str) -> list[str]:
+        return [str(m.get("text") or "") for m in self.emulator.ephemeral_messages(user)]
+
+    def latest_reference(self) -> str:
+        from sqlalchemy import select
+
+        from storage.models import Concern
+
+        with self.context.db.transaction() as session:
+            return str(
+                session.scalars(
+                    select(Concern.reference).order_by(Concern.created_at.desc())
+                ).first()
+            )
+
     def wait_for_cards(self, channel: str, count: int, timeout: float = 15.0) -> bool:
         self.context.wake_outbox()
         return self.emulator.wait_for(lambda: len(self.cards_in(channel)) >= count, timeout)
