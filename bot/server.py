@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import FrameType
 
@@ -42,10 +43,15 @@ class RunningServer:
 
 
 def start_http(
-    context: AppContext, *, host: str = "127.0.0.1", port: int = 0, with_worker: bool = True
+    context: AppContext,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    with_worker: bool = True,
+    listener_executor: Executor | None = None,
 ) -> RunningServer:
     """Start the app over HTTP in this process; port 0 picks a free one."""
-    app = create_wsgi_app(build_bolt_app(context), context.db)
+    app = create_wsgi_app(build_bolt_app(context, listener_executor), context.db)
     server = create_server(app, host=host, port=port, threads=8, ident="speakup")
     closing = threading.Event()
 

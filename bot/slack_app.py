@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ def build_web_client(settings: Settings) -> WebClient:
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
 
 
-def build_bolt_app(context: AppContext) -> App:
+def build_bolt_app(context: AppContext, listener_executor: Executor | None = None) -> App:
     """The Bolt app with every listener registered; signature checks always on."""
     from handlers import register_listeners
 
@@ -28,6 +29,7 @@ def build_bolt_app(context: AppContext) -> App:
         # Slack being down at start-up must not stop the bot from taking concerns.
         token_verification_enabled=False,
         logger=logging.getLogger("speakup.bolt"),
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=10),
     )
     register_listeners(app, context)
     return app

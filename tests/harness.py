@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -75,12 +77,38 @@ def seed_directory(emulator: SlackWebApiEmulator) -> None:
     emulator.add_usergroup(SAFEGUARDING_GROUP, SAFEGUARDING_MEMBERS)
 
 
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting listeners still running so tests can wait for them."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=10)
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._lock:
+            self._running += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any]) -> None:
+        with self._lock:
+            self._running -= 1
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return self._running == 0
+
+
 @dataclass
 class Harness:
     context: AppContext
     server: RunningServer
     emulator: SlackWebApiEmulator
     workspace: SlackWorkspace
+    listeners: TrackingExecutor
 
     def open_raise_modal(self, user: str = REPORTER) -> dict[str, Any]:
         result = self.workspace.slash_command(user, "/speakup", "")
@@ -130,6 +158,7 @@ class Harness:
                     select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending")
                 )
 
+        assert self.emulator.wait_for(lambda: self.listeners.idle, timeout), "listeners still busy"
         self.context.wake_outbox()
         assert self.emulator.wait_for(drained, timeout), "outbox did not drain"
 
@@ -185,12 +214,13 @@ def running_app(database_url: str, **overrides: Any) -> Iterator[Harness]:
         settings = test_settings(database_url, emulator.base_url, **overrides)
         context = build_context(settings)
         context.db.upgrade()
-        server = start_http(context)
+        listeners = TrackingExecutor()
+        server = start_http(context, listener_executor=listeners)
         workspace = SlackWorkspace(
             f"{server.url}/slack/events", SIGNING_SECRET, emulator, timeout=10.0
         )
         try:
-            yield Harness(context, server, emulator, workspace)
+            yield Harness(context, server, emulator, workspace, listeners)
         finally:
             server.stop()
             context.db.dispose()

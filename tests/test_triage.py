@@ -345,6 +345,7 @@ def test_card_updates_arrive_in_order_exactly_once_through_failures(harness: Har
     harness.emulator.fail_next("chat.postMessage", 2, 500)
     harness.emulator.fail_next("chat.update", 1, 429, retry_after=1)
     harness.click(G1, reference, "Acknowledge")
+    harness.settle(timeout=30)
     submit_form(harness, G1, reference, "Update status", {"stage": "awaiting_information"})
     harness.settle(timeout=30)
     card = harness.card_for(reference)
