@@ -13,6 +13,7 @@ from waitress.server import create_server
 from bot.context import AppContext
 from bot.delivery import OutboxWorker
 from bot.logs import get_logger
+from bot.scheduler import start_scheduler
 from bot.slack_app import build_bolt_app, build_web_client
 from bot.web import create_wsgi_app
 
@@ -75,6 +76,7 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
     """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server."""
     worker = OutboxWorker(context, build_web_client(context.settings))
     worker.start()
+    scheduler = start_scheduler(context, worker.owner)
     stopping = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -107,4 +109,5 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         except OSError:
             if not stopping.is_set():
                 raise
+    scheduler.shutdown(wait=False)
     worker.stop()
