@@ -14,6 +14,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     # slack_sdk logs request bodies at DEBUG; keep it quiet whatever our own level is.
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    logging.getLogger("speakup.bolt").setLevel(logging.WARNING)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     )
