@@ -166,12 +166,22 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     return _modal(Callback.DETAILS, "Concern details", blocks, "", submit=None)
 
 
+# Events whose stored summary is worded for the reporter get a team-facing label here.
+_TEAM_LABELS = {
+    "acknowledge": "Acknowledged",
+    "update_status": "Status updated; the reporter was told",
+    "close": "Closed; the reporter was told and asked for feedback",
+    "reopen": "Reopened; the reporter was told",
+    "question": "Asked the reporter",
+}
+
+
 def _timeline_blocks(entries: list[TimelineEntry], *, limit: int) -> list[Block]:
     roles = {"reporter": "Reporter", "guardian": "Team", "system": "System"}
     rendered: list[Block] = []
     for entry in entries:
         who = f"<@{entry.actor_id}>" if entry.actor_id else roles.get(entry.actor_role, "")
-        line = f"{slack_date(entry.at)} · {who} · {entry.summary}"
+        line = f"{slack_date(entry.at)} · {who} · {_TEAM_LABELS.get(entry.kind, entry.summary)}"
         if entry.body:
             tag = "" if entry.visible_to_reporter else " _(internal)_"
             line += f"{tag}\n> " + entry.body.replace("\n", "\n> ")
