@@ -49,7 +49,9 @@ def card_text(concern: Concern, *, team: list[str]) -> str:
     return f"{KIND_LABELS[ConcernKind(concern.kind)]} concern {concern.reference}"
 
 
-def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, Any]]:
+def card_blocks(
+    concern: Concern, deadlines: list[Deadline], team: list[str] | None = None
+) -> list[dict[str, Any]]:
     kind = ConcernKind(concern.kind)
     status = STATUS_LABELS[concern.stage or concern.status]
     heading = f"{KIND_LABELS[kind]} concern {concern.reference}"
@@ -84,8 +86,15 @@ def card_blocks(concern: Concern, deadlines: list[Deadline]) -> list[dict[str, A
                 text=f"*Next deadline*\n{flag}{first.what} by " + slack_date(first.due_at)
             )
         )
-    blocks: list[Block] = [
-        HeaderBlock(text=heading[:150]),
+    blocks: list[Block] = [HeaderBlock(text=heading[:150])]
+    if concern.urgent and concern.status != Status.CLOSED and team:
+        # Notifications are taken from blocks first, so the mention must be in one.
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f":rotating_light: Immediate danger: {mention(team)}")
+            )
+        )
+    blocks += [
         SectionBlock(fields=fields),
         *_buttons(concern),
     ]

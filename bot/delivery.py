@@ -172,8 +172,9 @@ class OutboxWorker:
     def _deliver_card(self, item: ClaimedItem) -> Delivered:
         concern = self._load_concern(item.concern_id)
         now = utcnow()
-        blocks = card_blocks(concern, deadlines(concern, timescales(self.context), now))
-        text = card_text(concern, team=self.context.settings.speakup_safeguarding_team)
+        team = self.context.settings.speakup_safeguarding_team
+        blocks = card_blocks(concern, deadlines(concern, timescales(self.context), now), team)
+        text = card_text(concern, team=team)
         if concern.card_ts is None:
             ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
             with self.context.db.transaction() as session:

@@ -1,18 +1,59 @@
-"""Words shown to staff in Slack: the guide and the gentle answer to a mistyped command."""
+"""Words shown to staff in Slack: the guide, the front-door texts and the honest caveats."""
 
 from __future__ import annotations
+
+EMERGENCY_LINE = (
+    ":rotating_light: *If anyone is in immediate danger, call 999 now.* "
+    "This app never replaces 999."
+)
+HONESTY_LINE = (
+    "What the app can and cannot promise: the trust's IT team who run this bot hold the keys "
+    "that unlock concerns. Slack carries this form to the app, as it carries all Slack "
+    "traffic, and can see that you used the app. Anonymous concerns are harder to investigate "
+    "and to give feedback on."
+)
+
+SERVICE = (
+    "*Freedom to Speak Up* guardians help anyone who works or volunteers for the trust "
+    "(staff, students, bank and agency workers) raise concerns about anything that gets in "
+    "the way of good care or a good working life: patient safety, bullying or harassment, "
+    "behaviour, your own or colleagues' safety and wellbeing. Speaking up is always welcome "
+    "and you should never suffer for it.\n"
+    "The *safeguarding team* acts when a patient, a colleague or anyone else may be at risk "
+    "of harm, abuse or neglect."
+)
+
+WAYS_IN = (
+    "*Ways in*: the *Raise a concern* button, `/speakup`, the *Raise a concern* shortcut "
+    "(the lightning bolt or + menu), or a message to me.\n"
+    "`/speakup status` lists your concerns; `/speakup status <receipt>` checks an anonymous, "
+    "no-contact concern and lets you answer the guardians."
+)
 
 GUIDE = (
     "*Speak up safely*\n"
     "• `/speakup` opens a short form to raise a concern with a Freedom to Speak Up guardian, "
-    "or a safeguarding concern if someone is at risk of harm.\n"
+    "or a safeguarding concern if someone is at risk of harm "
+    "(`/speakup safeguarding` opens that form directly).\n"
     "• `/speakup status` lists your concerns and where they are.\n"
     "• `/speakup status <receipt>` checks an anonymous, no-contact concern with its receipt.\n"
-    "• `/speakup help` shows this guide.\n\n"
+    "• `/speakup help` shows this guide.\n"
+    "The *Raise a concern* shortcut, the button on my Home tab and a message to me open the "
+    "same form.\n\n"
     "You choose how identifiable to be: *open*, *confidential*, *anonymous with follow-up* "
     "or *anonymous with no contact*. Only this message is visible to you.\n"
     ":rotating_light: If anyone is in immediate danger, call 999 now."
 )
+
+DM_WELCOME = (
+    "Hello. I'm the trust's speak-up app: I pass concerns to the Freedom to Speak Up "
+    "guardians, or to the safeguarding team if someone may be at risk of harm, and I keep "
+    "what you tell me encrypted.\n"
+    "*Please don't write your concern in this chat*: I don't read or keep messages here, and "
+    "Slack keeps them like any other message. Press *Raise a concern* to use the private "
+    "form, where you also choose how identifiable you want to be."
+)
+DM_FOOTER = "`/speakup help` explains everything. If anyone is in immediate danger, call 999 now."
 
 
 def unknown_command(text: str) -> str:

@@ -38,6 +38,7 @@ class Action(StrEnum):
     RECORD_REFERRAL_ACK = "record_referral_ack"
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
+    RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
 
 
 class Block(StrEnum):

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
     DatePickerElement,
     DividerBlock,
@@ -27,8 +28,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.help_text import EMERGENCY_LINE, HONESTY_LINE
 from bot.ids import Action, Callback
 from bot.ids import Block as B
+from bot.logs import get_logger
 from bot.raising import RaisedConcern, RaiseRequest
 from bot.taxonomy import (
     AT_RISK,
@@ -44,15 +47,23 @@ from bot.taxonomy import (
     IdentityMode,
 )
 
-EMERGENCY_LINE = (
-    ":rotating_light: *If anyone is in immediate danger, call 999 now.* "
-    "This app never replaces 999."
-)
-HONESTY_LINE = (
-    "What the app can and cannot promise: the trust's IT team who run this bot hold the keys "
-    "that unlock concerns; Slack itself can see that you used the app, but not what you chose "
-    "here; anonymous concerns are harder to investigate and to give feedback on."
-)
+log = get_logger(__name__)
+
+INCIDENT_NUMBER_MAX = 40
+
+# Slack's own limits on what a select may offer.
+OPTION_TEXT_MAX = 75
+OPTIONS_MAX = 100
+CHECKBOXES_MAX = 10
+
+# Plain words under each recording element (Slack caps option descriptions at 75 characters).
+_ELEMENT_HELP = {
+    "patient_safety": "Care that could harm patients or falls short of what it should be.",
+    "bullying_harassment": "Being picked on, intimidated, humiliated or harassed at work.",
+    "attitudes_behaviours": "Discrimination, rudeness or conduct that is not acceptable here.",
+    "worker_safety": "Your or colleagues' health, safety, workload or wellbeing.",
+    "other": "Anything else that gets in the way of good care or good work.",
+}
 
 # Short option descriptions (Slack caps them at 75 characters); the full text sits above.
 _IDENTITY_SHORT = {
@@ -65,6 +76,31 @@ _IDENTITY_SHORT = {
 
 def _options(choices: dict[str, str]) -> list[Option]:
     return [Option(value=value, text=label) for value, label in choices.items()]
+
+
+def offered_sites(sites: list[str]) -> list[str]:
+    """The configured sites a select can offer: each fits an option, no repeats, at most 100."""
+    usable = [s for s in dict.fromkeys(site.strip() for site in sites) if s]
+    fitting = [s for s in usable if len(s) <= OPTION_TEXT_MAX]
+    if len(fitting) != len(usable):
+        log.warning("raise_form.sites_too_long", dropped=len(usable) - len(fitting))
+    return fitting[:OPTIONS_MAX]
+
+
+def _elements_element() -> CheckboxesElement | StaticMultiSelectElement:
+    """Checkboxes, so each element can carry its plain-words description; a multi-select
+    if the list ever outgrows what checkboxes allow."""
+    if len(ELEMENTS) <= CHECKBOXES_MAX:
+        return CheckboxesElement(
+            action_id=B.ELEMENTS,
+            options=[
+                Option(value=value, text=label, description=_ELEMENT_HELP.get(value))
+                for value, label in ELEMENTS.items()
+            ],
+        )
+    return StaticMultiSelectElement(
+        action_id=B.ELEMENTS, placeholder="Choose one or more", options=_options(ELEMENTS)
+    )
 
 
 def _text_input(
@@ -141,11 +177,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             block_id=B.ELEMENTS,
             label="What is it about?",
             hint=PlainTextObject(text="Choose all that apply."),
-            element=StaticMultiSelectElement(
-                action_id=B.ELEMENTS,
-                placeholder="Choose one or more",
-                options=_options(ELEMENTS),
-            ),
+            element=_elements_element(),
         ),
         _text_input(
             B.DESCRIPTION,
@@ -159,6 +191,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
         DividerBlock(),
         HeaderBlock(text="Optional detail"),
     ]
+    sites = offered_sites(sites)
     if sites:
         blocks.append(
             InputBlock(
@@ -166,7 +199,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
                 label="Site or directorate (optional)",
                 optional=True,
                 element=StaticSelectElement(
-                    action_id=B.SITE, options=[Option(value=s, text=s) for s in sites[:100]]
+                    action_id=B.SITE, options=[Option(value=s, text=s) for s in sites]
                 ),
             )
         )
@@ -259,7 +292,7 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
         _text_input(
             B.INCIDENT_NUMBER,
             "CAD or incident number (optional)",
-            max_length=40,
+            max_length=INCIDENT_NUMBER_MAX,
             multiline=False,
             optional=True,
         ),
@@ -293,8 +326,25 @@ def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> 
 
 # --- parsing -------------------------------------------------------------------------------
 
-_FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn"}
-_ALLOWED_CONTROLS = {"\n", "\t"}
+# Invisible format characters a person legitimately types: joiners inside emoji sequences,
+# direction marks in right-to-left text, and the tag characters of subdivision flags.
+_ALLOWED_FORMAT = frozenset({"\u200c", "\u200d", "\u200e", "\u200f"})
+_TAGS = range(0xE0020, 0xE0080)
+_ALLOWED_CONTROLS = frozenset({"\n", "\t"})
+
+
+def _hidden(ch: str) -> bool:
+    """A control, surrogate, private-use, non- or format character that could hide or
+    disguise text (e.g. bidi overrides); the few a keyboard produces are allowed."""
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return ch not in _ALLOWED_CONTROLS
+    if category == "Cf":
+        return ch not in _ALLOWED_FORMAT and ord(ch) not in _TAGS
+    if category in ("Cs", "Co"):
+        return True
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE  # Unicode noncharacters
 
 
 @dataclass(frozen=True)
@@ -309,15 +359,20 @@ def clean_text(value: Any, *, limit: int, required: bool, label: str) -> tuple[s
         return None, (f"Please tell us {label}." if required else "")
     if not isinstance(value, str):
         return None, "This answer could not be read. Please type it again."
-    text = unicodedata.normalize("NFC", value.strip())
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(_hidden(ch) for ch in text):
+        return None, "This contains hidden control characters. Please retype it."
+    text = unicodedata.normalize("NFC", text)
     if len(text) > limit:
         return None, f"Please keep this under {limit} characters (it is {len(text)})."
-    if any(
-        unicodedata.category(ch) in _FORBIDDEN_CATEGORIES and ch not in _ALLOWED_CONTROLS
-        for ch in text
-    ):
-        return None, "This contains hidden control characters. Please retype it."
     return text, ""
+
+
+def state_values(view: Any) -> dict[str, Any]:
+    """A submitted view's `state.values`, or {} when the payload is not shaped as Slack's."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
 
 
 def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -328,51 +383,95 @@ def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
     return element if isinstance(element, dict) else {}
 
 
-def _selected(state: dict[str, Any], block_id: str, allowed: set[str]) -> str | None:
-    option = _value(state, block_id).get("selected_option")
-    if isinstance(option, dict) and option.get("value") in allowed:
-        return str(option["value"])
-    return None
+class _Parser:
+    """Reads one submitted form, collecting a plain-words error per block."""
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        self.state = state
+        self.errors: dict[str, str] = {}
+
+    def text(self, block_id: str, *, limit: int, required: bool, label: str) -> str | None:
+        value, error = clean_text(
+            _value(self.state, block_id).get("value"), limit=limit, required=required, label=label
+        )
+        if error:
+            self.errors[block_id] = error
+        return value
+
+    def choice(
+        self, block_id: str, allowed: set[str] | dict[str, str], *, missing: str = ""
+    ) -> str | None:
+        """The chosen option; `missing` makes it required. An option we never offered is
+        an error, not a silent blank."""
+        option = _value(self.state, block_id).get("selected_option")
+        if option is None:
+            if missing:
+                self.errors[block_id] = missing
+            return None
+        value = option.get("value") if isinstance(option, dict) else None
+        if isinstance(value, str) and value in allowed:
+            return value
+        self.errors[block_id] = "Please choose one of the options shown."
+        return None
+
+    def choices(self, block_id: str, allowed: dict[str, str], *, missing: str) -> tuple[str, ...]:
+        raw = _value(self.state, block_id).get("selected_options")
+        values = (
+            [o.get("value") if isinstance(o, dict) else None for o in raw]
+            if isinstance(raw, list)
+            else [None]
+        )
+        chosen = tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v in allowed))
+        if not chosen or len(chosen) != len(values):
+            self.errors[block_id] = missing
+        return chosen
+
+    def date(self, block_id: str) -> str | None:
+        value = _value(self.state, block_id).get("selected_date")
+        if value is None:
+            return None
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or day.year < 1900:
+            self.errors[block_id] = "Please pick a date from the calendar."
+            return None
+        if day > datetime.now().date():
+            self.errors[block_id] = "That date is in the future."
+            return None
+        return day.isoformat()
 
 
 def parse_submission(kind: ConcernKind, state: dict[str, Any], *, sites: list[str]) -> FormResult:
     """Turn a raise view's state values into a RaiseRequest, or field errors by block id."""
-    errors: dict[str, str] = {}
-
-    def text(block_id: str, *, limit: int, required: bool, label: str) -> str | None:
-        value, error = clean_text(
-            _value(state, block_id).get("value"), limit=limit, required=required, label=label
-        )
-        if error:
-            errors[block_id] = error
-        return value
-
-    description = text(B.DESCRIPTION, limit=DESCRIPTION_MAX, required=True, label="what happened")
-    identity = _selected(state, B.IDENTITY, {mode.value for mode in IdentityMode})
-    if identity is None:
-        errors[B.IDENTITY] = "Please choose how identifiable you want to be."
-    group = _selected(state, B.PROFESSIONAL_GROUP, set(PROFESSIONAL_GROUPS))
+    form = _Parser(state if isinstance(state, dict) else {})
+    description = form.text(
+        B.DESCRIPTION, limit=DESCRIPTION_MAX, required=True, label="what happened"
+    )
+    identity = form.choice(
+        B.IDENTITY,
+        {mode.value for mode in IdentityMode},
+        missing="Please choose how identifiable you want to be.",
+    )
+    group = form.choice(B.PROFESSIONAL_GROUP, PROFESSIONAL_GROUPS)
 
     if kind is ConcernKind.SPEAK_UP:
-        raw = _value(state, B.ELEMENTS).get("selected_options") or []
-        elements = tuple(
-            dict.fromkeys(
-                str(o.get("value"))
-                for o in raw
-                if isinstance(o, dict) and o.get("value") in ELEMENTS
-            )
+        elements = form.choices(
+            B.ELEMENTS, ELEMENTS, missing="Please choose at least one option from the list."
         )
-        if not elements or len(elements) != len(raw):
-            errors[B.ELEMENTS] = "Please choose at least one option from the list."
-        location = text(B.LOCATION, limit=SHORT_TEXT_MAX, required=False, label="where")
-        happened_on = _parse_date(_value(state, B.HAPPENED_ON).get("selected_date"), errors)
-        raised_before = text(
+        location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=False, label="where")
+        happened_on = form.date(B.HAPPENED_ON)
+        raised_before = form.text(
             B.RAISED_BEFORE, limit=SHORT_TEXT_MAX, required=False, label="who you told"
         )
-        hoped = text(B.HOPED_OUTCOME, limit=MEDIUM_TEXT_MAX, required=False, label="the outcome")
-        site = _selected(state, B.SITE, set(sites)) if sites else None
-        if errors or description is None or identity is None:
-            return FormResult(None, errors)
+        hoped = form.text(
+            B.HOPED_OUTCOME, limit=MEDIUM_TEXT_MAX, required=False, label="the outcome"
+        )
+        detriment = form.choice(B.DETRIMENT, DETRIMENT_ANSWERS)
+        site = form.choice(B.SITE, set(offered_sites(sites)))
+        if form.errors or description is None or identity is None:
+            return FormResult(None, form.errors)
         return FormResult(
             RaiseRequest(
                 kind=kind,
@@ -383,23 +482,29 @@ def parse_submission(kind: ConcernKind, state: dict[str, Any], *, sites: list[st
                 happened_on=happened_on,
                 raised_before=raised_before,
                 hoped_outcome=hoped,
-                detriment=_selected(state, B.DETRIMENT, set(DETRIMENT_ANSWERS)),
+                detriment=detriment,
                 professional_group=group,
                 site=site,
             ),
             {},
         )
 
-    at_risk = _selected(state, B.AT_RISK, set(AT_RISK))
-    if at_risk is None:
-        errors[B.AT_RISK] = "Please tell us who is at risk (choose 'Not sure' if you don't know)."
-    danger = _selected(state, B.IMMEDIATE_DANGER, {"yes", "no"})
-    if danger is None:
-        errors[B.IMMEDIATE_DANGER] = "Please tell us whether anyone is in immediate danger."
-    location = text(B.LOCATION, limit=SHORT_TEXT_MAX, required=True, label="where")
-    incident = text(B.INCIDENT_NUMBER, limit=40, required=False, label="the incident number")
-    if errors or description is None or identity is None or at_risk is None:
-        return FormResult(None, errors)
+    at_risk = form.choice(
+        B.AT_RISK,
+        AT_RISK,
+        missing="Please tell us who is at risk (choose 'Not sure' if you don't know).",
+    )
+    danger = form.choice(
+        B.IMMEDIATE_DANGER,
+        {"yes", "no"},
+        missing="Please tell us whether anyone is in immediate danger.",
+    )
+    location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=True, label="where")
+    incident = form.text(
+        B.INCIDENT_NUMBER, limit=INCIDENT_NUMBER_MAX, required=False, label="the incident number"
+    )
+    if form.errors or description is None or identity is None or at_risk is None:
+        return FormResult(None, form.errors)
     return FormResult(
         RaiseRequest(
             kind=kind,
@@ -413,20 +518,6 @@ def parse_submission(kind: ConcernKind, state: dict[str, Any], *, sites: list[st
         ),
         {},
     )
-
-
-def _parse_date(value: Any, errors: dict[str, str]) -> str | None:
-    if not value:
-        return None
-    try:
-        day = date.fromisoformat(str(value))
-    except ValueError:
-        errors[B.HAPPENED_ON] = "Please pick a date from the calendar."
-        return None
-    if day > datetime.now().date():
-        errors[B.HAPPENED_ON] = "That date is in the future."
-        return None
-    return day.isoformat()
 
 
 # --- confirmation --------------------------------------------------------------------------

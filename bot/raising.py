@@ -145,6 +145,10 @@ def raise_concern(
     if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
         # Nothing that could lead back to the person: no id, no blind index, only the receipt.
         receipt = new_receipt()
+        # The locator is only the receipt's first group; keep it unique so a lookup verifies
+        # one slow hash, never several.
+        while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
+            receipt = new_receipt()
         receipt_text = receipt.text
         concern.receipt_locator = receipt.locator
         concern.receipt_hash = hash_receipt(receipt.text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.taxonomy import ConcernKind
+from bot.taxonomy import ELEMENTS, ConcernKind
 
 
 class RoutingError(ValueError):
@@ -43,6 +43,11 @@ class Router:
                 raise RoutingError(
                     "SPEAKUP_ROUTES may not send speak-up concerns to the safeguarding channel"
                 )
+            if field == "element" and value.strip() not in ELEMENTS:
+                raise RoutingError(
+                    f"SPEAKUP_ROUTES entry {rule!r} names no known element; use one of "
+                    + ", ".join(ELEMENTS)
+                )
             routes.append(Route(field, value.strip(), channel.strip()))
         if safeguarding_channel and safeguarding_channel == guardian_channel:
             raise RoutingError(
@@ -51,6 +56,8 @@ class Router:
         return cls(guardian_channel, safeguarding_channel, tuple(routes))
 
     def channel_for(self, kind: ConcernKind, elements: tuple[str, ...], site: str | None) -> str:
+        """The channel for a new concern: the first matching rule wins; safeguarding concerns
+        always go to the safeguarding channel and nowhere else."""
         if kind is ConcernKind.SAFEGUARDING:
             if not self.safeguarding_channel:
                 raise RoutingError("SPEAKUP_SAFEGUARDING_CHANNEL is not set")

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
 
     # Optional list of sites/directorates offered in the raise modal (kept for hotspots).
     speakup_sites: CommaList = Field(default_factory=list)
-    # Routing overrides: "element:channel" or "site:channel" pairs, e.g. "worker_safety:C0HR".
+    # Routing overrides for speak-up concerns: "element:<id>=<channel>" or "site:<name>=<channel>".
     speakup_routes: CommaList = Field(default_factory=list)
 
     speakup_outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)

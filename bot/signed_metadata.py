@@ -16,8 +16,8 @@ def sign(ring: KeyRing, data: dict[str, Any]) -> str:
 
 def verify(ring: KeyRing, text: str | None) -> dict[str, Any] | None:
     """The signed data, or None if it is missing, malformed or was altered."""
-    if not text or "|" not in text:
-        return None
+    if not text or "|" not in text or not text.isascii():
+        return None  # we only ever sign ASCII; anything else was forged (and breaks compare)
     body, _, signature = text.rpartition("|")
     if not any(
         hmac.compare_digest(signature, candidate)

@@ -17,11 +17,16 @@ from bot.context import AppContext
 from bot.ids import Block
 from bot.logs import get_logger
 from bot.raising import RaisedConcern, RaiseRequest, find_by_submission, raise_concern
+from bot.routing import RoutingError
 from bot.taxonomy import ConcernKind, IdentityMode
 
 log = get_logger(__name__)
 
 TAMPERED = "This form was changed on its way back to us. Please close it and start again."
+NO_SAFEGUARDING_CHANNEL = (
+    "Safeguarding concerns cannot be taken here yet, so nothing was sent. If anyone is in "
+    "immediate danger call 999 now; otherwise contact the safeguarding team directly."
+)
 NOT_SAVED = (
     "We could not save your concern just now, so nothing was sent. Your text is still here: "
     "please press Send again in a minute."
@@ -36,21 +41,28 @@ def submit_raise(
     context: AppContext, kind: ConcernKind, user_id: str, view: dict[str, Any]
 ) -> dict[str, Any]:
     """The arguments for Bolt's ack(): field errors, or the confirmation view."""
-    metadata = signed_metadata.verify(context.vault.ring, view.get("private_metadata"))
+    text = view.get("private_metadata")
+    # What we sign is always ASCII; anything else was altered (and would upset compare_digest).
+    genuine = isinstance(text, str) and text.isascii()
+    metadata = signed_metadata.verify(context.vault.ring, text if genuine else None)
     if metadata is None or metadata.get("form") != kind.value:
         log.warning("raise.tampered_metadata", kind=kind.value)
         return errors({Block.DESCRIPTION: TAMPERED})
-    state = (view.get("state") or {}).get("values") or {}
+    state = raise_form.state_values(view)
     parsed = raise_form.parse_submission(kind, state, sites=context.settings.speakup_sites)
     if parsed.request is None:
         return errors(parsed.errors)
-    view_id = str(view.get("id") or "")
-    if not view_id:
+    view_id = view.get("id")
+    if not isinstance(view_id, str) or not view_id or len(view_id) > 255:
         return errors({Block.DESCRIPTION: TAMPERED})
     try:
         raised = _store(context, parsed.request, user_id, view_id)
-    except SQLAlchemyError:
-        log.exception("raise.not_saved", kind=kind.value)
+    except RoutingError:
+        log.error("raise.no_route", kind=kind.value)
+        return errors({Block.DESCRIPTION: NO_SAFEGUARDING_CHANNEL})
+    except SQLAlchemyError as exc:
+        # Not log.exception: a database error's text carries the statement's parameters.
+        log.error("raise.not_saved", kind=kind.value, error=type(exc).__name__)
         return errors({Block.DESCRIPTION: NOT_SAVED})
     log.info(
         "raise.stored",

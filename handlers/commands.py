@@ -7,21 +7,35 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import help_text
+from bot import help_text, status_flow
+from bot.clock import utcnow
 from bot.context import AppContext
+from bot.status import ReceiptGuard
 from bot.taxonomy import ConcernKind
 from handlers.raise_flow import open_raise_modal
 
+RAISE_WORDS = {"", "raise", "new", "report", "speakup", "speak-up"}
+
 
 def register(app: App, context: AppContext) -> None:
+    # Wrong receipts are counted in this process's memory only (see bot.status).
+    guard = ReceiptGuard()
+
     @app.command("/speakup")
     def speakup_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        text = (command.get("text") or "").strip()
-        word = text.split(" ", 1)[0].lower()
-        if not word:
+        text = str(command.get("text") or "").strip()
+        word, _, rest = text.partition(" ")
+        word = word.lower()
+        if word in RAISE_WORDS or word == "safeguarding":
             ack()
-            open_raise_modal(context, client, command["trigger_id"], ConcernKind.SPEAK_UP)
+            kind = ConcernKind.SAFEGUARDING if word == "safeguarding" else ConcernKind.SPEAK_UP
+            open_raise_modal(context, client, command["trigger_id"], kind)
         elif word == "help":
             ack(text=help_text.GUIDE)
+        elif word == "status":
+            answer = status_flow.status_command(
+                context, guard, command["user_id"], rest, now=utcnow()
+            )
+            ack(text=answer.text, blocks=answer.blocks)
         else:
             ack(text=help_text.unknown_command(text))

@@ -34,11 +34,15 @@ def create_db_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
+            # Bound values (ciphertext, blind indexes) never appear in a logged SQL error.
+            hide_parameters=True,
             poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -81,7 +81,7 @@ class Concern(Base):
 
     # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
     version: Mapped[int] = mapped_column(Integer)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's declarative API
+    __mapper_args__ = {"version_id_col": version}
 
     key_id: Mapped[str] = mapped_column(String(16))
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)

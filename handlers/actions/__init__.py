@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.context import AppContext
-from handlers.actions import raise_buttons, reporter, triage
+from handlers.actions import raise_buttons, receipt, reporter, triage
 
 
 def register(app: App, context: AppContext) -> None:
-    for module in (raise_buttons, triage, reporter):
+    for module in (raise_buttons, triage, reporter, receipt):
         module.register(app, context)

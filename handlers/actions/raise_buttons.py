@@ -1,4 +1,4 @@
-"""Block actions: buttons in the raise modal."""
+"""Block actions: "Raise a concern" (App Home, DM welcome) and the raise modal's switches."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.context import AppContext
 from bot.ids import Action
 from bot.taxonomy import ConcernKind
-from handlers.raise_flow import raise_view
+from handlers.raise_flow import open_raise_modal, raise_view
 
 
 def register(app: App, context: AppContext) -> None:
@@ -19,6 +19,17 @@ def register(app: App, context: AppContext) -> None:
         client.views_update(
             view_id=view["id"], hash=view.get("hash"), view=raise_view(context, kind)
         )
+
+    @app.action(Action.OPEN_RAISE.value)
+    def open_raise(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        value = (body.get("actions") or [{}])[0].get("value")
+        kind = (
+            ConcernKind.SAFEGUARDING
+            if value == ConcernKind.SAFEGUARDING.value
+            else ConcernKind.SPEAK_UP
+        )
+        open_raise_modal(context, client, body["trigger_id"], kind)
 
     @app.action(Action.SWITCH_TO_SAFEGUARDING.value)
     def to_safeguarding(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -1,0 +1,31 @@
+"""Block actions on a no-contact receipt page: Reply.
+
+The button's value is a signed, expiring pass issued only after the receipt was checked, and
+bound to the person who checked it; a forged or copied value opens nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import status_flow
+from bot.clock import utcnow
+from bot.context import AppContext
+from bot.ids import Action
+from bot.receipt_views import PAGE_EXPIRED
+from handlers.replies import tell
+
+
+def register(app: App, context: AppContext) -> None:
+    @app.action(Action.RECEIPT_REPLY.value)
+    def reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        value = (body.get("actions") or [{}])[0].get("value")
+        view = status_flow.reply_form(context, body["user"]["id"], value, now=utcnow())
+        if view is None:
+            tell(client, body, PAGE_EXPIRED)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -1,0 +1,19 @@
+"""View submissions: a receipt holder's reply to the team."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import status_flow
+from bot.clock import utcnow
+from bot.context import AppContext
+from bot.ids import Callback
+
+
+def register(app: App, context: AppContext) -> None:
+    @app.view(Callback.RECEIPT_REPLY.value)
+    def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack(**status_flow.submit_reply(context, body["user"]["id"], view, now=utcnow()))
+        context.wake_outbox()

@@ -1,0 +1,285 @@
+"""Every view and message the raise experience sends stays inside Slack's limits.
+
+One test tours every way in and every step (both forms, each identity, field errors, the
+confirmation, status, the receipt page and its reply form, the Home tab) and checks every
+view the emulator received; others push the builders to their extremes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import home, receipt_views
+from bot.ids import Action
+from bot.raise_form import safeguarding_form, speak_up_form
+from bot.status import ConcernOverview
+from bot.taxonomy import ConcernKind, IdentityMode
+from bot.timeline import TimelineEntry
+from tests.harness import (
+    REPORTER,
+    SAFEGUARDING_CHANNEL,
+    SAFEGUARDING_MEMBERS,
+    Harness,
+    running_app,
+)
+from tests.raise_support import (
+    WAYS_IN,
+    command_answer,
+    every_view_sent,
+    open_raise_form,
+    raise_via,
+    receipt_in,
+    reference_in,
+    safeguarding_values,
+    speak_up_values,
+    switch_to_safeguarding,
+    wait_for_new_view,
+)
+
+LIMITS = {
+    "title": 24,
+    "blocks": 100,
+    "message_blocks": 50,
+    "section_text": 3000,
+    "section_field": 2000,
+    "fields": 10,
+    "header": 150,
+    "button_text": 75,
+    "button_value": 2000,
+    "option_text": 75,
+    "option_value": 150,
+    "options": 100,
+    "radio_or_checkbox_options": 10,
+    "private_metadata": 3000,
+    "id": 255,
+    "context_elements": 10,
+    "actions_elements": 25,
+    "input_max_length": 3000,
+    "view_bytes": 250_000,
+}
+
+
+def _text(obj: Any) -> str:
+    return str(obj.get("text", "")) if isinstance(obj, dict) else str(obj or "")
+
+
+def element_problems(element: dict[str, Any], where: str) -> list[str]:
+    problems: list[str] = []
+    if len(str(element.get("action_id", ""))) > LIMITS["id"]:
+        problems.append(f"{where}: action_id too long")
+    kind = element.get("type")
+    if kind == "button":
+        if len(_text(element.get("text"))) > LIMITS["button_text"]:
+            problems.append(f"{where}: button text over 75")
+        if len(str(element.get("value", ""))) > LIMITS["button_value"]:
+            problems.append(f"{where}: button value over 2000")
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group.get("options") or []
+    cap = LIMITS["radio_or_checkbox_options"] if kind in ("radio_buttons", "checkboxes") else 100
+    if len(options) > cap:
+        problems.append(f"{where}: {len(options)} options, over {cap}")
+    for option in options:
+        if len(_text(option.get("text"))) > LIMITS["option_text"]:
+            problems.append(f"{where}: option text over 75: {_text(option.get('text'))!r}")
+        if len(_text(option.get("description"))) > LIMITS["option_text"]:
+            problems.append(f"{where}: option description over 75")
+        if len(str(option.get("value", ""))) > LIMITS["option_value"]:
+            problems.append(f"{where}: option value over 150")
+    if int(element.get("max_length") or 0) > LIMITS["input_max_length"]:
+        problems.append(f"{where}: max_length over 3000")
+    return problems
+
+
+def block_problems(blocks: list[dict[str, Any]], where: str) -> list[str]:
+    problems: list[str] = []
+    for index, block in enumerate(blocks):
+        at = f"{where}/blocks/{index}"
+        kind = block.get("type")
+        if len(str(block.get("block_id", ""))) > LIMITS["id"]:
+            problems.append(f"{at}: block_id too long")
+        if kind == "section":
+            if len(_text(block.get("text"))) > LIMITS["section_text"]:
+                problems.append(f"{at}: section text over 3000")
+            fields = block.get("fields") or []
+            if len(fields) > LIMITS["fields"]:
+                problems.append(f"{at}: more than 10 fields")
+            problems += [
+                f"{at}: field over 2000" for f in fields if len(_text(f)) > LIMITS["section_field"]
+            ]
+            if block.get("accessory"):
+                problems += element_problems(block["accessory"], at)
+        elif kind == "header" and len(_text(block.get("text"))) > LIMITS["header"]:
+            problems.append(f"{at}: header over 150")
+        elif kind == "context" and len(block.get("elements") or []) > LIMITS["context_elements"]:
+            problems.append(f"{at}: context over 10 elements")
+        elif kind == "actions":
+            elements = block.get("elements") or []
+            if len(elements) > LIMITS["actions_elements"]:
+                problems.append(f"{at}: actions over 25 elements")
+            for element in elements:
+                problems += element_problems(element, at)
+        elif kind == "input":
+            problems += element_problems(block.get("element") or {}, at)
+    return problems
+
+
+def view_problems(view: dict[str, Any]) -> list[str]:
+    where = f"view {view.get('callback_id') or view.get('type')}"
+    problems: list[str] = []
+    for name in ("title", "submit", "close"):
+        if len(_text(view.get(name))) > LIMITS["title"]:
+            problems.append(f"{where}: {name} over 24: {_text(view.get(name))!r}")
+    if view.get("type") == "modal" and not _text(view.get("title")):
+        problems.append(f"{where}: no title")
+    blocks = view.get("blocks") or []
+    if len(blocks) > LIMITS["blocks"]:
+        problems.append(f"{where}: {len(blocks)} blocks")
+    if len(str(view.get("private_metadata") or "")) > LIMITS["private_metadata"]:
+        problems.append(f"{where}: private_metadata over 3000")
+    if len(str(view.get("callback_id") or "")) > LIMITS["id"]:
+        problems.append(f"{where}: callback_id too long")
+    if len(json.dumps(view)) > LIMITS["view_bytes"]:
+        problems.append(f"{where}: view too large")
+    return problems + block_problems(blocks, where)
+
+
+def message_problems(message: dict[str, Any]) -> list[str]:
+    blocks = message.get("blocks") or []
+    problems = [f"message: {len(blocks)} blocks"] if len(blocks) > LIMITS["message_blocks"] else []
+    return problems + block_problems(blocks, "message")
+
+
+def test_the_checker_catches_what_slack_would_refuse() -> None:
+    """The limit checks themselves must be able to fail."""
+    bad_view = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "A title that is far too long"},
+        "private_metadata": "x" * 3001,
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "y" * 3001}}]
+        + [{"type": "divider"}] * 100,
+    }
+    problems = view_problems(bad_view)
+    assert len(problems) == 4
+    options = [{"text": {"type": "plain_text", "text": "o" * 76}, "value": "v"}] * 101
+    select = {"type": "input", "element": {"type": "static_select", "options": options}}
+    assert len(block_problems([select], "x")) == 102
+
+
+def test_every_view_and_message_of_the_raise_experience_is_within_limits(
+    harness: Harness,
+) -> None:
+    long_text = "Ω" * 3000
+    messages: list[dict[str, Any]] = []
+    for way in WAYS_IN:
+        view = open_raise_form(harness, way)
+        harness.submit(REPORTER, view, {"description": long_text + "!"})  # field errors
+        harness.submit(REPORTER, view, speak_up_values(long_text, "open"))
+    for mode in IdentityMode:
+        raise_via(harness, values=speak_up_values(identity=mode.value))
+        raise_via(harness, safeguarding=True, values=safeguarding_values(identity=mode.value))
+    no_contact = raise_via(
+        harness,
+        safeguarding=True,
+        values=safeguarding_values(long_text, "anonymous_no_contact", danger="yes"),
+    )
+    reference, receipt = reference_in(no_contact), receipt_in(no_contact)
+
+    # The safeguarding team asks the longest question; the holder reads it and replies.
+    team = SAFEGUARDING_MEMBERS[0]
+    assert harness.wait_for_cards(SAFEGUARDING_CHANNEL, 1)
+    harness.settle()
+    before = len(harness.emulator.opened_views())
+    harness.click(team, reference, "Ask reporter")
+    ask = wait_for_new_view(harness, team, before)
+    assert harness.submit(team, ask, {"message": "?" * 2000}).json() is None
+    page = command_answer(
+        harness.workspace.slash_command(REPORTER, "/speakup", "status " + receipt)
+    )
+    messages.append(page)
+    value = next(
+        e["value"]
+        for b in page["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == Action.RECEIPT_REPLY
+    )
+    before = len(harness.emulator.opened_views())
+    harness.workspace.click_button(
+        REPORTER,
+        Action.RECEIPT_REPLY.value,
+        value=value,
+        channel_id=harness.emulator.im_channel_id(REPORTER),
+    )
+    reply = wait_for_new_view(harness, REPORTER, before)
+    harness.submit(REPORTER, reply, {"message": "x" * 2000})
+    messages.append(command_answer(harness.workspace.slash_command(REPORTER, "/speakup", "status")))
+    messages.append(command_answer(harness.workspace.slash_command(REPORTER, "/speakup", "help")))
+    view = switch_to_safeguarding(harness, open_raise_form(harness, "command"), REPORTER)
+    harness.submit(REPORTER, view, {"identity": "open"})
+    harness.settle()
+    messages += [c.params for c in harness.emulator.calls_to("chat.postMessage")]
+    messages += [c.params for c in harness.emulator.calls_to("chat.postEphemeral")]
+
+    views = every_view_sent(harness)
+    kinds = {v.get("callback_id") or v.get("type") for v in views}
+    assert {"raise_speak_up", "raise_safeguarding", "receipt_reply", "home"} <= kinds
+    assert len(views) > 25
+    problems = [p for v in views for p in view_problems(v)]
+    problems += [p for m in messages for p in message_problems(m)]
+    assert problems == []
+
+
+def _entry(number: int, body: str | None) -> TimelineEntry:
+    return TimelineEntry(
+        at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=number),
+        kind="question" if body else "acknowledge",
+        actor_role="guardian",
+        actor_id=None,
+        summary="S" * 200,
+        body=body,
+        visible_to_reporter=True,
+    )
+
+
+def _overview(number: int, events: int, body: str | None) -> ConcernOverview:
+    return ConcernOverview(
+        concern_id=f"id-{number}",
+        reference=f"SU-{number:06d}",
+        kind=ConcernKind.SPEAK_UP,
+        identity_mode=IdentityMode.ANONYMOUS_FOLLOW_UP,
+        status="in_progress",
+        status_label="Awaiting information",
+        raised_at=datetime(2026, 1, 1, tzinfo=UTC),
+        last_update_at=datetime(2026, 1, 2, tzinfo=UTC),
+        last_update="S" * 200,
+        timeline=tuple(_entry(i, body) for i in range(events)),
+    )
+
+
+def test_the_builders_stay_within_limits_at_their_extremes() -> None:
+    many = [_overview(n, 60, "<!channel> " + "b" * 3000) for n in range(40)]
+    assert view_problems(home.home_view(many)) == []
+    page = receipt_views.receipt_page(many[0], "p" * 1500)
+    assert message_problems({"blocks": page.blocks}) == []
+    assert "<!channel>" not in json.dumps(page.blocks)  # typed text cannot ping anyone
+    assert message_problems({"blocks": receipt_views.my_concerns_message(many).blocks}) == []
+    reply = receipt_views.reply_modal("SU-000001", "q" * 3000, "m" * 2900)
+    assert view_problems(reply) == []
+    sites = [f"Site {n} " + "x" * (n % 90) for n in range(150)]
+    assert view_problems(speak_up_form(sites=sites, metadata="m" * 2000)) == []
+    assert view_problems(safeguarding_form(metadata="m" * 2000)) == []
+
+
+def test_long_site_names_are_left_out_of_the_form_not_broken(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'sites.db'}"
+    sites = ["Northtown", "N" * 80, "Northtown", *[f"Station {n}" for n in range(120)]]
+    with running_app(url, speakup_sites=sites) as harness:
+        view = open_raise_form(harness, "command")
+        site = next(b for b in view["blocks"] if b.get("block_id") == "site")
+        values = [o["value"] for o in site["element"]["options"]]
+        assert len(values) == 100 and values[0] == "Northtown" and "N" * 80 not in values
+        assert view_problems(view) == []
