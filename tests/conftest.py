@@ -11,6 +11,8 @@ import pytest
 
 from bot.logs import configure_logging
 from tests.harness import Harness, reset_database, running_app
+from tests.raise_support import every_view_sent
+from tests.test_view_limits import message_problems, view_problems
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -28,6 +30,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def harness(database_url: str) -> Iterator[Harness]:
     with running_app(database_url) as running:
         yield running
+        # Whatever a test did, every view and message the app sent must be one Slack accepts.
+        problems = [p for view in every_view_sent(running) for p in view_problems(view)]
+        for call in running.emulator.calls:
+            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+                problems += message_problems(call.params)
+        assert not problems, problems
 
 
 @pytest.fixture(autouse=True)
