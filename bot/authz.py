@@ -13,6 +13,7 @@ from collections.abc import Callable
 from bot.taxonomy import ConcernKind
 
 FetchGroup = Callable[[str], list[str]]
+STALE_LIMIT_SECONDS = 3600.0
 
 
 class TeamDirectory:
@@ -36,9 +37,16 @@ class TeamDirectory:
     def _group_members(self, group_id: str) -> frozenset[str]:
         with self._lock:
             cached = self._cache.get(group_id)
-            if cached and time.monotonic() - cached[0] < self._ttl:
+        if cached and time.monotonic() - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            members = frozenset(self._fetch_group(group_id))
+        except Exception:
+            # Slack unreachable: a recently known team beats refusing the team's work (the
+            # cache only ever grants what Slack itself said within the last hour).
+            if cached and time.monotonic() - cached[0] < STALE_LIMIT_SECONDS:
                 return cached[1]
-        members = frozenset(self._fetch_group(group_id))
+            raise
         with self._lock:
             self._cache[group_id] = (time.monotonic(), members)
         return members

@@ -152,10 +152,10 @@ def _referral_state(concern: Concern, deadlines: list[Deadline]) -> str:
         state = "Not recorded yet"
         what = "Record local-authority referral"
     elif concern.referral_acknowledged_at is None:
-        state = f"Made to {concern.referral_authority}, awaiting acknowledgement"
+        state = "Made, awaiting acknowledgement"
         what = "Referral acknowledgement"
     else:
-        return f"Made to {concern.referral_authority}, acknowledged"
+        return "Made and acknowledged"
     due = next((d for d in deadlines if d.what == what), None)
     if due is None:
         return state

@@ -23,6 +23,11 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+def local_today(now: datetime, timezone: str) -> date:
+    """Today's date where the trust is (what a person means by "today")."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
 def add_working_days(start: datetime, days: int, timezone: str) -> datetime:
     """The end of the `days`-th working day after `start`'s local day, as UTC.
 

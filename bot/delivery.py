@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import update
 
 from bot.cards import card_blocks, card_text
 from bot.clock import utcnow
@@ -133,6 +134,13 @@ class OutboxWorker:
             bound.warning("outbox.unreachable", error=type(exc).__name__, retry_in=delay)
             self._failed(item, type(exc).__name__, delay)
             return False
+        except Exception as exc:
+            # Our own fault (a missing key, a bug): keep the item, retry with backoff, and say
+            # so loudly. Only the exception's type is logged: its text could carry content.
+            delay = self._backoff(item.attempts)
+            bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
+            self._failed(item, type(exc).__name__, delay)
+            return False
         with self.context.db.transaction() as session:
             outbox.mark_delivered(
                 session, item.id, now=utcnow(), channel=result.channel, ts=result.ts
@@ -178,8 +186,11 @@ class OutboxWorker:
         if concern.card_ts is None:
             ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
             with self.context.db.transaction() as session:
-                stored = session.get_one(Concern, concern.id)
-                stored.card_ts = ts
+                # A plain UPDATE: recording where the card is is not a change of the concern,
+                # so it must not bump the version a guardian's action is checked against.
+                session.execute(
+                    update(Concern).where(Concern.id == concern.id).values(card_ts=ts)
+                )
             return Delivered(concern.channel, ts)
         self.client.chat_update(
             channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks

@@ -30,7 +30,8 @@ from bot.help_text import (
     WAYS_IN,
 )
 from bot.ids import Action
-from bot.receipt_views import NO_CONTACT_NOTE, Message, concern_line, escape, fit
+from bot.mrkdwn import escape
+from bot.receipt_views import NO_CONTACT_NOTE, Message, concern_line, fit
 from bot.status import ConcernOverview, reporter_summary
 from bot.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, ConcernKind, IdentityMode
 

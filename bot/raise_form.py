@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -386,8 +387,9 @@ def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
 class _Parser:
     """Reads one submitted form, collecting a plain-words error per block."""
 
-    def __init__(self, state: dict[str, Any]) -> None:
+    def __init__(self, state: dict[str, Any], timezone: str) -> None:
         self.state = state
+        self.timezone = timezone
         self.errors: dict[str, str] = {}
 
     def text(self, block_id: str, *, limit: int, required: bool, label: str) -> str | None:
@@ -437,15 +439,21 @@ class _Parser:
         if day is None or day.year < 1900:
             self.errors[block_id] = "Please pick a date from the calendar."
             return None
-        if day > datetime.now().date():
+        if day > datetime.now(ZoneInfo(self.timezone)).date():  # "today" where the trust is
             self.errors[block_id] = "That date is in the future."
             return None
         return day.isoformat()
 
 
-def parse_submission(kind: ConcernKind, state: dict[str, Any], *, sites: list[str]) -> FormResult:
+def parse_submission(
+    kind: ConcernKind,
+    state: dict[str, Any],
+    *,
+    sites: list[str],
+    timezone: str = "Europe/London",
+) -> FormResult:
     """Turn a raise view's state values into a RaiseRequest, or field errors by block id."""
-    form = _Parser(state if isinstance(state, dict) else {})
+    form = _Parser(state if isinstance(state, dict) else {}, timezone)
     description = form.text(
         B.DESCRIPTION, limit=DESCRIPTION_MAX, required=True, label="what happened"
     )
@@ -547,19 +555,15 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"*Your receipt: `{raised.receipt}`*\n"
-                    "*Copy this now: we cannot show it again.* Nothing links this concern to "
+                    + (
+                        "This new receipt replaces any receipt shown before for this concern.\n"
+                        if raised.duplicate
+                        else ""
+                    )
+                    + "*Copy this now: we cannot show it again.* Nothing links this concern to "
                     "you, so this receipt is the only way to check on it: type "
                     f"`/speakup status {raised.receipt}` at any time to see progress and "
                     "answer the guardians' questions."
-                )
-            )
-        )
-    elif raised.duplicate and raised.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text="Your receipt was shown when you first sent it; for your protection "
-                    "it cannot be shown again."
                 )
             )
         )

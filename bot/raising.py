@@ -98,14 +98,7 @@ def raise_concern(
     """Store a new concern sealed, with its timeline, audit entry and outbox items."""
     existing = find_by_submission(session, vault, submission_id)
     if existing is not None:
-        return RaisedConcern(
-            reference=existing.reference,
-            kind=ConcernKind(existing.kind),
-            identity_mode=IdentityMode(existing.identity_mode),
-            urgent=existing.urgent,
-            ack_due_at=existing.ack_due_at,
-            duplicate=True,
-        )
+        return repeat_submission(session, existing)
 
     concern_id = str(uuid.uuid4())
     reference = new_reference(request.kind)
@@ -144,14 +137,7 @@ def raise_concern(
     receipt_text: str | None = None
     if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
         # Nothing that could lead back to the person: no id, no blind index, only the receipt.
-        receipt = new_receipt()
-        # The locator is only the receipt's first group; keep it unique so a lookup verifies
-        # one slow hash, never several.
-        while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
-            receipt = new_receipt()
-        receipt_text = receipt.text
-        concern.receipt_locator = receipt.locator
-        concern.receipt_hash = hash_receipt(receipt.text)
+        receipt_text = issue_receipt(session, concern)
     else:
         concern.reporter_enc = vault.seal_json(
             data_key,
@@ -201,4 +187,34 @@ def raise_concern(
         urgent=urgent,
         ack_due_at=ack_due_at,
         receipt=receipt_text,
+    )
+
+
+def issue_receipt(session: Session, concern: Concern) -> str:
+    """A fresh receipt for a no-contact concern; only its slow hash is kept."""
+    receipt = new_receipt()
+    # The locator is the receipt's first group; unique, so a lookup verifies one row.
+    while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
+        receipt = new_receipt()
+    concern.receipt_locator = receipt.locator
+    concern.receipt_hash = hash_receipt(receipt.text)
+    return receipt.text
+
+
+def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
+    """The answer to a raise form sent again (double press, or Slack retrying when our first
+    answer was slow). A no-contact reporter may never have seen their receipt, and it cannot
+    be shown twice, so they get a new one that replaces it: only the same Slack user can
+    resend the same view, and the old receipt stops working."""
+    receipt = None
+    if existing.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT:
+        receipt = issue_receipt(session, existing)
+    return RaisedConcern(
+        reference=existing.reference,
+        kind=ConcernKind(existing.kind),
+        identity_mode=IdentityMode(existing.identity_mode),
+        urgent=existing.urgent,
+        ack_due_at=existing.ack_due_at,
+        receipt=receipt,
+        duplicate=True,
     )

@@ -22,6 +22,7 @@ from slack_sdk.models.views import View
 from bot.cards import slack_date
 from bot.ids import Action, Callback
 from bot.ids import Block as B
+from bot.mrkdwn import escape
 from bot.status import ConcernOverview, reporter_summary
 from bot.taxonomy import IDENTITY_LABELS, KIND_LABELS, ConcernKind
 from bot.timeline import TimelineEntry
@@ -55,11 +56,6 @@ class Message:
 
 def fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """Typed text shown as mrkdwn: no mentions, links or channel-wide pings can hide in it."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def quote(text: str, limit: int = QUOTE_MAX) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.cards import slack_date
 from bot.ids import Action
+from bot.mrkdwn import quote
 from bot.taxonomy import FEEDBACK_QUESTION, ConcernKind
 from storage.models import Concern, ConcernEvent
 
@@ -62,7 +63,7 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
 
 
 def _quote(text: str) -> str:
-    return "> " + text.replace("\n", "\n> ")
+    return quote(text)
 
 
 def _button(action: Action, label: str, value: str) -> dict[str, Any]:

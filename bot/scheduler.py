@@ -60,6 +60,7 @@ def sla_sweep(context: AppContext, now: datetime) -> int:
                         idempotency_key=key,
                         concern_id=concern.id,
                         now=now,
+                        priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
                     )
                     queued += 1
                     log.warning("sla.overdue", reference=concern.reference, deadline=deadline.what)

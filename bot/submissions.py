@@ -16,9 +16,15 @@ from bot.clock import utcnow
 from bot.context import AppContext
 from bot.ids import Block
 from bot.logs import get_logger
-from bot.raising import RaisedConcern, RaiseRequest, find_by_submission, raise_concern
+from bot.raising import (
+    RaisedConcern,
+    RaiseRequest,
+    find_by_submission,
+    raise_concern,
+    repeat_submission,
+)
 from bot.routing import RoutingError
-from bot.taxonomy import ConcernKind, IdentityMode
+from bot.taxonomy import ConcernKind
 
 log = get_logger(__name__)
 
@@ -49,7 +55,12 @@ def submit_raise(
         log.warning("raise.tampered_metadata", kind=kind.value)
         return errors({Block.DESCRIPTION: TAMPERED})
     state = raise_form.state_values(view)
-    parsed = raise_form.parse_submission(kind, state, sites=context.settings.speakup_sites)
+    parsed = raise_form.parse_submission(
+        kind,
+        state,
+        sites=context.settings.speakup_sites,
+        timezone=context.settings.speakup_timezone,
+    )
     if parsed.request is None:
         return errors(parsed.errors)
     view_id = view.get("id")
@@ -97,11 +108,4 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
             existing = find_by_submission(session, context.vault, view_id)
             if existing is None:
                 raise
-            return RaisedConcern(
-                reference=existing.reference,
-                kind=ConcernKind(existing.kind),
-                identity_mode=IdentityMode(existing.identity_mode),
-                urgent=existing.urgent,
-                ack_due_at=existing.ack_due_at,
-                duplicate=True,
-            )
+            return repeat_submission(session, existing)

@@ -4,11 +4,13 @@ note, referrals, viewing details (audited) and the reporter's closing feedback."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.clock import local_today
 from bot.conversation import note_on_card
 from bot.lifecycle import IllegalMove, sync_card
 from bot.taxonomy import FEEDBACK_ANSWERS, ConcernKind, IdentityMode, Status
@@ -85,28 +87,35 @@ def record_referral(
     reference: str | None,
     actor_id: str,
     now: datetime,
+    timezone: str,
 ) -> None:
     """The local-authority referral for a safeguarding concern."""
     if concern.kind != ConcernKind.SAFEGUARDING:
         raise IllegalMove("Referrals are recorded on safeguarding concerns only.")
-    made_at = datetime.combine(made_on, now.timetz()) if made_on != now.date() else now
-    concern.referral_authority = authority
+    if concern.status == Status.CLOSED:
+        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+    zone = ZoneInfo(timezone)
+    if made_on == local_today(now, timezone):
+        made_at = now
+    else:  # an earlier day: midday local time, so the clock never starts in the future
+        made_at = datetime.combine(made_on, time(12), zone).astimezone(UTC)
+    data_key = vault.concern_key(concern)
+    # The authority and its reference are typed text: sealed like every other free text.
+    concern.referral_authority_enc = vault.seal_text(
+        data_key, authority, table="concerns", row_id=concern.id, field="referral_authority"
+    )
     concern.referral_made_at = made_at
     concern.referral_acknowledged_at = None
     concern.referral_reference_enc = (
         vault.seal_text(
-            vault.concern_key(concern),
-            reference,
-            table="concerns",
-            row_id=concern.id,
-            field="referral_reference",
+            data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
         )
         if reference
         else None
     )
     concern.updated_at = now
     event_uid = _internal_event(
-        session, concern, "referral", f"Referral made to {authority}", actor_id, now
+        session, concern, "referral", "Local-authority referral recorded", actor_id, now
     )
     audit.append(
         session,
@@ -114,12 +123,12 @@ def record_referral(
         actor=actor_id,
         action="referral.recorded",
         concern_reference=concern.reference,
-        detail={"authority": authority, "made_on": made_on.isoformat()},
+        detail={"made_on": made_on.isoformat()},
     )
     session.flush()
     sync_card(session, concern, now)
     note_on_card(
-        session, concern, f"<@{actor_id}> recorded the referral to {authority}.", now, event_uid
+        session, concern, f"<@{actor_id}> recorded the local-authority referral.", now, event_uid
     )
 
 
@@ -136,7 +145,7 @@ def record_referral_acknowledged(
         session,
         concern,
         "referral_acknowledged",
-        f"{concern.referral_authority} acknowledged the referral",
+        "The local authority acknowledged the referral",
         actor_id,
         now,
     )
@@ -211,6 +220,17 @@ def view_details(
         reporter_user_id = vault.open_json(
             data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
         )["user_id"]
+    referral_authority = (
+        vault.open_text(
+            data_key,
+            concern.referral_authority_enc,
+            table="concerns",
+            row_id=concern.id,
+            field="referral_authority",
+        )
+        if concern.referral_authority_enc
+        else None
+    )
     referral_reference = (
         vault.open_text(
             data_key,
@@ -238,7 +258,7 @@ def view_details(
         elements=list(concern.elements),
         report={str(k): str(v) for k, v in report.items()},
         reporter_user_id=reporter_user_id,
-        referral_authority=concern.referral_authority,
+        referral_authority=referral_authority,
         referral_reference=referral_reference,
         referral_made_at=concern.referral_made_at,
         referral_acknowledged_at=concern.referral_acknowledged_at,
@@ -266,6 +286,8 @@ def record_feedback(
     """The reporter's answer to "would you speak up again?", kept for the quarterly return."""
     if answer not in FEEDBACK_ANSWERS:
         raise IllegalMove("Choose one of the answers.")
+    if concern.feedback is not None:
+        raise IllegalMove("Thank you: your feedback on this concern is already recorded.")
     if concern.status != Status.CLOSED:
         raise IllegalMove("Feedback is asked for once the concern is closed.")
     concern.feedback = answer

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import signed_metadata
+from bot import dedupe, signed_metadata
 from bot.clock import utcnow
 from bot.context import AppContext
 from bot.lifecycle import IllegalMove, Move, MoveDetails, transition
@@ -68,17 +69,29 @@ def act(
     change: Callable[[Session, Concern], None],
     *,
     action: str,
+    submission_id: str | None = None,
 ) -> str | None:
-    """Authorise, then apply `change` in one transaction. Returns a refusal message or None."""
+    """Authorise, then apply `change` in one transaction. Returns a refusal message or None.
+
+    With `submission_id` (a submitted view's id) the change happens at most once: a form
+    sent twice, by a double press or Slack's retry, is answered as done the second time.
+    """
     try:
         ref = authorise(context, concern_id, user_id)
         with context.db.transaction() as session:
             concern = find_concern(session, ref.id)
             if concern is None:
                 raise NotAllowed(UNKNOWN)
+            if submission_id:
+                claim_submission(context, session, submission_id)
             change(session, concern)
     except (NotAllowed, IllegalMove) as refusal:
         return str(refusal)
+    except IntegrityError:
+        if not submission_id:
+            raise
+        log.info("triage.repeat_submission", action=action, concern_id=concern_id)
+        return None
     except StaleDataError:
         log.info("triage.conflict", action=action, concern_id=concern_id)
         return (
@@ -90,12 +103,20 @@ def act(
     return None
 
 
+def claim_submission(context: AppContext, session: Session, submission_id: str) -> None:
+    """Record a view submission as handled; IntegrityError if it already was."""
+    key = "view:" + context.vault.ring.blind_index("view:" + submission_id)[:48]
+    dedupe.claim(session, key, now=utcnow())
+
+
 def move(
     context: AppContext,
     concern_id: str,
     user_id: str,
     which: Move,
     details: MoveDetails | None = None,
+    *,
+    submission_id: str | None = None,
 ) -> str | None:
     """A status move through the one transition function."""
 
@@ -111,7 +132,9 @@ def move(
             details=details,
         )
 
-    return act(context, concern_id, user_id, change, action=which.value)
+    return act(
+        context, concern_id, user_id, change, action=which.value, submission_id=submission_id
+    )
 
 
 def form_metadata(context: AppContext, form: str, concern_id: str, user_id: str) -> str:

@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 from bot.cards import slack_date
 from bot.ids import Block as B
 from bot.ids import Callback
+from bot.mrkdwn import escape, quote
 from bot.taxonomy import (
     AT_RISK,
     DETRIMENT_ANSWERS,
@@ -124,7 +125,7 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     if details.professional_group:
         facts.append("*Staff group:* " + PROFESSIONAL_GROUPS.get(details.professional_group, "?"))
     if details.site:
-        facts.append(f"*Site:* {details.site}")
+        facts.append(f"*Site:* {escape(details.site)}")
     if details.outcome:
         facts.append("*Outcome:* " + OUTCOMES.get(details.outcome, details.outcome))
     if details.feedback:
@@ -136,8 +137,9 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
             else "*not yet acknowledged*"
         )
         facts.append(
-            f"*Referral:* {details.referral_authority}, {slack_date(details.referral_made_at)}"
-            + (f", ref {details.referral_reference}" if details.referral_reference else "")
+            f"*Referral:* {escape(details.referral_authority or '')}, "
+            f"{slack_date(details.referral_made_at)}"
+            + (f", ref {escape(details.referral_reference)}" if details.referral_reference else "")
             + f"; acknowledged: {ack}"
         )
     elif kind is ConcernKind.SAFEGUARDING:
@@ -152,7 +154,7 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
         if details.report.get(key):
             blocks.append(
                 SectionBlock(
-                    text=MarkdownTextObject(text=_clip(f"*{label}*\n{details.report[key]}"))
+                    text=MarkdownTextObject(text=_clip(f"*{label}*\n{escape(details.report[key])}"))
                 )
             )
     blocks.append(DividerBlock())
@@ -184,7 +186,7 @@ def _timeline_blocks(entries: list[TimelineEntry], *, limit: int) -> list[Block]
         line = f"{slack_date(entry.at)} · {who} · {_TEAM_LABELS.get(entry.kind, entry.summary)}"
         if entry.body:
             tag = "" if entry.visible_to_reporter else " _(internal)_"
-            line += f"{tag}\n> " + entry.body.replace("\n", "\n> ")
+            line += f"{tag}\n" + quote(entry.body)
         rendered.append(SectionBlock(text=MarkdownTextObject(text=_clip(line))))
     if len(rendered) > limit:
         skipped = len(rendered) - limit + 1
@@ -313,7 +315,9 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
     if question:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=_clip(f"*The guardian asked:*\n{question}", 2900))
+                text=MarkdownTextObject(
+                    text=_clip(f"*The guardian asked:*\n{escape(question)}", 2900)
+                )
             )
         )
     blocks += [

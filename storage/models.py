@@ -74,7 +74,7 @@ class Concern(Base):
     closed_at: Mapped[datetime | None]
     last_reporter_update_at: Mapped[datetime | None]
 
-    referral_authority: Mapped[str | None] = mapped_column(String(120))
+    referral_authority_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     referral_made_at: Mapped[datetime | None]
     referral_reference_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     referral_acknowledged_at: Mapped[datetime | None]

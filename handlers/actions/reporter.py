@@ -30,14 +30,21 @@ def register(app: App, context: AppContext) -> None:
         user = body["user"]["id"]
         with context.db.transaction() as session:
             concern = find_concern(session, str(body["actions"][0].get("value") or ""))
+            message = NOT_YOURS
             if concern is None or not is_reporter(context.vault, concern, user):
                 view = None
+            elif concern.status == Status.CLOSED:
+                view = None
+                message = (
+                    "This concern has been closed, so replies are no longer passed on. If "
+                    "there is more to say, raise a new concern with /speakup."
+                )
             else:
                 metadata = form_metadata(context, Callback.REPORTER_REPLY, concern.id, user)
                 question = latest_question(session, context.vault, concern)
                 view = triage_views.reporter_reply_view(concern.reference, question, metadata)
         if view is None:
-            tell(client, body, NOT_YOURS)
+            tell(client, body, message)
             return
         client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import triage_views
-from bot.clock import utcnow
+from bot.clock import local_today, utcnow
 from bot.context import AppContext
 from bot.ids import Action, Callback
 from bot.lifecycle import ALLOWED_FROM, Move, refusal
@@ -128,7 +127,11 @@ def register(app: App, context: AppContext) -> None:
                 if ref.kind.value != "safeguarding":
                     tell(client, body, "Referrals are recorded on safeguarding concerns only.")
                     return
-                view = triage_views.referral_view(ref.reference, metadata, date.today().isoformat())
+                view = triage_views.referral_view(
+                    ref.reference,
+                    metadata,
+                    local_today(utcnow(), context.settings.speakup_timezone).isoformat(),
+                )
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     for action in _FORMS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.exc import IntegrityError
 
 from bot.clock import utcnow
 from bot.context import AppContext
@@ -13,19 +14,18 @@ from bot.ids import Block, Callback
 from bot.lifecycle import IllegalMove
 from bot.logs import get_logger
 from bot.raise_form import clean_text
-from bot.taxonomy import FEEDBACK_ANSWERS
+from bot.taxonomy import FEEDBACK_ANSWERS, Status
 from bot.triage import find_concern, record_feedback
-from bot.triage_flow import read_form_metadata
+from bot.triage_flow import claim_submission, read_form_metadata
 from bot.triage_views import MESSAGE_MAX
+from handlers.form_state import selected_value, value_of
 
 log = get_logger(__name__)
+CLOSED = (
+    "This concern has been closed, so replies are no longer passed on. If there is more to "
+    "say, raise a new concern with /speakup."
+)
 TAMPERED = "This form was changed on its way back to us. Please close it and start again."
-
-
-def _value(view: dict[str, Any], block: str) -> dict[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    element = (values.get(block) or {}).get(block)
-    return element if isinstance(element, dict) else {}
 
 
 def register(app: App, context: AppContext) -> None:
@@ -36,7 +36,7 @@ def register(app: App, context: AppContext) -> None:
             context, Callback.REPORTER_REPLY, view.get("private_metadata"), user
         )
         text, error = clean_text(
-            _value(view, Block.MESSAGE).get("value"),
+            value_of(view, Block.MESSAGE).get("value"),
             limit=MESSAGE_MAX,
             required=True,
             label="your reply",
@@ -44,15 +44,23 @@ def register(app: App, context: AppContext) -> None:
         if concern_id is None or error or text is None:
             ack(response_action="errors", errors={Block.MESSAGE: error or TAMPERED})
             return
-        with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user):
-                reference = None
-            else:
-                record_reporter_reply(session, context.vault, concern, text, now=utcnow())
-                reference = concern.reference
-        if reference is None:
-            ack(response_action="errors", errors={Block.MESSAGE: TAMPERED})
+        problem: str | None = None
+        reference: str | None = None
+        try:
+            with context.db.transaction() as session:
+                concern = find_concern(session, concern_id)
+                if concern is None or not is_reporter(context.vault, concern, user):
+                    problem = TAMPERED
+                elif concern.status == Status.CLOSED:
+                    problem = CLOSED
+                else:
+                    claim_submission(context, session, str(view.get("id") or ""))
+                    record_reporter_reply(session, context.vault, concern, text, now=utcnow())
+                    reference = concern.reference
+        except IntegrityError:
+            problem = None  # the same reply sent twice: it is already recorded
+        if problem:
+            ack(response_action="errors", errors={Block.MESSAGE: problem})
             return
         log.info("reporter.replied", reference=reference)
         ack()
@@ -64,9 +72,9 @@ def register(app: App, context: AppContext) -> None:
         concern_id = read_form_metadata(
             context, Callback.FEEDBACK, view.get("private_metadata"), user
         )
-        answer = (_value(view, Block.FEEDBACK).get("selected_option") or {}).get("value")
+        answer = selected_value(view, Block.FEEDBACK)
         comment, error = clean_text(
-            _value(view, Block.FEEDBACK_COMMENT).get("value"),
+            value_of(view, Block.FEEDBACK_COMMENT).get("value"),
             limit=MESSAGE_MAX,
             required=False,
             label="a comment",

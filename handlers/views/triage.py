@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.clock import utcnow
+from bot.clock import local_today, utcnow
 from bot.context import AppContext
 from bot.conversation import ask_reporter
 from bot.ids import Block, Callback
@@ -18,177 +18,195 @@ from bot.taxonomy import MEDIUM_TEXT_MAX, OUTCOMES, Stage
 from bot.triage import NotAllowed, add_note, assign_owner, record_referral
 from bot.triage_flow import act, authorise, move, read_form_metadata
 from bot.triage_views import MESSAGE_MAX
+from handlers.form_state import selected_value, value_of
 from storage.models import Concern
 
 TAMPERED = "This form was changed on its way back to us. Please close it and start again."
 
 
-def _value(view: dict[str, Any], block: str) -> dict[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    element = (values.get(block) or {}).get(block)
-    return element if isinstance(element, dict) else {}
+class Form:
+    """One submitted team form: who sent it, which concern it is about, and its answers."""
 
+    def __init__(self, context: AppContext, callback: str, body: dict[str, Any]) -> None:
+        view = body.get("view")
+        self.view: dict[str, Any] = view if isinstance(view, dict) else {}
+        self.user: str = body["user"]["id"]
+        self.submission_id = str(self.view.get("id") or "")
+        self.concern_id = read_form_metadata(
+            context, callback, self.view.get("private_metadata"), self.user
+        )
+        self.errors: dict[str, str] = {}
 
-def _errors(ack: Ack, errors: dict[str, str]) -> None:
-    ack(response_action="errors", errors=errors)
+    def text(self, block: str, label: str, *, required: bool, limit: int) -> str | None:
+        value, error = clean_text(
+            value_of(self.view, block).get("value"), limit=limit, required=required, label=label
+        )
+        if error:
+            self.errors[block] = error
+        return value
+
+    def choice(self, block: str, allowed: set[str] | dict[str, str], missing: str) -> str | None:
+        value = selected_value(self.view, block)
+        if value is None or value not in allowed:
+            self.errors[block] = missing
+            return None
+        return value
 
 
 def register(app: App, context: AppContext) -> None:
-    def concern_for(callback: str, body: dict[str, Any], view: dict[str, Any]) -> str | None:
-        return read_form_metadata(
-            context, callback, view.get("private_metadata"), body["user"]["id"]
-        )
-
-    def text(
-        view: dict[str, Any],
-        block: str,
-        label: str,
-        *,
-        required: bool,
-        limit: int,
-        errors: dict[str, str],
-    ) -> str | None:
-        value, error = clean_text(
-            _value(view, block).get("value"), limit=limit, required=required, label=label
-        )
-        if error:
-            errors[block] = error
-        return value
+    def refuse(ack: Ack, errors: dict[str, str]) -> None:
+        ack(response_action="errors", errors=errors)
 
     def finish(ack: Ack, problem: str | None, block: str) -> None:
         if problem:
-            _errors(ack, {block: problem})
+            refuse(ack, {block: problem})
         else:
             ack()
 
     @app.view(Callback.ASK_REPORTER.value)
-    def submit_question(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.ASK_REPORTER, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.MESSAGE: TAMPERED})
-        errors: dict[str, str] = {}
-        question = text(
-            view, Block.MESSAGE, "your question", required=True, limit=MESSAGE_MAX, errors=errors
-        )
-        if errors or question is None:
-            return _errors(ack, errors)
+    def submit_question(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.ASK_REPORTER, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.MESSAGE: TAMPERED})
+        question = form.text(Block.MESSAGE, "your question", required=True, limit=MESSAGE_MAX)
+        if form.errors or question is None:
+            return refuse(ack, form.errors)
 
         def change(session: Session, concern: Concern) -> None:
-            ask_reporter(session, context.vault, concern, question, actor_id=user, now=utcnow())
+            ask_reporter(
+                session, context.vault, concern, question, actor_id=form.user, now=utcnow()
+            )
 
-        finish(ack, act(context, concern_id, user, change, action="ask_reporter"), Block.MESSAGE)
+        problem = act(
+            context,
+            form.concern_id,
+            form.user,
+            change,
+            action="ask_reporter",
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.MESSAGE)
 
     @app.view(Callback.ADD_NOTE.value)
-    def submit_note(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.ADD_NOTE, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.NOTE: TAMPERED})
-        errors: dict[str, str] = {}
-        note = text(view, Block.NOTE, "the note", required=True, limit=MESSAGE_MAX, errors=errors)
-        if errors or note is None:
-            return _errors(ack, errors)
+    def submit_note(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.ADD_NOTE, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.NOTE: TAMPERED})
+        note = form.text(Block.NOTE, "the note", required=True, limit=MESSAGE_MAX)
+        if form.errors or note is None:
+            return refuse(ack, form.errors)
 
         def change(session: Session, concern: Concern) -> None:
-            add_note(session, context.vault, concern, note, actor_id=user, now=utcnow())
+            add_note(session, context.vault, concern, note, actor_id=form.user, now=utcnow())
 
-        finish(ack, act(context, concern_id, user, change, action="add_note"), Block.NOTE)
+        problem = act(
+            context,
+            form.concern_id,
+            form.user,
+            change,
+            action="add_note",
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.NOTE)
 
     @app.view(Callback.ASSIGN.value)
-    def submit_assign(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.ASSIGN, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.OWNER: TAMPERED})
-        owner = _value(view, Block.OWNER).get("selected_user")
+    def submit_assign(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.ASSIGN, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.OWNER: TAMPERED})
+        owner = value_of(form.view, Block.OWNER).get("selected_user")
         if not isinstance(owner, str) or not owner:
-            return _errors(ack, {Block.OWNER: "Choose who will own this concern."})
+            return refuse(ack, {Block.OWNER: "Choose who will own this concern."})
         try:
-            ref = authorise(context, concern_id, user)
+            ref = authorise(context, form.concern_id, form.user)
+            on_team = owner in context.team.members(ref.kind)
         except NotAllowed as refused:
-            return _errors(ack, {Block.OWNER: str(refused)})
-        if owner not in context.team.members(ref.kind):
-            return _errors(ack, {Block.OWNER: f"Choose one of {context.team.team_name(ref.kind)}."})
+            return refuse(ack, {Block.OWNER: str(refused)})
+        if not on_team:
+            return refuse(ack, {Block.OWNER: f"Choose one of {context.team.team_name(ref.kind)}."})
 
         def change(session: Session, concern: Concern) -> None:
-            assign_owner(session, concern, owner, actor_id=user, now=utcnow())
+            assign_owner(session, concern, owner, actor_id=form.user, now=utcnow())
 
-        finish(ack, act(context, concern_id, user, change, action="assign"), Block.OWNER)
+        problem = act(
+            context,
+            form.concern_id,
+            form.user,
+            change,
+            action="assign",
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.OWNER)
 
     @app.view(Callback.UPDATE_STATUS.value)
-    def submit_status(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.UPDATE_STATUS, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.STAGE: TAMPERED})
-        stage = (_value(view, Block.STAGE).get("selected_option") or {}).get("value")
-        errors: dict[str, str] = {}
-        if stage not in {s.value for s in Stage}:
-            errors[Block.STAGE] = "Choose where the concern is now."
-        message = text(
-            view, Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX, errors=errors
+    def submit_status(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.UPDATE_STATUS, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.STAGE: TAMPERED})
+        stage = form.choice(
+            Block.STAGE, {s.value for s in Stage}, "Choose where the concern is now."
         )
-        if errors:
-            return _errors(ack, errors)
-        details = MoveDetails(stage=Stage(str(stage)), reporter_message=message)
-        finish(ack, move(context, concern_id, user, Move.UPDATE_STATUS, details), Block.STAGE)
+        message = form.text(Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX)
+        if form.errors or stage is None:
+            return refuse(ack, form.errors)
+        details = MoveDetails(stage=Stage(stage), reporter_message=message)
+        problem = move(
+            context,
+            form.concern_id,
+            form.user,
+            Move.UPDATE_STATUS,
+            details,
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.STAGE)
 
     @app.view(Callback.CLOSE.value)
-    def submit_close(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.CLOSE, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.OUTCOME: TAMPERED})
-        outcome = (_value(view, Block.OUTCOME).get("selected_option") or {}).get("value")
-        errors: dict[str, str] = {}
-        if outcome not in OUTCOMES:
-            errors[Block.OUTCOME] = "Choose an outcome from the list."
-        findings = text(
-            view,
+    def submit_close(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.CLOSE, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.OUTCOME: TAMPERED})
+        outcome = form.choice(Block.OUTCOME, OUTCOMES, "Choose an outcome from the list.")
+        findings = form.text(
             Block.OUTCOME_TEXT,
             "what was found and what changed",
             required=True,
             limit=MEDIUM_TEXT_MAX * 3,
-            errors=errors,
         )
-        message = text(
-            view, Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX, errors=errors
-        )
-        if errors:
-            return _errors(ack, errors)
+        message = form.text(Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX)
+        if form.errors or outcome is None:
+            return refuse(ack, form.errors)
         details = MoveDetails(outcome=outcome, findings=findings, reporter_message=message)
-        finish(ack, move(context, concern_id, user, Move.CLOSE, details), Block.OUTCOME)
+        problem = move(
+            context,
+            form.concern_id,
+            form.user,
+            Move.CLOSE,
+            details,
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.OUTCOME)
 
     @app.view(Callback.REFERRAL.value)
-    def submit_referral(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = concern_for(Callback.REFERRAL, body, view)
-        if concern_id is None:
-            return _errors(ack, {Block.AUTHORITY: TAMPERED})
-        errors: dict[str, str] = {}
-        authority = text(
-            view, Block.AUTHORITY, "the local authority", required=True, limit=120, errors=errors
-        )
-        reference = text(
-            view,
-            Block.REFERRAL_REFERENCE,
-            "their reference",
-            required=False,
-            limit=80,
-            errors=errors,
-        )
+    def submit_referral(ack: Ack, body: dict[str, Any]) -> None:
+        form = Form(context, Callback.REFERRAL, body)
+        if form.concern_id is None:
+            return refuse(ack, {Block.AUTHORITY: TAMPERED})
+        authority = form.text(Block.AUTHORITY, "the local authority", required=True, limit=120)
+        reference = form.text(Block.REFERRAL_REFERENCE, "their reference", required=False, limit=80)
+        now = utcnow()
+        timezone = context.settings.speakup_timezone
+        picked = value_of(form.view, Block.REFERRAL_DATE).get("selected_date")
         made_on: date | None = None
         try:
-            made_on = date.fromisoformat(
-                str(_value(view, Block.REFERRAL_DATE).get("selected_date"))
-            )
+            made_on = date.fromisoformat(picked) if isinstance(picked, str) else None
         except ValueError:
-            errors[Block.REFERRAL_DATE] = "Pick the date the referral was made."
-        if made_on is not None and made_on > utcnow().date():
-            errors[Block.REFERRAL_DATE] = "The referral date cannot be in the future."
-        if errors or authority is None or made_on is None:
-            return _errors(ack, errors)
+            made_on = None
+        if made_on is None:
+            form.errors[Block.REFERRAL_DATE] = "Pick the date the referral was made."
+        elif made_on > local_today(now, timezone):
+            form.errors[Block.REFERRAL_DATE] = "The referral date cannot be in the future."
+        if form.errors or authority is None or made_on is None:
+            return refuse(ack, form.errors)
         day = made_on
 
         def change(session: Session, concern: Concern) -> None:
@@ -199,8 +217,17 @@ def register(app: App, context: AppContext) -> None:
                 authority=authority,
                 made_on=day,
                 reference=reference,
-                actor_id=user,
-                now=utcnow(),
+                actor_id=form.user,
+                now=now,
+                timezone=timezone,
             )
 
-        finish(ack, act(context, concern_id, user, change, action="referral"), Block.AUTHORITY)
+        problem = act(
+            context,
+            form.concern_id,
+            form.user,
+            change,
+            action="referral",
+            submission_id=form.submission_id,
+        )
+        finish(ack, problem, Block.AUTHORITY)
