@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.logs import configure_logging
 from bot.settings import SettingsError, load_settings
 from storage.crypto import generate_key
@@ -71,8 +73,14 @@ def run(argv: Sequence[str]) -> int:
         from storage import audit
 
         db = _database(settings.database_url)
-        with db.transaction() as session:
-            report = audit.verify(session)
+        try:
+            with db.transaction() as session:
+                report = audit.verify(session)
+        except SQLAlchemyError as exc:
+            raise CliError(
+                f"could not read the audit log ({type(exc).__name__}); "
+                "has `speakup db upgrade` been run?"
+            ) from None
         if report.ok:
             print(f"audit chain intact: {report.entries} entries")
             return 0
@@ -98,3 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"speakup: {exc}", file=sys.stderr)
         code = 2
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -31,7 +31,9 @@ from storage.outbox import ClaimedItem
 log = get_logger(__name__)
 
 METADATA_EVENT = "speakup_outbox"
-LEASE = timedelta(minutes=2)
+# Long enough for a Slack call (10 s timeout) and the history check; short enough that work a
+# killed process held is picked up soon after a restart or by another replica.
+LEASE = timedelta(seconds=45)
 HISTORY_LOOKBACK = 200
 
 
@@ -188,9 +190,7 @@ class OutboxWorker:
             with self.context.db.transaction() as session:
                 # A plain UPDATE: recording where the card is is not a change of the concern,
                 # so it must not bump the version a guardian's action is checked against.
-                session.execute(
-                    update(Concern).where(Concern.id == concern.id).values(card_ts=ts)
-                )
+                session.execute(update(Concern).where(Concern.id == concern.id).values(card_ts=ts))
             return Delivered(concern.channel, ts)
         self.client.chat_update(
             channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks

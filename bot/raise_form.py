@@ -571,7 +571,7 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"{team.capitalize()} will acknowledge it by {ack_due_text}. "
+                    text=f"{team[:1].upper() + team[1:]} will acknowledge it by {ack_due_text}. "
                     "We will message you here with every update, and `/speakup status` shows "
                     "where it is."
                 )

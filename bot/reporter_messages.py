@@ -39,7 +39,8 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
             )
         lines.append(
             f"We have received your concern *{ref}* and it is stored encrypted. "
-            f"{team.capitalize()} will acknowledge it by {slack_date(concern.ack_due_at)}. "
+            f"{team[:1].upper() + team[1:]} will acknowledge it by "
+            f"{slack_date(concern.ack_due_at)}. "
             "You will hear from us here at every step."
         )
     elif event.kind == "question":

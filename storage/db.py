@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -29,7 +30,20 @@ def describe_url(url: str) -> str:
 
 def create_db_engine(url: str) -> Engine:
     """An engine tuned for the backend: SQLite in WAL mode with foreign keys and write locks."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            "DATABASE_URL is not a database URL: use e.g. sqlite:///speakup.db or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from None
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError):
+        raise DatabaseUnavailable(
+            f"DATABASE_URL names a database driver that is not installed "
+            f"({parsed.drivername}): use sqlite:/// or postgresql+psycopg://"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
@@ -71,6 +85,10 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue here and wake the
+        # moment the writer is done, instead of in SQLite's busy handler, which sleeps up to
+        # 100 ms between retries and lets newcomers overtake (a long tail on Slack's 3 s).
+        self._writer = threading.RLock() if self.engine.dialect.name == "sqlite" else None
 
     @property
     def is_postgres(self) -> bool:
@@ -79,7 +97,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any error."""
-        with self._sessions() as session, session.begin():
+        with self._writer or nullcontext(), self._sessions() as session, session.begin():
             yield session
 
     def ping(self) -> None:
@@ -92,7 +110,7 @@ class Database:
             cause = getattr(exc, "orig", None) or exc
             reason = (str(cause).splitlines() or ["unknown error"])[0]
             raise DatabaseUnavailable(
-                f"cannot reach the database at {describe_url(self.url)}: {reason}"
+                f"DATABASE_URL: cannot reach the database at {describe_url(self.url)}: {reason}"
             ) from None
 
     def upgrade(self) -> None:

@@ -111,12 +111,10 @@ class Harness:
     listeners: TrackingExecutor
 
     def open_raise_modal(self, user: str = REPORTER) -> dict[str, Any]:
+        before = len(self.emulator.opened_views())
         result = self.workspace.slash_command(user, "/speakup", "")
         assert result.status == 200, result.body
-        assert self.emulator.wait_for(lambda: self.emulator.last_view(user) is not None, 5)
-        view = self.emulator.last_view(user)
-        assert view is not None
-        return view
+        return self.next_view(user, before)
 
     def submit(self, user: str, view: dict[str, Any], values: dict[str, Any]) -> HttpResult:
         return self.workspace.submit_view(user, view, values)
