@@ -35,7 +35,7 @@ def dm_welcome(harness: Harness, user: str, count: int = 1) -> dict[str, Any]:
     """The bot's `count`-th welcome in its DM with `user`."""
 
     def welcomes() -> list[dict[str, Any]]:
-        return [m for m in harness.emulator.messages_in(user) if m.get("bot_id")]
+        return _welcomes(harness, user)
 
     assert harness.emulator.wait_for(lambda: len(welcomes()) >= count, 5), "no DM welcome"
     return welcomes()[count - 1]
@@ -74,7 +74,12 @@ def open_raise_form(harness: Harness, way: str, user: str = REPORTER) -> dict[st
 
 
 def _welcomes(harness: Harness, user: str) -> list[dict[str, Any]]:
-    return [m for m in harness.emulator.messages_in(user) if m.get("bot_id")]
+    """The bot's welcome replies (not the concern updates the outbox also sends there)."""
+    return [
+        m
+        for m in harness.emulator.messages_in(user)
+        if m.get("bot_id") and Action.OPEN_RAISE.value in json.dumps(m.get("blocks") or [])
+    ]
 
 
 def switch_to_safeguarding(harness: Harness, view: dict[str, Any], user: str) -> dict[str, Any]:
