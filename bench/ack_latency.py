@@ -35,7 +35,6 @@ from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from waitress.server import create_server
 
 from bot.context import AppContext, build_context
@@ -48,7 +47,6 @@ from bot.simulator.workspace import SlackWorkspace
 from bot.taxonomy import ConcernKind
 from handlers.raise_flow import raise_view
 from storage.crypto import generate_key
-from storage.db import Database
 from storage.models import OutboxItem
 
 SECRET = "bench-signing-secret-0123456789"
@@ -195,29 +193,6 @@ def serve_bare_bolt(api_url: str) -> Served:
 # -- the suggested fix, to try before adopting it ---------------------------------------------
 
 
-def serialise_sqlite_writers() -> None:
-    """Make speakup take an in-process lock around every SQLite transaction.
-
-    Waiting threads then queue on the lock and wake as soon as it is free, instead of in
-    SQLite's busy handler, which sleeps up to 100 ms between retries and lets newcomers
-    overtake (the long tail this benchmark shows). This is what the suggested change to
-    storage.db.Database.transaction would do; here it is patched in for comparison only.
-    """
-    original = Database.transaction
-    lock = threading.RLock()
-
-    @contextmanager
-    def transaction(self: Database) -> Iterator[Session]:
-        if self.is_postgres:
-            with original(self) as session:
-                yield session
-            return
-        with lock, original(self) as session:
-            yield session
-
-    Database.transaction = transaction  # type: ignore[method-assign]
-
-
 # -- where the time goes ------------------------------------------------------------------
 
 
@@ -347,11 +322,6 @@ def main(argv: list[str] | None = None) -> int:
         help="submissions per second on a fixed schedule (default: as fast as answered)",
     )
     parser.add_argument(
-        "--sqlite-writer-lock",
-        action="store_true",
-        help="try the suggested fix: one in-process lock around SQLite write transactions",
-    )
-    parser.add_argument(
         "--database-url",
         help="an empty database for speakup (default: SQLite in a temporary directory)",
     )
@@ -365,8 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = parser.parse_args(argv)
-    if args.sqlite_writer_lock:
-        serialise_sqlite_writers()
     configure_logging("WARNING", json=False)
     logging.getLogger("speakup.bolt").setLevel(logging.ERROR)
     logging.getLogger("bench.bare").setLevel(logging.ERROR)
@@ -386,9 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         pace = f"at {args.rate:g}/s" if args.rate else "each thread sending as soon as answered"
         print(
             f"{args.submissions} view submissions per app from {args.threads} threads, {pace}; "
-            f"{context.db.engine.dialect.name}"
-            + (" with the writer lock" if args.sqlite_writer_lock else "")
-            + f"; {multiprocessing.cpu_count()} CPUs"
+            f"{context.db.engine.dialect.name}" + f"; {multiprocessing.cpu_count()} CPUs"
         )
         bare = serve_bare_bolt(api_url)
         try:
