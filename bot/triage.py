@@ -220,28 +220,14 @@ def view_details(
         reporter_user_id = vault.open_json(
             data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
         )["user_id"]
-    referral_authority = (
-        vault.open_text(
-            data_key,
-            concern.referral_authority_enc,
-            table="concerns",
-            row_id=concern.id,
-            field="referral_authority",
-        )
-        if concern.referral_authority_enc
-        else None
-    )
-    referral_reference = (
-        vault.open_text(
-            data_key,
-            concern.referral_reference_enc,
-            table="concerns",
-            row_id=concern.id,
-            field="referral_reference",
-        )
-        if concern.referral_reference_enc
-        else None
-    )
+
+    def opened(blob: bytes | None, field: str) -> str | None:
+        if blob is None:
+            return None
+        return vault.open_text(data_key, blob, table="concerns", row_id=concern.id, field=field)
+
+    referral_authority = opened(concern.referral_authority_enc, "referral_authority")
+    referral_reference = opened(concern.referral_reference_enc, "referral_reference")
     audit.append(
         session,
         at=now,

@@ -17,25 +17,16 @@ GENESIS = "0" * 64
 _CHAIN_LOCK = 0x5EA4  # PostgreSQL advisory lock key serialising appends across replicas
 
 
-def _entry_hash(
-    *,
-    seq: int,
-    at: datetime,
-    actor: str,
-    action: str,
-    concern_reference: str | None,
-    detail: dict[str, Any],
-    prev_hash: str,
-) -> str:
+def _entry_hash(entry: AuditEntry) -> str:
     canonical = json.dumps(
         {
-            "seq": seq,
-            "at": at.isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "concern": concern_reference,
-            "detail": detail,
-            "prev": prev_hash,
+            "seq": entry.seq,
+            "at": entry.at.isoformat(timespec="microseconds"),
+            "actor": entry.actor,
+            "action": entry.action,
+            "concern": entry.concern_reference,
+            "detail": entry.detail,
+            "prev": entry.prev_hash,
         },
         sort_keys=True,
         separators=(",", ":"),
@@ -73,16 +64,8 @@ def append(
         concern_reference=concern_reference,
         detail=detail,
         prev_hash=prev_hash,
-        hash=_entry_hash(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            concern_reference=concern_reference,
-            detail=detail,
-            prev_hash=prev_hash,
-        ),
     )
+    entry.hash = _entry_hash(entry)
     session.add(entry)
     session.flush()
     return entry
@@ -107,16 +90,7 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(count, False, entry.seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != prev_hash:
             return ChainReport(count, False, entry.seq, "link to the previous entry is broken")
-        recomputed = _entry_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            concern_reference=entry.concern_reference,
-            detail=entry.detail,
-            prev_hash=entry.prev_hash,
-        )
-        if recomputed != entry.hash:
+        if _entry_hash(entry) != entry.hash:
             return ChainReport(count, False, entry.seq, "entry was altered after it was written")
         prev_hash = entry.hash
         expected_seq += 1

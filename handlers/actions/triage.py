@@ -31,19 +31,16 @@ def register(app: App, context: AppContext) -> None:
     def user_and_concern(body: dict[str, Any]) -> tuple[str, str]:
         return body["user"]["id"], str(body["actions"][0].get("value") or "")
 
-    @app.action(Action.ACKNOWLEDGE.value)
-    def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = user_and_concern(body)
-        if problem := move(context, concern_id, user, Move.ACKNOWLEDGE):
-            tell(client, body, problem)
+    def one_click_move(action: Action, which: Move) -> None:
+        @app.action(action.value)
+        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            user, concern_id = user_and_concern(body)
+            if problem := move(context, concern_id, user, which):
+                tell(client, body, problem)
 
-    @app.action(Action.REOPEN.value)
-    def reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = user_and_concern(body)
-        if problem := move(context, concern_id, user, Move.REOPEN):
-            tell(client, body, problem)
+    one_click_move(Action.ACKNOWLEDGE, Move.ACKNOWLEDGE)
+    one_click_move(Action.REOPEN, Move.REOPEN)
 
     @app.action(Action.RECORD_REFERRAL_ACK.value)
     def referral_acknowledged(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
