@@ -149,7 +149,6 @@ def raise_concern(
         concern.reporter_index = vault.ring.blind_index(reporter_user_id)
     session.add(concern)
 
-    session.flush()  # the concern row must exist before its timeline
     event = add_event(
         session,
         vault,
@@ -179,7 +178,6 @@ def raise_concern(
         priority=priority,
     )
     notify_reporter(session, concern, event, now)
-    session.flush()
     return RaisedConcern(
         reference=reference,
         kind=request.kind,

@@ -67,7 +67,6 @@ def append(
     )
     entry.hash = _entry_hash(entry)
     session.add(entry)
-    session.flush()
     return entry
 
 
