@@ -33,8 +33,9 @@ log = get_logger(__name__)
 METADATA_EVENT = "speakup_outbox"
 # Long enough for a Slack call (10 s timeout) and the history check; short enough that work a
 # killed process held is picked up soon after a restart or by another replica.
-LEASE = timedelta(seconds=45)
+LEASE = timedelta(seconds=90)
 HISTORY_LOOKBACK = 200
+HISTORY_PAGES = 25
 
 
 class Deferred(Exception):
@@ -119,7 +120,9 @@ class OutboxWorker:
             result = self._deliver(item)
         except Deferred as exc:
             with self.context.db.transaction() as session:
-                outbox.defer(session, item.id, now=utcnow(), seconds=1.0, reason=str(exc))
+                outbox.defer(
+                    session, item.id, owner=self.owner, now=utcnow(), seconds=1.0, reason=str(exc)
+                )
             return False
         except SlackApiError as exc:
             status = exc.response.status_code
@@ -144,9 +147,19 @@ class OutboxWorker:
             self._failed(item, type(exc).__name__, delay)
             return False
         with self.context.db.transaction() as session:
-            outbox.mark_delivered(
-                session, item.id, now=utcnow(), channel=result.channel, ts=result.ts
+            settled = outbox.mark_delivered(
+                session,
+                item.id,
+                owner=self.owner,
+                now=utcnow(),
+                channel=result.channel,
+                ts=result.ts,
             )
+        if not settled:
+            # Our lease ran out mid-delivery and another worker took the item: it will find
+            # this message by its key before posting, so nothing is sent twice.
+            bound.warning("outbox.lease_lost")
+            return False
         bound.info("outbox.delivered")
         return True
 
@@ -158,7 +171,9 @@ class OutboxWorker:
 
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
         with self.context.db.transaction() as session:
-            outbox.mark_failed(session, item.id, now=utcnow(), error=error, retry_in=delay)
+            outbox.mark_failed(
+                session, item.id, owner=self.owner, now=utcnow(), error=error, retry_in=delay
+            )
 
     # --- delivering each kind -------------------------------------------------------------
 
@@ -263,21 +278,36 @@ class OutboxWorker:
     def _find_posted(self, item: ClaimedItem, channel: str, thread_ts: str | None) -> str | None:
         """The ts of a message an earlier attempt already posted for this item, if any."""
         oldest = f"{item.created_at.timestamp() - 60:.6f}"
-        if thread_ts:
-            response = self.client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=HISTORY_LOOKBACK
-            )
-        else:
-            response = self.client.conversations_history(
-                channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_LOOKBACK
-            )
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == METADATA_EVENT
-                and (metadata.get("event_payload") or {}).get("key") == item.idempotency_key
-            ):
-                return str(message["ts"])
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            if thread_ts:
+                response = self.client.conversations_replies(
+                    channel=channel,
+                    ts=thread_ts,
+                    include_all_metadata=True,
+                    limit=HISTORY_LOOKBACK,
+                    cursor=cursor,
+                )
+            else:
+                response = self.client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=HISTORY_LOOKBACK,
+                    cursor=cursor,
+                )
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and (metadata.get("event_payload") or {}).get("key") == item.idempotency_key
+                ):
+                    return str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                return None
+        # Beyond this many pages the message is older than any retry window we keep.
+        log.warning("outbox.history_scan_capped", outbox_id=item.id)
         return None
 
 

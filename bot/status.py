@@ -164,23 +164,31 @@ class ReceiptGuard:
             self._failures.pop(who, None)
         return recent
 
-    def wait_seconds(self, user_id: str) -> float:
-        """0 if this person may try a receipt now, else how long until they may."""
-        now = self._clock()
-        with self._lock:
-            recent = self._recent(self._who(user_id), now)
-        if len(recent) < self.max_failures:
-            return 0.0
-        return max(1.0, self.window_seconds - (now - recent[-self.max_failures]))
-
-    def failed(self, user_id: str) -> None:
+    def begin(self, user_id: str) -> tuple[float, float]:
+        """Reserve one attempt before the slow check, so guesses sent at the same moment are
+        counted like guesses sent one after another. Returns (wait, token): wait is 0 if the
+        person may try now (else how long until they may); pass the token to `succeeded`."""
         now = self._clock()
         with self._lock:
             if len(self._failures) > 10_000:
                 for who in list(self._failures):
                     self._recent(who, now)
             who = self._who(user_id)
-            self._failures[who] = [*self._recent(who, now), now]
+            recent = self._recent(who, now)
+            if len(recent) >= self.max_failures:
+                return max(1.0, self.window_seconds - (now - recent[-self.max_failures])), now
+            self._failures[who] = [*recent, now]
+        return 0.0, now
+
+    def succeeded(self, user_id: str, token: float) -> None:
+        """A right receipt does not count against the person: release its reservation."""
+        with self._lock:
+            who = self._who(user_id)
+            attempts = self._failures.get(who, [])
+            if token in attempts:
+                attempts.remove(token)
+            if not attempts:
+                self._failures.pop(who, None)
 
 
 # --- passes: proof of a receipt, for the next step only -----------------------------------

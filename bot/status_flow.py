@@ -62,7 +62,7 @@ def _status(
         with context.db.transaction() as session:
             concerns = my_concerns(session, context.vault, user_id)
         return receipt_views.my_concerns_message(concerns)
-    wait = guard.wait_seconds(user_id)
+    wait, attempt = guard.begin(user_id)
     if wait:
         log.info("receipt.paused")
         return receipt_views.too_many_tries(wait)
@@ -70,9 +70,9 @@ def _status(
         concern = find_by_receipt(session, argument)
         found = overview(session, context.vault, concern) if concern is not None else None
     if found is None:
-        guard.failed(user_id)
         log.info("receipt.no_match")
         return receipt_views.no_match()
+    guard.succeeded(user_id, attempt)
     # No reference in the log: with Slack's own records a line's time could link a person
     # to a no-contact concern.
     log.info("receipt.checked")

@@ -114,17 +114,39 @@ def claim(
     )
 
 
+def _held(item_id: int, owner: str) -> Any:
+    """Only the worker still holding the lease may settle an item; a worker whose lease ran
+    out (a slow Slack call) must not release a lease another worker has taken since."""
+    return and_(
+        OutboxItem.id == item_id, OutboxItem.lease_owner == owner, OutboxItem.status == PENDING
+    )
+
+
 def mark_delivered(
-    session: Session, item_id: int, *, now: datetime, channel: str | None, ts: str | None
-) -> None:
-    item = session.get_one(OutboxItem, item_id)
-    item.status = DELIVERED
-    item.delivered_at = now
-    item.result_channel = channel
-    item.result_ts = ts
-    item.lease_owner = None
-    item.lease_until = None
-    item.last_error = None
+    session: Session,
+    item_id: int,
+    *,
+    owner: str,
+    now: datetime,
+    channel: str | None,
+    ts: str | None,
+) -> bool:
+    """Record a delivery; False if the lease had passed to another worker meanwhile."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(_held(item_id, owner))
+        .values(
+            status=DELIVERED,
+            delivered_at=now,
+            result_channel=channel,
+            result_ts=ts,
+            lease_owner=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 def backoff(attempts: int, *, base: float, cap: float) -> float:
@@ -137,23 +159,36 @@ def mark_failed(
     session: Session,
     item_id: int,
     *,
+    owner: str,
     now: datetime,
     error: str,
     retry_in: float,
+    count_attempt: bool = True,
 ) -> None:
     """Release the lease and schedule the next try; an item is never dropped."""
-    item = session.get_one(OutboxItem, item_id)
-    item.lease_owner = None
-    item.lease_until = None
-    item.last_error = error[:200]
-    item.next_attempt_at = now + timedelta(seconds=retry_in)
+    values: dict[str, Any] = {
+        "lease_owner": None,
+        "lease_until": None,
+        "last_error": error[:200],
+        "next_attempt_at": now + timedelta(seconds=retry_in),
+    }
+    if not count_attempt:
+        values["attempts"] = OutboxItem.attempts - 1
+    session.execute(
+        update(OutboxItem)
+        .where(_held(item_id, owner))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def defer(session: Session, item_id: int, *, now: datetime, seconds: float, reason: str) -> None:
+def defer(
+    session: Session, item_id: int, *, owner: str, now: datetime, seconds: float, reason: str
+) -> None:
     """Put an item back without counting the attempt (it waits for something else first)."""
-    item = session.get_one(OutboxItem, item_id)
-    item.attempts = max(0, item.attempts - 1)
-    mark_failed(session, item_id, now=now, error=reason, retry_in=seconds)
+    mark_failed(
+        session, item_id, owner=owner, now=now, error=reason, retry_in=seconds, count_attempt=False
+    )
 
 
 @dataclass(frozen=True)

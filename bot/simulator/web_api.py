@@ -935,11 +935,16 @@ class SlackWebApiEmulator:
             if (not self._is_reply(m) or m.get("reply_broadcast")) and in_range(float(m["ts"]))
         ]
         selected.reverse()
+        # Cursor pagination as Slack does it: an opaque token for where the next page starts.
+        cursor = _param_str(params, "cursor") or ""
+        start = int(cursor[4:]) if cursor.startswith("off:") and cursor[4:].isdigit() else 0
+        page = selected[start : start + limit]
+        more = len(selected) > start + limit
         return {
-            "messages": [self._public_message(m, include_metadata) for m in selected[:limit]],
-            "has_more": len(selected) > limit,
+            "messages": [self._public_message(m, include_metadata) for m in page],
+            "has_more": more,
             "pin_count": 0,
-            "response_metadata": {"next_cursor": ""},
+            "response_metadata": {"next_cursor": f"off:{start + limit}" if more else ""},
         }
 
     def _conversations_replies(self, params: JsonDict) -> JsonDict:
