@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ class Form:
     """One submitted team form: who sent it, which concern it is about, and its answers."""
 
     def __init__(self, context: AppContext, callback: str, body: dict[str, Any]) -> None:
+        self.context = context
         view = body.get("view")
         self.view: dict[str, Any] = view if isinstance(view, dict) else {}
         self.user: str = body["user"]["id"]
@@ -44,6 +46,18 @@ class Form:
         if error:
             self.errors[block] = error
         return value
+
+    def apply(self, change: Callable[[Session, Concern], None], action: str) -> str | None:
+        """Make the change once for this submission; a refusal message, or None when done."""
+        assert self.concern_id is not None
+        return act(
+            self.context,
+            self.concern_id,
+            self.user,
+            change,
+            action=action,
+            submission_id=self.submission_id,
+        )
 
     def choice(self, block: str, allowed: set[str] | dict[str, str], missing: str) -> str | None:
         value = selected_value(self.view, block)
@@ -77,14 +91,7 @@ def register(app: App, context: AppContext) -> None:
                 session, context.vault, concern, question, actor_id=form.user, now=utcnow()
             )
 
-        problem = act(
-            context,
-            form.concern_id,
-            form.user,
-            change,
-            action="ask_reporter",
-            submission_id=form.submission_id,
-        )
+        problem = form.apply(change, "ask_reporter")
         finish(ack, problem, Block.MESSAGE)
 
     @app.view(Callback.ADD_NOTE.value)
@@ -99,14 +106,7 @@ def register(app: App, context: AppContext) -> None:
         def change(session: Session, concern: Concern) -> None:
             add_note(session, context.vault, concern, note, actor_id=form.user, now=utcnow())
 
-        problem = act(
-            context,
-            form.concern_id,
-            form.user,
-            change,
-            action="add_note",
-            submission_id=form.submission_id,
-        )
+        problem = form.apply(change, "add_note")
         finish(ack, problem, Block.NOTE)
 
     @app.view(Callback.ASSIGN.value)
@@ -128,14 +128,7 @@ def register(app: App, context: AppContext) -> None:
         def change(session: Session, concern: Concern) -> None:
             assign_owner(session, concern, owner, actor_id=form.user, now=utcnow())
 
-        problem = act(
-            context,
-            form.concern_id,
-            form.user,
-            change,
-            action="assign",
-            submission_id=form.submission_id,
-        )
+        problem = form.apply(change, "assign")
         finish(ack, problem, Block.OWNER)
 
     @app.view(Callback.UPDATE_STATUS.value)
@@ -222,12 +215,5 @@ def register(app: App, context: AppContext) -> None:
                 timezone=timezone,
             )
 
-        problem = act(
-            context,
-            form.concern_id,
-            form.user,
-            change,
-            action="referral",
-            submission_id=form.submission_id,
-        )
+        problem = form.apply(change, "referral")
         finish(ack, problem, Block.AUTHORITY)
