@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.cards import card_blocks, card_text
 from bot.clock import utcnow
@@ -25,7 +25,7 @@ from bot.deadlines import Timescales, deadlines
 from bot.logs import get_logger
 from bot.reporter_messages import reporter_message
 from storage import outbox
-from storage.models import Concern, ConcernEvent
+from storage.models import Concern, ConcernEvent, OutboxItem
 from storage.outbox import ClaimedItem
 
 log = get_logger(__name__)
@@ -36,6 +36,11 @@ METADATA_EVENT = "speakup_outbox"
 LEASE = timedelta(seconds=90)
 HISTORY_LOOKBACK = 200
 HISTORY_PAGES = 25
+# Slack errors meaning the reporter's DM cannot be delivered now, whatever we retry.
+UNREACHABLE_REPORTER = frozenset(
+    {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found"}
+)
+UNREACHABLE_AFTER = 3
 
 
 class Deferred(Exception):
@@ -133,6 +138,12 @@ class OutboxWorker:
                 delay = max(delay, retry_after)
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
             self._failed(item, f"{status} {error}", delay)
+            if (
+                item.kind == "reporter_dm"
+                and error in UNREACHABLE_REPORTER
+                and item.attempts >= UNREACHABLE_AFTER
+            ):
+                self._tell_team_reporter_unreachable(item)
             return False
         except (SlackClientError, OSError) as exc:
             delay = self._backoff(item.attempts)
@@ -168,6 +179,30 @@ class OutboxWorker:
         return outbox.backoff(
             attempts, base=s.speakup_outbox_backoff_seconds, cap=s.speakup_outbox_backoff_cap
         )
+
+    def _tell_team_reporter_unreachable(self, item: ClaimedItem) -> None:
+        """Slack says the reporter cannot be messaged (left, deactivated): the update stays
+        queued in case they return, and the team is told once, so silence is never mistaken
+        for the reporter ignoring them."""
+        with self.context.db.transaction() as session:
+            concern = session.get(Concern, item.concern_id) if item.concern_id else None
+            key = f"note:unreachable:{item.concern_id}"
+            already = session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key))
+            if concern is None or already is not None:
+                return
+            outbox.enqueue(
+                session,
+                kind="thread_note",
+                lane=f"card:{concern.id}",
+                idempotency_key=key,
+                concern_id=concern.id,
+                payload={
+                    "text": "The reporter cannot be reached by direct message at the moment "
+                    "(Slack refuses it); updates stay queued and go out if that changes."
+                },
+                now=utcnow(),
+            )
+        self.context.wake_outbox()
 
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
         with self.context.db.transaction() as session:

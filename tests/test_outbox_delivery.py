@@ -213,3 +213,27 @@ def test_dead_channel_keeps_the_item_pending_and_holds_up_no_other_lane(
     assert harness.emulator.wait_for(lambda: card_row().attempts > attempts_then, 20)
     assert card_row().status == "pending"
     assert our_messages(harness, GUARDIAN_CHANNEL) == []
+
+
+def test_an_unreachable_reporter_is_reported_to_the_team_once(harness: Harness) -> None:
+    """Slack refuses the reporter's DM (they left): the update stays queued, and the team
+    is told once in the card's thread, rather than hearing nothing."""
+    harness.emulator.archive_channel(harness.emulator.im_channel_id(REPORTER))
+    assert harness.raise_speak_up(identity="confidential").status == 200
+    reference = harness.latest_reference()
+    assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
+    card = harness.card_for(reference)
+
+    def notes() -> list[str]:
+        return [
+            str(m.get("text") or "")
+            for m in harness.emulator.thread_replies(GUARDIAN_CHANNEL, card["ts"])
+            if "cannot be reached" in str(m.get("text") or "")
+        ]
+
+    assert harness.emulator.wait_for(lambda: len(notes()) == 1, 15)
+    harness.emulator.wait_for(lambda: False, 2)  # more failed attempts: still one note
+    assert len(notes()) == 1
+    with harness.context.db.transaction() as session:
+        dm = session.scalars(select(OutboxItem).where(OutboxItem.kind == "reporter_dm")).one()
+        assert dm.status == "pending" and dm.attempts > 3
