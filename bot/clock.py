@@ -55,13 +55,3 @@ def add_months(start: datetime, months: int) -> datetime:
         except ValueError:
             continue
     raise ValueError("unreachable: every month has 28 days")
-
-
-def describe_age(since: datetime, now: datetime) -> str:
-    """'3d', '5h', '12m': compact age for cards."""
-    seconds = max(0, int((now - since).total_seconds()))
-    if seconds >= 86400:
-        return f"{seconds // 86400}d"
-    if seconds >= 3600:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 60}m"

@@ -344,8 +344,3 @@ class OutboxWorker:
         # Beyond this many pages the message is older than any retry window we keep.
         log.warning("outbox.history_scan_capped", outbox_id=item.id)
         return None
-
-
-def run_pending(context: AppContext, client: WebClient) -> int:
-    """Deliver everything due now, in the calling thread (demo, CLI, tests)."""
-    return OutboxWorker(context, client).run_once()

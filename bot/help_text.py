@@ -59,3 +59,10 @@ DM_FOOTER = "`/speakup help` explains everything. If anyone is in immediate dang
 def unknown_command(text: str) -> str:
     shown = text[:40].replace("`", "'")
     return f"Sorry, I don't know `{shown}`.\n\n{GUIDE}"
+
+
+FORM_TAMPERED = "This form was changed on its way back to us. Please close it and start again."
+REPLIES_CLOSED = (
+    "This concern has been closed, so replies are no longer passed on. If there is more to "
+    "say, raise a new concern with /speakup."
+)

@@ -45,14 +45,14 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
         )
     elif event.kind == "question":
         lines.append(f"A guardian has a question about your concern *{ref}*:")
-        lines.append(_quote(body or ""))
+        lines.append(quote(body or ""))
         lines.append("Press *Reply* to answer. Your answer goes through the bot.")
     elif event.kind == "reporter_reply":
         lines.append(f"Your reply about *{ref}* has reached the guardians.")
     else:
         lines.append(f"Update on your concern *{ref}*: {event.summary}.")
         if body:
-            lines.append("Message from the team:\n" + _quote(body))
+            lines.append("Message from the team:\n" + quote(body))
         if event.kind == "close":
             lines.append(f"*{FEEDBACK_QUESTION}* Your answer helps the trust improve.")
     blocks = [_section("\n\n".join(lines))]
@@ -61,10 +61,6 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
     elif event.kind == "close":
         blocks.append(_button(Action.GIVE_FEEDBACK, "Give feedback", concern.id))
     return ReporterMessage(text=f"Update on your concern {ref}", blocks=blocks)
-
-
-def _quote(text: str) -> str:
-    return quote(text)
 
 
 def _button(action: Action, label: str, value: str) -> dict[str, Any]:

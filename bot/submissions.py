@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot import raise_form, signed_metadata
+from bot import help_text, raise_form, signed_metadata
 from bot.cards import slack_date
 from bot.clock import utcnow
 from bot.context import AppContext
@@ -28,7 +28,6 @@ from bot.taxonomy import ConcernKind
 
 log = get_logger(__name__)
 
-TAMPERED = "This form was changed on its way back to us. Please close it and start again."
 NO_SAFEGUARDING_CHANNEL = (
     "Safeguarding concerns cannot be taken here yet, so nothing was sent. If anyone is in "
     "immediate danger call 999 now; otherwise contact the safeguarding team directly."
@@ -53,7 +52,7 @@ def submit_raise(
     metadata = signed_metadata.verify(context.vault.ring, text if genuine else None)
     if metadata is None or metadata.get("form") != kind.value:
         log.warning("raise.tampered_metadata", kind=kind.value)
-        return errors({Block.DESCRIPTION: TAMPERED})
+        return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
     state = raise_form.state_values(view)
     parsed = raise_form.parse_submission(
         kind,
@@ -65,7 +64,7 @@ def submit_raise(
         return errors(parsed.errors)
     view_id = view.get("id")
     if not isinstance(view_id, str) or not view_id or len(view_id) > 255:
-        return errors({Block.DESCRIPTION: TAMPERED})
+        return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
     try:
         raised = _store(context, parsed.request, user_id, view_id)
     except RoutingError:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import local_today
@@ -26,10 +25,6 @@ class NotAllowed(Exception):
 
 def find_concern(session: Session, concern_id: str) -> Concern | None:
     return session.get(Concern, concern_id) if concern_id else None
-
-
-def find_by_reference(session: Session, reference: str) -> Concern | None:
-    return session.scalars(select(Concern).where(Concern.reference == reference)).first()
 
 
 def assign_owner(

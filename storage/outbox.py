@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxItem
@@ -189,22 +189,3 @@ def defer(
     mark_failed(
         session, item_id, owner=owner, now=now, error=reason, retry_in=seconds, count_attempt=False
     )
-
-
-@dataclass(frozen=True)
-class OutboxHealth:
-    pending: int
-    oldest_pending_at: datetime | None
-    max_attempts: int
-
-
-def health(session: Session) -> OutboxHealth:
-    row = session.execute(
-        select(
-            func.count(OutboxItem.id),
-            func.min(OutboxItem.created_at),
-            func.coalesce(func.max(OutboxItem.attempts), 0),
-        ).where(OutboxItem.status == PENDING)
-    ).one()
-    oldest = row[1]
-    return OutboxHealth(pending=int(row[0]), oldest_pending_at=oldest, max_attempts=int(row[2]))

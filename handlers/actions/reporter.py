@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot import triage_views
 from bot.context import AppContext
 from bot.conversation import is_reporter, latest_question
+from bot.help_text import REPLIES_CLOSED
 from bot.ids import Action, Callback
 from bot.taxonomy import Status
 from bot.triage import find_concern
@@ -35,10 +36,7 @@ def register(app: App, context: AppContext) -> None:
                 view = None
             elif concern.status == Status.CLOSED:
                 view = None
-                message = (
-                    "This concern has been closed, so replies are no longer passed on. If "
-                    "there is more to say, raise a new concern with /speakup."
-                )
+                message = REPLIES_CLOSED
             else:
                 metadata = form_metadata(context, Callback.REPORTER_REPLY, concern.id, user)
                 question = latest_question(session, context.vault, concern)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.clock import utcnow
 from bot.context import AppContext
 from bot.conversation import is_reporter, record_reporter_reply
+from bot.help_text import FORM_TAMPERED, REPLIES_CLOSED
 from bot.ids import Block, Callback
 from bot.lifecycle import IllegalMove
 from bot.logs import get_logger
@@ -21,11 +22,6 @@ from bot.triage_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
 
 log = get_logger(__name__)
-CLOSED = (
-    "This concern has been closed, so replies are no longer passed on. If there is more to "
-    "say, raise a new concern with /speakup."
-)
-TAMPERED = "This form was changed on its way back to us. Please close it and start again."
 
 
 def register(app: App, context: AppContext) -> None:
@@ -42,7 +38,7 @@ def register(app: App, context: AppContext) -> None:
             label="your reply",
         )
         if concern_id is None or error or text is None:
-            ack(response_action="errors", errors={Block.MESSAGE: error or TAMPERED})
+            ack(response_action="errors", errors={Block.MESSAGE: error or FORM_TAMPERED})
             return
         problem: str | None = None
         reference: str | None = None
@@ -50,9 +46,9 @@ def register(app: App, context: AppContext) -> None:
             with context.db.transaction() as session:
                 concern = find_concern(session, concern_id)
                 if concern is None or not is_reporter(context.vault, concern, user):
-                    problem = TAMPERED
+                    problem = FORM_TAMPERED
                 elif concern.status == Status.CLOSED:
-                    problem = CLOSED
+                    problem = REPLIES_CLOSED
                 else:
                     claim_submission(context, session, str(view.get("id") or ""))
                     record_reporter_reply(session, context.vault, concern, text, now=utcnow())
@@ -80,7 +76,7 @@ def register(app: App, context: AppContext) -> None:
             label="a comment",
         )
         if concern_id is None:
-            ack(response_action="errors", errors={Block.FEEDBACK: TAMPERED})
+            ack(response_action="errors", errors={Block.FEEDBACK: FORM_TAMPERED})
             return
         if answer not in FEEDBACK_ANSWERS or error:
             errors: dict[str, str] = {Block.FEEDBACK_COMMENT: error} if error else {}
@@ -92,7 +88,7 @@ def register(app: App, context: AppContext) -> None:
         with context.db.transaction() as session:
             concern = find_concern(session, concern_id)
             if concern is None or not is_reporter(context.vault, concern, user):
-                problem = TAMPERED
+                problem = FORM_TAMPERED
             else:
                 try:
                     record_feedback(session, context.vault, concern, answer, comment, now=utcnow())

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.clock import local_today, utcnow
 from bot.context import AppContext
 from bot.conversation import ask_reporter
+from bot.help_text import FORM_TAMPERED
 from bot.ids import Block, Callback
 from bot.lifecycle import Move, MoveDetails
 from bot.raise_form import clean_text
@@ -21,8 +22,6 @@ from bot.triage_flow import act, authorise, move, read_form_metadata
 from bot.triage_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
 from storage.models import Concern
-
-TAMPERED = "This form was changed on its way back to us. Please close it and start again."
 
 
 class Form:
@@ -59,6 +58,18 @@ class Form:
             submission_id=self.submission_id,
         )
 
+    def move(self, which: Move, details: MoveDetails) -> str | None:
+        """A status move, once for this submission; a refusal message, or None when done."""
+        assert self.concern_id is not None
+        return move(
+            self.context,
+            self.concern_id,
+            self.user,
+            which,
+            details,
+            submission_id=self.submission_id,
+        )
+
     def choice(self, block: str, allowed: set[str] | dict[str, str], missing: str) -> str | None:
         value = selected_value(self.view, block)
         if value is None or value not in allowed:
@@ -81,7 +92,7 @@ def register(app: App, context: AppContext) -> None:
     def submit_question(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.ASK_REPORTER, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.MESSAGE: TAMPERED})
+            return refuse(ack, {Block.MESSAGE: FORM_TAMPERED})
         question = form.text(Block.MESSAGE, "your question", required=True, limit=MESSAGE_MAX)
         if form.errors or question is None:
             return refuse(ack, form.errors)
@@ -98,7 +109,7 @@ def register(app: App, context: AppContext) -> None:
     def submit_note(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.ADD_NOTE, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.NOTE: TAMPERED})
+            return refuse(ack, {Block.NOTE: FORM_TAMPERED})
         note = form.text(Block.NOTE, "the note", required=True, limit=MESSAGE_MAX)
         if form.errors or note is None:
             return refuse(ack, form.errors)
@@ -113,7 +124,7 @@ def register(app: App, context: AppContext) -> None:
     def submit_assign(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.ASSIGN, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.OWNER: TAMPERED})
+            return refuse(ack, {Block.OWNER: FORM_TAMPERED})
         owner = value_of(form.view, Block.OWNER).get("selected_user")
         if not isinstance(owner, str) or not owner:
             return refuse(ack, {Block.OWNER: "Choose who will own this concern."})
@@ -135,7 +146,7 @@ def register(app: App, context: AppContext) -> None:
     def submit_status(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.UPDATE_STATUS, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.STAGE: TAMPERED})
+            return refuse(ack, {Block.STAGE: FORM_TAMPERED})
         stage = form.choice(
             Block.STAGE, {s.value for s in Stage}, "Choose where the concern is now."
         )
@@ -143,21 +154,14 @@ def register(app: App, context: AppContext) -> None:
         if form.errors or stage is None:
             return refuse(ack, form.errors)
         details = MoveDetails(stage=Stage(stage), reporter_message=message)
-        problem = move(
-            context,
-            form.concern_id,
-            form.user,
-            Move.UPDATE_STATUS,
-            details,
-            submission_id=form.submission_id,
-        )
+        problem = form.move(Move.UPDATE_STATUS, details)
         finish(ack, problem, Block.STAGE)
 
     @app.view(Callback.CLOSE.value)
     def submit_close(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.CLOSE, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.OUTCOME: TAMPERED})
+            return refuse(ack, {Block.OUTCOME: FORM_TAMPERED})
         outcome = form.choice(Block.OUTCOME, OUTCOMES, "Choose an outcome from the list.")
         findings = form.text(
             Block.OUTCOME_TEXT,
@@ -169,21 +173,14 @@ def register(app: App, context: AppContext) -> None:
         if form.errors or outcome is None:
             return refuse(ack, form.errors)
         details = MoveDetails(outcome=outcome, findings=findings, reporter_message=message)
-        problem = move(
-            context,
-            form.concern_id,
-            form.user,
-            Move.CLOSE,
-            details,
-            submission_id=form.submission_id,
-        )
+        problem = form.move(Move.CLOSE, details)
         finish(ack, problem, Block.OUTCOME)
 
     @app.view(Callback.REFERRAL.value)
     def submit_referral(ack: Ack, body: dict[str, Any]) -> None:
         form = Form(context, Callback.REFERRAL, body)
         if form.concern_id is None:
-            return refuse(ack, {Block.AUTHORITY: TAMPERED})
+            return refuse(ack, {Block.AUTHORITY: FORM_TAMPERED})
         authority = form.text(Block.AUTHORITY, "the local authority", required=True, limit=120)
         reference = form.text(Block.REFERRAL_REFERENCE, "their reference", required=False, limit=80)
         now = utcnow()
