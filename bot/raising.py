@@ -95,15 +95,14 @@ def raise_concern(
     submission_id: str,
     now: datetime,
 ) -> RaisedConcern:
-    """Store a new concern sealed, with its timeline, audit entry and outbox items."""
-    existing = find_by_submission(session, vault, submission_id)
-    if existing is not None:
-        return repeat_submission(session, existing)
+    """Store a new concern sealed, with its timeline, audit entry and outbox items.
 
+    A submission or reference already stored fails the commit with IntegrityError (the unique
+    indexes decide, so two copies arriving at once cannot both get in); the caller answers a
+    repeat with `repeat_submission` and draws a new reference otherwise.
+    """
     concern_id = str(uuid.uuid4())
     reference = new_reference(request.kind)
-    while session.scalar(select(Concern.id).where(Concern.reference == reference)):
-        reference = new_reference(request.kind)
     data_key, wrapped = vault.new_concern_key(concern_id)
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)

@@ -32,6 +32,7 @@ NO_SAFEGUARDING_CHANNEL = (
     "Safeguarding concerns cannot be taken here yet, so nothing was sent. If anyone is in "
     "immediate danger call 999 now; otherwise contact the safeguarding team directly."
 )
+_STORE_ATTEMPTS = 3
 NOT_SAVED = (
     "We could not save your concern just now, so nothing was sent. Your text is still here: "
     "please press Send again in a minute."
@@ -90,21 +91,27 @@ def submit_raise(
 
 
 def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: str) -> RaisedConcern:
-    try:
-        with context.db.transaction() as session:
-            return raise_concern(
-                session,
-                context.vault,
-                context.raise_policy,
-                request,
-                reporter_user_id=user_id,
-                submission_id=view_id,
-                now=utcnow(),
-            )
-    except IntegrityError:
-        # The same view submitted twice at the same moment: the other request stored it.
-        with context.db.transaction() as session:
-            existing = find_by_submission(session, context.vault, view_id)
-            if existing is None:
+    attempts_left = _STORE_ATTEMPTS
+    while True:
+        try:
+            with context.db.transaction() as session:
+                return raise_concern(
+                    session,
+                    context.vault,
+                    context.raise_policy,
+                    request,
+                    reporter_user_id=user_id,
+                    submission_id=view_id,
+                    now=utcnow(),
+                )
+        except IntegrityError:
+            # Most often the same view sent again (a double click, or Slack resending after
+            # a lost answer): answer with what the first one stored. Otherwise the random
+            # reference was taken (about one in a billion): try again with a new one.
+            with context.db.transaction() as session:
+                existing = find_by_submission(session, context.vault, view_id)
+                if existing is not None:
+                    return repeat_submission(session, existing)
+            attempts_left -= 1
+            if not attempts_left:
                 raise
-            return repeat_submission(session, existing)

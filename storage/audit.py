@@ -50,9 +50,7 @@ def append(
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    last = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    last = _chain_head(session)
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     detail = detail or {}
     at = at.astimezone(UTC)  # hashed in ISO form, so one zone for writing and reading back
@@ -68,6 +66,21 @@ def append(
     entry.hash = _entry_hash(entry)
     session.add(entry)
     return entry
+
+
+def _chain_head(session: Session) -> tuple[int, str] | None:
+    """The newest entry's (seq, hash), counting one appended earlier in this transaction."""
+    pending = [entry for entry in session.new if isinstance(entry, AuditEntry)]
+    if pending:
+        newest = max(pending, key=lambda entry: entry.seq)
+        return newest.seq, newest.hash
+    # Without autoflush: the caller's other new rows need not be written before the chain is
+    # read, and one flush at commit is cheaper than two on the path that keeps Slack waiting.
+    with session.no_autoflush:
+        row = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,18 @@ def test_appended_entries_form_an_intact_chain(db: Database) -> None:
         assert rows[2].detail == {"n": 2, "mode": "confidential", "note": "détail ✓"}
 
 
+def test_several_entries_in_one_transaction_chain_in_order(db: Database) -> None:
+    append_entries(db, 2)
+    with db.transaction() as session:
+        for number in range(3):
+            audit.append(session, at=T0, actor="system", action=f"batch.{number}")
+    report = verify(db)
+    assert report.ok, report
+    with db.transaction() as session:
+        actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
+    assert actions[2:] == ["batch.0", "batch.1", "batch.2"]
+
+
 def test_times_in_any_zone_are_stored_in_utc_and_still_verify(db: Database) -> None:
     london_summer = timezone(timedelta(hours=1))
     with db.transaction() as session:

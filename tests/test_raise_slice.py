@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
+from bot import raising
 from storage.models import Concern, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
 from tests.raw_database import raw_database_text
@@ -103,6 +106,36 @@ def test_same_view_submitted_twice_creates_one_concern(harness: Harness) -> None
     assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
     time.sleep(0.3)
     assert len(harness.cards_in(GUARDIAN_CHANNEL)) == 1
+
+
+def test_two_copies_of_a_view_sent_at_once_store_one_concern(harness: Harness) -> None:
+    view = harness.open_raise_modal()
+    values = {"elements": ["other"], "description": "Sent from two tabs", "identity": "open"}
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: harness.submit(REPORTER, view, values), range(4)))
+    assert [answer.status for answer in answers] == [200] * 4
+    with harness.context.db.transaction() as session:
+        reference = session.scalars(select(Concern.reference)).one()
+    for answer in answers:
+        assert reference in json.dumps(answer.json()["view"])
+
+
+def test_a_reference_already_taken_is_drawn_again(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = harness.raise_speak_up(description="The first concern", identity="open")
+    assert first.status == 200
+    with harness.context.db.transaction() as session:
+        taken = session.scalars(select(Concern.reference)).one()
+    drawn = iter([taken, taken, "SU-FRESH1"])
+    monkeypatch.setattr(raising, "new_reference", lambda _kind: next(drawn))
+
+    second = harness.raise_speak_up(description="The second concern", identity="open")
+
+    assert second.status == 200
+    assert "SU-FRESH1" in json.dumps(second.json()["view"])
+    with harness.context.db.transaction() as session:
+        assert sorted(session.scalars(select(Concern.reference))) == sorted([taken, "SU-FRESH1"])
 
 
 def test_health_and_readiness(harness: Harness) -> None:
