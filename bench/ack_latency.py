@@ -348,7 +348,7 @@ def run_scenario(
     args: argparse.Namespace,
     sampler: Sampler | None,
 ) -> Outcome:
-    """Bare app, then speakup on a fresh database, under the same load."""
+    """Bare app, then speakup (on a fresh SQLite database unless given one), same load."""
     with tempfile.TemporaryDirectory(prefix="speakup-bench-") as directory:
         database_url = args.database_url or f"sqlite:///{Path(directory) / 'bench.db'}"
         context = build_context(bench_settings(api_url, database_url))
