@@ -51,6 +51,7 @@ class Deferred(Exception):
 class Delivered:
     channel: str | None
     ts: str | None
+    card_of: str | None = None  # the concern whose card this new message is
 
 
 def timescales(context: AppContext) -> Timescales:
@@ -166,6 +167,12 @@ class OutboxWorker:
                 channel=result.channel,
                 ts=result.ts,
             )
+            if settled and result.card_of is not None:
+                # A plain UPDATE: recording where the card is is not a change of the concern,
+                # so it must not bump the version a guardian's action is checked against.
+                session.execute(
+                    update(Concern).where(Concern.id == result.card_of).values(card_ts=result.ts)
+                )
         if not settled:
             # Our lease ran out mid-delivery and another worker took the item: it will find
             # this message by its key before posting, so nothing is sent twice.
@@ -237,11 +244,8 @@ class OutboxWorker:
         text = card_text(concern, team=team)
         if concern.card_ts is None:
             ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
-            with self.context.db.transaction() as session:
-                # A plain UPDATE: recording where the card is is not a change of the concern,
-                # so it must not bump the version a guardian's action is checked against.
-                session.execute(update(Concern).where(Concern.id == concern.id).values(card_ts=ts))
-            return Delivered(concern.channel, ts)
+            # Recorded with the delivery, in one transaction (see _deliver_one).
+            return Delivered(concern.channel, ts, card_of=concern.id)
         self.client.chat_update(
             channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks
         )
