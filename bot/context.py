@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
+from bot.answering import Answering
 from bot.authz import TeamDirectory
 from bot.raising import RaisePolicy
 from bot.routing import Router, RoutingError
@@ -23,6 +24,7 @@ class AppContext:
     router: Router
     team: TeamDirectory
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+    answering: Answering = field(default_factory=Answering)
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker there is new work, so delivery does not wait for a poll."""

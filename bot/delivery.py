@@ -41,6 +41,9 @@ UNREACHABLE_REPORTER = frozenset(
     {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found"}
 )
 UNREACHABLE_AFTER = 3
+# How long each step of a delivery waits for answers Slack is waiting on (see bot.answering):
+# time enough for an answer, short enough that deliveries keep moving under sustained load.
+STEP_ASIDE = 0.02
 
 
 class Deferred(Exception):
@@ -117,12 +120,15 @@ class OutboxWorker:
         return delivered
 
     def _deliver_one(self, item_id: int) -> bool:
+        answering = self.context.answering
+        answering.step_aside(STEP_ASIDE)
         with self.context.db.transaction() as session:
             item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
         if item is None:
             return False
         bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
         try:
+            answering.step_aside(STEP_ASIDE)
             result = self._deliver(item)
         except Deferred as exc:
             with self.context.db.transaction() as session:
@@ -158,6 +164,7 @@ class OutboxWorker:
             bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
             self._failed(item, type(exc).__name__, delay)
             return False
+        answering.step_aside(STEP_ASIDE)
         with self.context.db.transaction() as session:
             settled = outbox.mark_delivered(
                 session,

@@ -52,7 +52,7 @@ def start_http(
     listener_executor: Executor | None = None,
 ) -> RunningServer:
     """Start the app over HTTP in this process; port 0 picks a free one."""
-    app = create_wsgi_app(build_bolt_app(context, listener_executor), context.db)
+    app = create_wsgi_app(build_bolt_app(context, listener_executor), context.db, context.answering)
     server = create_server(app, host=host, port=port, threads=8, ident="speakup")
     closing = threading.Event()
 
@@ -94,7 +94,7 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         stopping.wait()
         handler.close()  # type: ignore[no-untyped-call]
     else:
-        app = create_wsgi_app(build_bolt_app(context), context.db)
+        app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
         server = create_server(app, host=host, port=port, threads=8, ident="speakup")
         log.info("serve.http", host=host, port=port)
 

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.answering import Answering
 from storage.db import Database, DatabaseUnavailable
 
 StartResponse = Callable[..., Any]
@@ -25,8 +26,9 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [payload]
 
 
-def create_wsgi_app(bolt_app: App, db: Database) -> WsgiApp:
+def create_wsgi_app(bolt_app: App, db: Database, answering: Answering | None = None) -> WsgiApp:
     slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+    answering = answering or Answering()
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -40,7 +42,8 @@ def create_wsgi_app(bolt_app: App, db: Database) -> WsgiApp:
                 return _json(start_response, "503 Service Unavailable", {"status": "no database"})
             return _json(start_response, "200 OK", {"status": "ready"})
         if path == EVENTS_PATH and method == "POST":
-            result: Iterable[bytes] = slack(environ, start_response)
+            with answering.request():
+                result: Iterable[bytes] = slack(environ, start_response)
             return result
         return _json(start_response, "404 Not Found", {"error": "not found"})
 
