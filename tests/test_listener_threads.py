@@ -10,6 +10,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.slack_app import ListenerExecutor
+from tests.harness import REPORTER, Harness
 
 
 def request_of(kind: str) -> BoltRequest:
@@ -57,3 +58,23 @@ def test_an_inline_listener_error_reaches_its_future(executor: ListenerExecutor)
     future = executor.submit(broken)
     with pytest.raises(RuntimeError, match="listener failed"):
         future.result(timeout=0)
+
+
+def test_in_the_app_a_submission_skips_the_pool_and_a_command_uses_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pooled: list[object] = []
+    submit = harness.listeners.submit
+
+    def counting_submit(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        pooled.append(fn)
+        return submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(harness.listeners, "submit", counting_submit)
+    view = harness.open_raise_modal()
+    assert len(pooled) == 1  # /speakup acks, then opens the modal from the pool
+    values = {"elements": ["other"], "description": "Answered in place", "identity": "open"}
+    result = harness.submit(REPORTER, view, values)
+    assert result.status == 200
+    assert result.json()["response_action"] == "update"
+    assert len(pooled) == 1
