@@ -98,7 +98,9 @@ def claim(
     session: Session, item_id: int, *, owner: str, now: datetime, lease: timedelta
 ) -> ClaimedItem | None:
     """Lease one item for delivery; None if another worker got there first."""
-    row = session.execute(
+    # UPDATE, then read back: UPDATE ... RETURNING would save a statement, but SQLite has it
+    # only from 3.35, and the SQLite a Python build links to may be older.
+    result = session.execute(
         update(OutboxItem)
         .where(
             OutboxItem.id == item_id,
@@ -106,29 +108,20 @@ def claim(
             or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
         )
         .values(lease_owner=owner, lease_until=now + lease, attempts=OutboxItem.attempts + 1)
-        .returning(
-            OutboxItem.id,
-            OutboxItem.kind,
-            OutboxItem.lane,
-            OutboxItem.concern_id,
-            OutboxItem.payload,
-            OutboxItem.idempotency_key,
-            OutboxItem.attempts,
-            OutboxItem.created_at,
-        )
         .execution_options(synchronize_session=False)
-    ).first()
-    if row is None:
+    )
+    if getattr(result, "rowcount", 0) != 1:
         return None
+    item = session.get_one(OutboxItem, item_id, populate_existing=True)
     return ClaimedItem(
-        id=row.id,
-        kind=row.kind,
-        lane=row.lane,
-        concern_id=row.concern_id,
-        payload=dict(row.payload),
-        idempotency_key=row.idempotency_key,
-        attempts=row.attempts,
-        created_at=row.created_at,
+        id=item.id,
+        kind=item.kind,
+        lane=item.lane,
+        concern_id=item.concern_id,
+        payload=dict(item.payload),
+        idempotency_key=item.idempotency_key,
+        attempts=item.attempts,
+        created_at=item.created_at,
     )
 
 
