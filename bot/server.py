@@ -83,31 +83,33 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         log.info("serve.stopping", signal=signum)
         stopping.set()
 
+    handler = None
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(build_bolt_app(context), context.settings.slack_app_token)
         handler.connect()  # type: ignore[no-untyped-call]
-        log.info("serve.socket_mode")
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
-        stopping.wait()
-        handler.close()  # type: ignore[no-untyped-call]
+        # Slack's requests come over the socket; HTTP serves only the probes, so a container
+        # health check works the same in both modes and readiness reports the connection.
+        app = create_wsgi_app(None, context.db, connected=handler.client.is_connected)
+        log.info("serve.socket_mode", probes_host=host, probes_port=port)
     else:
         app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
-        server = create_server(app, host=host, port=port, threads=8, ident="speakup")
         log.info("serve.http", host=host, port=port)
+    server = create_server(app, host=host, port=port, threads=8, ident="speakup")
 
-        def _close(signum: int, frame: FrameType | None) -> None:
-            _stop(signum, frame)
-            server.close()
+    def _close(signum: int, frame: FrameType | None) -> None:
+        _stop(signum, frame)
+        server.close()
 
-        signal.signal(signal.SIGTERM, _close)
-        signal.signal(signal.SIGINT, _close)
-        try:
-            server.run()
-        except OSError:
-            if not stopping.is_set():
-                raise
+    signal.signal(signal.SIGTERM, _close)
+    signal.signal(signal.SIGINT, _close)
+    try:
+        server.run()
+    except OSError:
+        if not stopping.is_set():
+            raise
+    if handler is not None:
+        handler.close()  # type: ignore[no-untyped-call]
     scheduler.shutdown(wait=False)
     worker.stop()

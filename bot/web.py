@@ -26,8 +26,17 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [payload]
 
 
-def create_wsgi_app(bolt_app: App, db: Database, answering: Answering | None = None) -> WsgiApp:
-    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+def create_wsgi_app(
+    bolt_app: App | None,
+    db: Database,
+    answering: Answering | None = None,
+    *,
+    connected: Callable[[], bool] | None = None,
+) -> WsgiApp:
+    """The HTTP surface. Without a Bolt app (Socket Mode) only the probes are served: Slack's
+    requests arrive over the socket, and no signing secret guards an events endpoint then.
+    `connected` tells readiness whether the Socket Mode connection is up."""
+    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH) if bolt_app is not None else None
     answering = answering or Answering()
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -40,8 +49,12 @@ def create_wsgi_app(bolt_app: App, db: Database, answering: Answering | None = N
                 db.ping()
             except DatabaseUnavailable:
                 return _json(start_response, "503 Service Unavailable", {"status": "no database"})
+            if connected is not None and not connected():
+                return _json(
+                    start_response, "503 Service Unavailable", {"status": "not connected to Slack"}
+                )
             return _json(start_response, "200 OK", {"status": "ready"})
-        if path == EVENTS_PATH and method == "POST":
+        if slack is not None and path == EVENTS_PATH and method == "POST":
             with answering.request():
                 result: Iterable[bytes] = slack(environ, start_response)
             return result

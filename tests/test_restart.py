@@ -51,11 +51,15 @@ def serve_env(database_url: str, api_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def serving(env: dict[str, str], port: int, logs: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`speakup serve --http` in a child process, ready to take requests; always killed."""
+def serving(
+    env: dict[str, str], port: int, logs: Path, *, socket_mode: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`speakup serve --http` (or in Socket Mode, with its probes on `port`) in a child
+    process, ready to take requests; always killed."""
+    mode = [] if socket_mode else ["--http"]
     with logs.open("ab") as log:
         process = subprocess.Popen(
-            [*speakup_command(), "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            [*speakup_command(), "serve", *mode, "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

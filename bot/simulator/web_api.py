@@ -251,6 +251,7 @@ class SlackWebApiEmulator:
         self._users: dict[str, JsonDict] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._archived: set[str] = set()
+        self._socket_mode_url: Callable[[], str] | None = None
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -321,6 +322,10 @@ class SlackWebApiEmulator:
         return f"{self.root_url}/api/"
 
     # -- directory and set-up ----------------------------------------------------
+
+    def enable_socket_mode(self, url: Callable[[], str]) -> None:
+        """Let `apps.connections.open` (with an app-level token) hand out `url()`."""
+        self._socket_mode_url = url
 
     def add_user(
         self,
@@ -631,7 +636,7 @@ class SlackWebApiEmulator:
         }
         try:
             if method == "apps.connections.open":
-                raise _ApiError("not_allowed")
+                return _json_reply({"ok": True, **self._apps_connections_open(token)})
             handler = handlers.get(method)
             if handler is None:
                 raise _ApiError("unknown_method")
@@ -797,6 +802,15 @@ class SlackWebApiEmulator:
             self._external_ids[view["external_id"]] = view["id"]
 
     # -- methods -----------------------------------------------------------------------
+
+    def _apps_connections_open(self, token: str | None) -> JsonDict:
+        if self._socket_mode_url is None:
+            raise _ApiError("not_allowed")
+        if token is None:
+            raise _ApiError("not_authed")
+        if not token.startswith("xapp-"):
+            raise _ApiError("not_allowed_token_type")
+        return {"url": self._socket_mode_url()}
 
     def _auth_test(self, params: JsonDict) -> JsonDict:
         return {

@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.simulator.socket_mode import SocketModeEndpoint
 from bot.simulator.web_api import (
     APP_ID,
     BOT_ID,
@@ -354,7 +355,10 @@ class SlackWorkspace:
         team_id: str = TEAM_ID,
         *,
         timeout: float = 10.0,
+        socket_mode: SocketModeEndpoint | None = None,
     ) -> None:
+        """With `socket_mode`, requests go to the app as envelopes over its Socket Mode
+        connection instead of signed HTTP POSTs to `app_url`."""
         if urlsplit(app_url).scheme not in {"http", "https"}:
             raise ValueError("app_url must be an http(s) URL")
         self.app_url = app_url
@@ -362,6 +366,7 @@ class SlackWorkspace:
         self.emulator = emulator
         self.team_id = team_id
         self.timeout = timeout
+        self.socket_mode = socket_mode
         self._verifier = SignatureVerifier(signing_secret)
 
     # -- transport -----------------------------------------------------------------
@@ -411,10 +416,34 @@ class SlackWorkspace:
         )
 
     def _post_form(self, fields: Mapping[str, str]) -> HttpResult:
+        if self.socket_mode is not None:
+            return self._send_envelope("slash_commands", dict(fields))
         return self.post_signed(urlencode(dict(fields)), _FORM)
 
     def _post_payload(self, payload: Mapping[str, Any]) -> HttpResult:
+        if self.socket_mode is not None:
+            return self._send_envelope("interactive", dict(payload))
         return self._post_form({"payload": json.dumps(payload)})
+
+    def _send_envelope(
+        self, kind: str, payload: JsonDict, *, retry_attempt: int = 0, retry_reason: str = ""
+    ) -> HttpResult:
+        """Socket Mode: the acknowledgement's payload stands in for an HTTP answer's body; no
+        acknowledgement in time reads as a 504."""
+        assert self.socket_mode is not None
+        started = time.perf_counter()
+        ack = self.socket_mode.send(
+            kind,
+            payload,
+            timeout=self.timeout,
+            retry_attempt=retry_attempt,
+            retry_reason=retry_reason,
+        )
+        elapsed = time.perf_counter() - started
+        if ack is None:
+            return HttpResult(status=504, body="no acknowledgement", elapsed=elapsed)
+        answer = ack.get("payload")
+        return HttpResult(status=200, body=json.dumps(answer) if answer else "", elapsed=elapsed)
 
     # -- identities ------------------------------------------------------------------
 
@@ -751,7 +780,15 @@ class SlackWorkspace:
         headers: dict[str, str] = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        result = self.post_signed(json.dumps(envelope), _JSON, headers=headers)
+        if self.socket_mode is not None:
+            result = self._send_envelope(
+                "events_api",
+                envelope,
+                retry_attempt=retry_num or 0,
+                retry_reason=retry_reason if retry_num else "",
+            )
+        else:
+            result = self.post_signed(json.dumps(envelope), _JSON, headers=headers)
         return replace(result, event_id=event_id)
 
     def app_home_opened(self, user_id: str, tab: str = "home") -> HttpResult:
