@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
+from bot.answering import Answering
 from bot.context import AppContext
 from bot.settings import Settings
 
@@ -31,8 +32,9 @@ class ListenerExecutor(Executor):
     in the pool, so slow Slack calls after the ack never hold up the answer.
     """
 
-    def __init__(self, pool: Executor) -> None:
+    def __init__(self, pool: Executor, answering: Answering | None = None) -> None:
         self._pool = pool
+        self._answering = answering or Answering()
         self._here = threading.local()
 
     def mark(self, request: BoltRequest) -> None:
@@ -45,7 +47,9 @@ class ListenerExecutor(Executor):
         self._here.run_inline = False  # one listener per request; Bolt's lazy work stays pooled
         future: Future[Any] = Future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            # Counted here too, for Socket Mode, where no HTTP request is being answered.
+            with self._answering.request():
+                future.set_result(fn(*args, **kwargs))
         except BaseException as exc:  # Bolt's runner handles listener errors itself
             future.set_exception(exc)
         return future
@@ -58,7 +62,9 @@ def build_bolt_app(context: AppContext, listener_executor: Executor | None = Non
     """The Bolt app with every listener registered; signature checks always on."""
     from handlers import register_listeners
 
-    executor = ListenerExecutor(listener_executor or ThreadPoolExecutor(max_workers=10))
+    executor = ListenerExecutor(
+        listener_executor or ThreadPoolExecutor(max_workers=10), context.answering
+    )
     app = App(
         signing_secret=context.settings.slack_signing_secret or "socket-mode-unused",
         client=build_web_client(context.settings),

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt import BoltRequest
 
+from bot.answering import Answering
 from bot.slack_app import ListenerExecutor
 from tests.harness import REPORTER, Harness
 
@@ -78,3 +79,15 @@ def test_in_the_app_a_submission_skips_the_pool_and_a_command_uses_it(
     assert result.status == 200
     assert result.json()["response_action"] == "update"
     assert len(pooled) == 1
+
+
+def test_a_submission_being_answered_holds_background_work_back() -> None:
+    answering = Answering()
+    executor = ListenerExecutor(ThreadPoolExecutor(max_workers=1), answering)
+    try:
+        executor.mark(request_of("view_submission"))
+        busy = executor.submit(lambda: not answering.step_aside(at_most=0)).result(timeout=5)
+        assert busy
+        assert answering.step_aside(at_most=0)
+    finally:
+        executor.shutdown()
