@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from types import FrameType
+from typing import TYPE_CHECKING
 
+from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
 from bot.context import AppContext
 from bot.delivery import OutboxWorker
 from bot.logs import get_logger
 from bot.scheduler import start_scheduler
+from bot.settings import SettingsError
 from bot.slack_app import build_bolt_app, build_web_client
 from bot.web import create_wsgi_app
 
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
 log = get_logger(__name__)
+
+# Slack's answers to apps.connections.open that mean the token itself is wrong.
+REFUSED_TOKEN = frozenset(
+    {"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"}
+)
 
 
 @dataclass
@@ -88,7 +100,6 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(build_bolt_app(context), context.settings.slack_app_token)
-        handler.connect()  # type: ignore[no-untyped-call]
         # Slack's requests come over the socket; HTTP serves only the probes, so a container
         # health check works the same in both modes and readiness reports the connection.
         app = create_wsgi_app(None, context.db, connected=handler.client.is_connected)
@@ -97,10 +108,24 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
         log.info("serve.http", host=host, port=port)
     server = create_server(app, host=host, port=port, threads=8, ident="speakup")
+    refused: list[str] = []
 
     def _close(signum: int, frame: FrameType | None) -> None:
         _stop(signum, frame)
         server.close()
+
+    def _token_refused(why: str) -> None:
+        refused.append(why)
+        stopping.set()
+        server.close()
+
+    if handler is not None:
+        threading.Thread(
+            target=_connect_socket,
+            args=(handler, stopping, _token_refused),
+            name="socket-mode-connect",
+            daemon=True,
+        ).start()
 
     signal.signal(signal.SIGTERM, _close)
     signal.signal(signal.SIGINT, _close)
@@ -113,3 +138,37 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         handler.close()  # type: ignore[no-untyped-call]
     scheduler.shutdown(wait=False)
     worker.stop()
+    if refused:
+        raise SettingsError(refused[0])
+
+
+def _connect_socket(
+    handler: SocketModeHandler, stopping: threading.Event, token_refused: Callable[[str], None]
+) -> None:
+    """Open the Socket Mode connection, retrying while Slack cannot be reached.
+
+    slack_sdk reconnects by itself only once a first connection has been made; until then
+    the probes say "not connected to Slack" and this keeps trying. A token Slack refuses is
+    a setting to fix, not an outage: serve stops with one line saying so.
+    """
+    delay = 1.0
+    while not stopping.is_set():
+        try:
+            # A fresh URL each try: the one Slack handed out last time may have expired.
+            handler.client.connect_to_new_endpoint(force=True)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+            if error in REFUSED_TOKEN:
+                token_refused(
+                    f"SLACK_APP_TOKEN was refused by Slack ({error}): create an app-level "
+                    "token with the connections:write scope and set it again"
+                )
+                return
+            log.warning("serve.socket_unreachable", error=error, retry_in=delay)
+        except Exception as exc:  # Slack unreachable: DNS, TLS, connection refused, ...
+            log.warning("serve.socket_unreachable", error=type(exc).__name__, retry_in=delay)
+        else:
+            log.info("serve.socket_connected")
+            return
+        stopping.wait(delay)
+        delay = min(delay * 2, 60.0)

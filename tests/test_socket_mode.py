@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,6 +18,7 @@ from bot.simulator.workspace import SlackWorkspace
 from storage.db import Database
 from storage.models import Concern
 from tests.harness import REPORTER, SIGNING_SECRET, seed_directory
+from tests.test_cli import speakup_command
 from tests.test_restart import free_port, our_cards, serve_env, serving
 
 APP_TOKEN = "xapp-1-A0SPEAKUP-1-0123456789abcdef"
@@ -108,3 +110,38 @@ def test_socket_mode_serves_probes_but_no_events_endpoint(
             slack.accept_connections()
             assert emulator.wait_for(lambda: slack.connected, 30)
             assert emulator.wait_for(lambda: readiness(port)[0] == 200, 10)
+
+
+def test_slack_unreachable_at_start_is_retried_until_it_answers(
+    database_url: str, tmp_path: Path
+) -> None:
+    logs = tmp_path / "log"
+    with SlackWebApiEmulator() as emulator, SocketModeEndpoint() as slack:
+        emulator.enable_socket_mode(lambda: slack.url)
+        emulator.fail_next("apps.connections.open", 2, status=503)
+        port = free_port()
+        with serving(socket_env(database_url, emulator.base_url), port, logs, socket_mode=True):
+            assert slack.wait_for_connection(10)
+            assert [c.status for c in emulator.calls_to("apps.connections.open")] == [503, 503, 200]
+    assert logs.read_text().count("serve.socket_unreachable") == 2
+
+
+def test_a_refused_app_token_stops_serve_with_one_line(database_url: str) -> None:
+    with SlackWebApiEmulator() as emulator, SocketModeEndpoint() as slack:
+        emulator.enable_socket_mode(lambda: slack.url, token="xapp-1-A0OTHER-1-feedface")
+        env = socket_env(database_url, emulator.base_url)
+        finished = subprocess.run(
+            [*speakup_command(), "serve", "--host", "127.0.0.1", "--port", str(free_port())],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    assert finished.stderr.strip().splitlines()[-1] == (
+        "speakup: SLACK_APP_TOKEN was refused by Slack (invalid_auth): create an app-level "
+        "token with the connections:write scope and set it again"
+    )
+    assert slack.connections == 0

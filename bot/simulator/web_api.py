@@ -252,6 +252,7 @@ class SlackWebApiEmulator:
         self._usergroups: dict[str, list[str]] = {}
         self._archived: set[str] = set()
         self._socket_mode_url: Callable[[], str] | None = None
+        self._socket_mode_token: str | None = None
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -323,9 +324,11 @@ class SlackWebApiEmulator:
 
     # -- directory and set-up ----------------------------------------------------
 
-    def enable_socket_mode(self, url: Callable[[], str]) -> None:
-        """Let `apps.connections.open` (with an app-level token) hand out `url()`."""
+    def enable_socket_mode(self, url: Callable[[], str], *, token: str | None = None) -> None:
+        """Let `apps.connections.open` (with an app-level token, or only `token`) hand out
+        `url()`."""
         self._socket_mode_url = url
+        self._socket_mode_token = token
 
     def add_user(
         self,
@@ -810,6 +813,8 @@ class SlackWebApiEmulator:
             raise _ApiError("not_authed")
         if not token.startswith("xapp-"):
             raise _ApiError("not_allowed_token_type")
+        if self._socket_mode_token is not None and token != self._socket_mode_token:
+            raise _ApiError("invalid_auth")
         return {"url": self._socket_mode_url()}
 
     def _auth_test(self, params: JsonDict) -> JsonDict:
