@@ -54,7 +54,7 @@ class Deferred(Exception):
 class Delivered:
     channel: str | None
     ts: str | None
-    card_of: str | None = None  # the concern whose card this new message is
+    new_card: bool = False  # the first post of the item's concern's card
 
 
 def timescales(context: AppContext) -> Timescales:
@@ -174,11 +174,11 @@ class OutboxWorker:
                 channel=result.channel,
                 ts=result.ts,
             )
-            if settled and result.card_of is not None:
+            if settled and result.new_card:
                 # A plain UPDATE: recording where the card is is not a change of the concern,
                 # so it must not bump the version a guardian's action is checked against.
                 session.execute(
-                    update(Concern).where(Concern.id == result.card_of).values(card_ts=result.ts)
+                    update(Concern).where(Concern.id == item.concern_id).values(card_ts=result.ts)
                 )
         if not settled:
             # Our lease ran out mid-delivery and another worker took the item: it will find
@@ -252,7 +252,7 @@ class OutboxWorker:
         if concern.card_ts is None:
             ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
             # Recorded with the delivery, in one transaction (see _deliver_one).
-            return Delivered(concern.channel, ts, card_of=concern.id)
+            return Delivered(concern.channel, ts, new_card=True)
         self.client.chat_update(
             channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks
         )

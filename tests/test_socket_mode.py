@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -18,10 +17,10 @@ from bot.simulator.workspace import SlackWorkspace
 from storage.db import Database
 from storage.models import Concern
 from tests.harness import REPORTER, SIGNING_SECRET, seed_directory
-from tests.test_cli import speakup_command
+from tests.test_cli import run_speakup
 from tests.test_restart import free_port, our_cards, serve_env, serving
 
-APP_TOKEN = "xapp-1-A0SPEAKUP-1-0123456789abcdef"
+APP_TOKEN = "xapp-test-app-token"
 
 
 def socket_env(database_url: str, api_url: str) -> dict[str, str]:
@@ -126,17 +125,17 @@ def test_slack_unreachable_at_start_is_retried_until_it_answers(
     assert logs.read_text().count("serve.socket_unreachable") == 2
 
 
-def test_a_refused_app_token_stops_serve_with_one_line(database_url: str) -> None:
+def test_a_refused_app_token_stops_serve_with_one_line(database_url: str, tmp_path: Path) -> None:
     with SlackWebApiEmulator() as emulator, SocketModeEndpoint() as slack:
-        emulator.enable_socket_mode(lambda: slack.url, token="xapp-1-A0OTHER-1-feedface")
-        env = socket_env(database_url, emulator.base_url)
-        finished = subprocess.run(
-            [*speakup_command(), "serve", "--host", "127.0.0.1", "--port", str(free_port())],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+        emulator.enable_socket_mode(lambda: slack.url, token="xapp-test-other-token")
+        finished = run_speakup(
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(free_port()),
+            env=socket_env(database_url, emulator.base_url),
+            cwd=tmp_path,
         )
     assert finished.returncode == 2
     assert "Traceback" not in finished.stderr

@@ -18,9 +18,9 @@ import threading
 import uuid
 from concurrent.futures import Future
 from functools import partial
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any
 
+from bot.simulator.background import BackgroundServer
 from bot.simulator.web_api import APP_ID
 
 JsonDict = dict[str, Any]
@@ -145,13 +145,12 @@ class _Server(socketserver.ThreadingTCPServer):
     send_lock: threading.Lock
 
 
-class SocketModeEndpoint:
+class SocketModeEndpoint(BackgroundServer):
     """Sends envelopes to the connected app and returns its acknowledgements."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__("socket-mode-emulator")
         self._host = host
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._connected = threading.Condition(self._lock)
         self._connection: _Connection | None = None
@@ -161,48 +160,23 @@ class SocketModeEndpoint:
 
     # -- lifecycle -------------------------------------------------------------------
 
-    def start(self) -> Self:
+    def _bind(self) -> _Server:
         server = _Server((self._host, 0), _Connection)
         server.endpoint = self
         server.send_lock = threading.Lock()
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="socket-mode-emulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
+        return server
 
     def stop(self) -> None:
         with self._lock:
             connection = self._connection
         if connection is not None:
             connection.disconnect()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().stop()
 
     @property
     def url(self) -> str:
         """What `apps.connections.open` answers with."""
-        if self._server is None:
-            raise RuntimeError("the Socket Mode endpoint is not running; call start() first")
-        host, port = cast(tuple[str, int], self._server.server_address[:2])
+        host, port = self._address()
         return f"ws://{host}:{port}/link/?ticket={uuid.uuid4()}&app_id={APP_ID}"
 
     # -- the app's side ------------------------------------------------------------------

@@ -13,14 +13,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from bot.simulator.background import BackgroundServer
 
 JsonDict = dict[str, Any]
 
@@ -227,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(reply.body)
 
 
-class SlackWebApiEmulator:
+class SlackWebApiEmulator(BackgroundServer):
     """Answers Slack Web API calls over real HTTP and remembers what the app did."""
 
     def __init__(
@@ -238,13 +239,12 @@ class SlackWebApiEmulator:
         trigger_ttl: float = TRIGGER_TTL_SECONDS,
         validate_blocks: bool = True,
     ) -> None:
+        super().__init__("slack-web-api-emulator")
         self._host = host
         self._port = port
         self.trigger_ttl = trigger_ttl
         self.validate_blocks = validate_blocks
         self._lock = threading.RLock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
         self._last_ts_us = 0
         # Directory data is configuration and survives reset().
@@ -272,50 +272,16 @@ class SlackWebApiEmulator:
 
     # -- lifecycle -------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Bind a free port and serve in a daemon thread."""
-        if self._server is not None:
-            return self
+    def _bind(self) -> _Server:
         server = _Server((self._host, self._port), _Handler)
         server.emulator = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-web-api-emulator",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and free the port."""
-        server, thread = self._server, self._thread
-        self._server, self._thread = None, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return server
 
     @property
     def root_url(self) -> str:
         """`http://127.0.0.1:PORT`, without a trailing slash."""
-        if self._server is None:
-            raise RuntimeError("the emulator is not running; call start() first")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._address()
+        return f"http://{host}:{port}"
 
     @property
     def base_url(self) -> str:
