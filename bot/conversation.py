@@ -31,7 +31,7 @@ def record_reporter_reply(
     session: Session, vault: Vault, concern: Concern, text: str, *, now: datetime
 ) -> None:
     """A reporter's answer (by DM button or receipt page) joins the conversation, sealed."""
-    event = add_event(
+    event_uid = add_event(
         session,
         vault,
         concern,
@@ -50,7 +50,7 @@ def record_reporter_reply(
         action="reporter.replied",
         concern_reference=concern.reference,
     )
-    note_on_card(session, concern, "The reporter replied.", now, event.uid)
+    note_on_card(session, concern, "The reporter replied.", now, event_uid)
 
 
 def ask_reporter(
@@ -63,7 +63,7 @@ def ask_reporter(
     now: datetime,
 ) -> bool:
     """A guardian's question to the reporter; returns whether it goes by DM (else receipt)."""
-    event = add_event(
+    event_uid = add_event(
         session,
         vault,
         concern,
@@ -84,8 +84,8 @@ def ask_reporter(
         action="reporter.asked",
         concern_reference=concern.reference,
     )
-    note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event.uid)
-    return notify_reporter(session, concern, event, now)
+    note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event_uid)
+    return notify_reporter(session, concern, event_uid, now)
 
 
 def is_reporter(vault: Vault, concern: Concern, user_id: str) -> bool:

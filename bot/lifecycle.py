@@ -138,7 +138,7 @@ def transition(
     if reachable:
         concern.last_reporter_update_at = now
     next_update = now + timedelta(days=update_interval_days)
-    event = add_event(
+    event_uid = add_event(
         session,
         vault,
         concern,
@@ -160,8 +160,8 @@ def transition(
     )
     session.flush()  # bumps the version; raises StaleDataError if someone else got there first
     sync_card(session, concern, now)
-    note_on_card(session, concern, card_line, now, event.uid)
-    told = notify_reporter(session, concern, event, now)
+    note_on_card(session, concern, card_line, now, event_uid)
+    told = notify_reporter(session, concern, event_uid, now)
     return MoveResult(concern.reference, concern.status, told)
 
 

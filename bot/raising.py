@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +18,11 @@ from sqlalchemy.orm import Session
 from bot.clock import add_working_days
 from bot.routing import Router
 from bot.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
-from bot.timeline import add_event, notify_reporter
+from bot.timeline import add_plain_event, queue_reporter_dm
 from storage import audit, outbox
-from storage.crypto import RECEIPT_ALPHABET, hash_receipt, new_receipt
+from storage.crypto import RECEIPT_ALPHABET, Receipt, hash_receipt, new_receipt
 from storage.models import Concern
+from storage.rows import add_row
 from storage.vault import Vault
 
 
@@ -107,51 +109,55 @@ def raise_concern(
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
 
-    concern = Concern(
-        id=concern_id,
-        reference=reference,
-        kind=request.kind.value,
-        elements=list(request.elements),
-        identity_mode=request.identity_mode.value,
-        status=Status.RECEIVED.value,
-        urgent=urgent,
-        at_risk=request.at_risk,
-        detriment=request.detriment,
-        professional_group=request.professional_group,
-        site=request.site,
-        channel=policy.router.channel_for(request.kind, request.elements, request.site),
-        taxonomy_version=TAXONOMY_VERSION,
-        created_at=now,
-        updated_at=now,
-        ack_due_at=ack_due_at,
-        version=1,
-        key_id=wrapped.key_id,
-        wrapped_key=wrapped.blob,
-        report_enc=vault.seal_json(
+    concern: dict[str, Any] = {
+        "id": concern_id,
+        "reference": reference,
+        "kind": request.kind.value,
+        "elements": list(request.elements),
+        "identity_mode": request.identity_mode.value,
+        "status": Status.RECEIVED.value,
+        "urgent": urgent,
+        "at_risk": request.at_risk,
+        "detriment": request.detriment,
+        "professional_group": request.professional_group,
+        "site": request.site,
+        "channel": policy.router.channel_for(request.kind, request.elements, request.site),
+        "taxonomy_version": TAXONOMY_VERSION,
+        "created_at": now,
+        "updated_at": now,
+        "ack_due_at": ack_due_at,
+        "version": 1,
+        "key_id": wrapped.key_id,
+        "wrapped_key": wrapped.blob,
+        "report_enc": vault.seal_json(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
-        submission_key=vault.ring.blind_index("submission:" + submission_id),
-    )
-
-    receipt_text: str | None = None
+        "submission_key": vault.ring.blind_index("submission:" + submission_id),
+        "reporter_enc": None,
+        "reporter_index": None,
+        "receipt_locator": None,
+        "receipt_hash": None,
+    }
+    receipt: Receipt | None = None
     if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
         # Nothing that could lead back to the person: no id, no blind index, only the receipt.
-        receipt_text = issue_receipt(session, concern)
+        receipt = unused_receipt(session)
+        concern["receipt_locator"] = receipt.locator
+        concern["receipt_hash"] = hash_receipt(receipt.text)
     else:
-        concern.reporter_enc = vault.seal_json(
+        concern["reporter_enc"] = vault.seal_json(
             data_key,
             {"user_id": reporter_user_id},
             table="concerns",
             row_id=concern_id,
             field="reporter",
         )
-        concern.reporter_index = vault.ring.blind_index(reporter_user_id)
-    session.add(concern)
+        concern["reporter_index"] = vault.ring.blind_index(reporter_user_id)
+    add_row(session, Concern, concern)
 
-    event = add_event(
+    event_uid = add_plain_event(
         session,
-        vault,
-        concern,
+        concern_id,
         kind="raised",
         actor_role="reporter",
         summary="Concern raised" + (" — immediate danger" if urgent else ""),
@@ -176,26 +182,24 @@ def raise_concern(
         now=now,
         priority=priority,
     )
-    notify_reporter(session, concern, event, now)
+    if receipt is None:
+        queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
     return RaisedConcern(
         reference=reference,
         kind=request.kind,
         identity_mode=request.identity_mode,
         urgent=urgent,
         ack_due_at=ack_due_at,
-        receipt=receipt_text,
+        receipt=receipt.text if receipt else None,
     )
 
 
-def issue_receipt(session: Session, concern: Concern) -> str:
-    """A fresh receipt for a no-contact concern; only its slow hash is kept."""
+def unused_receipt(session: Session) -> Receipt:
+    """A fresh receipt whose locator (its first group, unique) no concern has yet."""
     receipt = new_receipt()
-    # The locator is the receipt's first group; unique, so a lookup verifies one row.
     while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
         receipt = new_receipt()
-    concern.receipt_locator = receipt.locator
-    concern.receipt_hash = hash_receipt(receipt.text)
-    return receipt.text
+    return receipt
 
 
 def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
@@ -205,7 +209,10 @@ def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
     resend the same view, and the old receipt stops working."""
     receipt = None
     if existing.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT:
-        receipt = issue_receipt(session, existing)
+        fresh = unused_receipt(session)
+        existing.receipt_locator = fresh.locator
+        existing.receipt_hash = hash_receipt(fresh.text)
+        receipt = fresh.text
     return RaisedConcern(
         reference=existing.reference,
         kind=ConcernKind(existing.kind),

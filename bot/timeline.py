@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from storage import outbox
 from storage.models import Concern, ConcernEvent
+from storage.rows import add_row
 from storage.vault import Vault
 
 
@@ -37,48 +38,112 @@ def add_event(
     actor_id: str | None = None,
     body: str | None = None,
     visible_to_reporter: bool = False,
-) -> ConcernEvent:
-    """Append an event; `summary` is content-free, `body` (free text) is sealed."""
-    uid = str(uuid.uuid4())
+) -> str:
+    """Append an event and return its uid; `summary` is content-free, `body` (free text) is
+    sealed."""
     if body and vault is None:
         raise ValueError("an event with free text needs the vault to seal it")
-    event = ConcernEvent(
-        uid=uid,
-        concern_id=concern.id,
-        at=now,
+    uid = str(uuid.uuid4())
+    sealed = (
+        vault.seal_text(
+            vault.concern_key(concern), body, table="concern_events", row_id=uid, field="body"
+        )
+        if body and vault is not None
+        else None
+    )
+    _write_event(
+        session,
+        concern.id,
+        uid,
         kind=kind,
         actor_role=actor_role,
+        summary=summary,
+        now=now,
         actor_id=actor_id,
-        summary=summary[:200],
+        body_enc=sealed,
         visible_to_reporter=visible_to_reporter,
-        body_enc=(
-            vault.seal_text(
-                vault.concern_key(concern), body, table="concern_events", row_id=uid, field="body"
-            )
-            if body and vault is not None
-            else None
-        ),
     )
-    session.add(event)
-    return event
+    return uid
 
 
-def notify_reporter(session: Session, concern: Concern, event: ConcernEvent, now: datetime) -> bool:
-    """Queue a DM about `event` if the reporter can be reached; no-contact reporters read it
+def add_plain_event(
+    session: Session,
+    concern_id: str,
+    *,
+    kind: str,
+    actor_role: str,
+    summary: str,
+    now: datetime,
+    visible_to_reporter: bool = False,
+) -> str:
+    """Append an event with no free text (so nothing to seal) and return its uid."""
+    uid = str(uuid.uuid4())
+    _write_event(
+        session,
+        concern_id,
+        uid,
+        kind=kind,
+        actor_role=actor_role,
+        summary=summary,
+        now=now,
+        visible_to_reporter=visible_to_reporter,
+    )
+    return uid
+
+
+def _write_event(
+    session: Session,
+    concern_id: str,
+    uid: str,
+    *,
+    kind: str,
+    actor_role: str,
+    summary: str,
+    now: datetime,
+    actor_id: str | None = None,
+    body_enc: bytes | None = None,
+    visible_to_reporter: bool,
+) -> None:
+    add_row(
+        session,
+        ConcernEvent,
+        {
+            "uid": uid,
+            "concern_id": concern_id,
+            "at": now,
+            "kind": kind,
+            "actor_role": actor_role,
+            "actor_id": actor_id,
+            "summary": summary[:200],
+            "visible_to_reporter": visible_to_reporter,
+            "body_enc": body_enc,
+        },
+    )
+
+
+def notify_reporter(session: Session, concern: Concern, event_uid: str, now: datetime) -> bool:
+    """Queue a DM about the event if the reporter can be reached; no-contact reporters read it
     on their receipt page instead. Returns whether a DM was queued."""
     if concern.reporter_enc is None:
         return False
+    queue_reporter_dm(session, concern.id, event_uid, urgent=concern.urgent, now=now)
+    return True
+
+
+def queue_reporter_dm(
+    session: Session, concern_id: str, event_uid: str, *, urgent: bool, now: datetime
+) -> None:
+    """Queue the DM telling a reachable reporter about one event of their concern."""
     outbox.enqueue(
         session,
         kind="reporter_dm",
-        lane=f"reporter:{concern.id}",
-        idempotency_key=f"dm:{event.uid}",
-        concern_id=concern.id,
-        payload={"event_uid": event.uid},
+        lane=f"reporter:{concern_id}",
+        idempotency_key=f"dm:{event_uid}",
+        concern_id=concern_id,
+        payload={"event_uid": event_uid},
         now=now,
-        priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
+        priority=outbox.URGENT if urgent else outbox.NORMAL,
     )
-    return True
 
 
 def read_timeline(

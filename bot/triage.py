@@ -54,7 +54,7 @@ def add_note(
     session: Session, vault: Vault, concern: Concern, text: str, *, actor_id: str, now: datetime
 ) -> None:
     """An internal note: sealed, shown only in View details."""
-    event = add_event(
+    event_uid = add_event(
         session,
         vault,
         concern,
@@ -69,7 +69,7 @@ def add_note(
     audit.append(
         session, at=now, actor=actor_id, action="note.added", concern_reference=concern.reference
     )
-    note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event.uid)
+    note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event_uid)
 
 
 def record_referral(
@@ -171,7 +171,7 @@ def _internal_event(
         actor_id=actor_id,
         summary=summary,
         now=now,
-    ).uid
+    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,12 +12,27 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEntry
+from storage.rows import add_row, table_of
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = 0x5EA4  # PostgreSQL advisory lock key serialising appends across replicas
 
 
-def _entry_hash(entry: AuditEntry) -> str:
+@dataclass(frozen=True)
+class Link:
+    """One entry of the chain: what is hashed, and its hash."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    concern_reference: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str = ""
+
+
+def _entry_hash(entry: Link | AuditEntry) -> str:
     canonical = json.dumps(
         {
             "seq": entry.seq,
@@ -34,6 +49,11 @@ def _entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+_LOG = table_of(AuditEntry).c
+# The newest entry, including any written earlier in the same transaction.
+_CHAIN_HEAD = select(_LOG.seq, _LOG.hash).order_by(_LOG.seq.desc()).limit(1)
+
+
 def append(
     session: Session,
     *,
@@ -42,45 +62,29 @@ def append(
     action: str,
     concern_reference: str | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> Link:
     """Add the next entry in the chain, inside the caller's transaction.
 
     `actor` is a staff member acting in a role (guardian, safeguarding), "reporter" or
     "system" — never a reporter's user id — and `detail` never holds free text.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    last = _chain_head(session)
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    detail = detail or {}
-    at = at.astimezone(UTC)  # hashed in ISO form, so one zone for writing and reading back
-    entry = AuditEntry(
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    head = connection.execute(_CHAIN_HEAD).first()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    unhashed = Link(
         seq=seq,
-        at=at,
+        at=at.astimezone(UTC),  # hashed in ISO form, so one zone for writing and reading back
         actor=actor,
         action=action,
         concern_reference=concern_reference,
-        detail=detail,
+        detail=detail or {},
         prev_hash=prev_hash,
     )
-    entry.hash = _entry_hash(entry)
-    session.add(entry)
+    entry = replace(unhashed, hash=_entry_hash(unhashed))
+    add_row(session, AuditEntry, asdict(entry))
     return entry
-
-
-def _chain_head(session: Session) -> tuple[int, str] | None:
-    """The newest entry's (seq, hash), counting one appended earlier in this transaction."""
-    pending = [entry for entry in session.new if isinstance(entry, AuditEntry)]
-    if pending:
-        newest = max(pending, key=lambda entry: entry.seq)
-        return newest.seq, newest.hash
-    # Without autoflush: the caller's other new rows need not be written before the chain is
-    # read, and one flush at commit is cheaper than two on the path that keeps Slack waiting.
-    with session.no_autoflush:
-        row = session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-        ).first()
-    return (row[0], row[1]) if row else None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxItem
+from storage.rows import add_row, table_of
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -33,22 +34,24 @@ def enqueue(
     concern_id: str | None = None,
     payload: dict[str, Any] | None = None,
     priority: int = NORMAL,
-) -> OutboxItem:
+) -> None:
     """Add an item; it commits or rolls back with the caller's transaction."""
-    item = OutboxItem(
-        kind=kind,
-        lane=lane,
-        idempotency_key=idempotency_key,
-        concern_id=concern_id,
-        payload=payload or {},
-        priority=priority,
-        status=PENDING,
-        attempts=0,
-        created_at=now,
-        next_attempt_at=now,
+    add_row(
+        session,
+        OutboxItem,
+        {
+            "kind": kind,
+            "lane": lane,
+            "idempotency_key": idempotency_key,
+            "concern_id": concern_id,
+            "payload": payload or {},
+            "priority": priority,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
-    session.add(item)
-    return item
 
 
 @dataclass(frozen=True)
@@ -94,42 +97,85 @@ def due_item_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
     return list(session.scalars(_DUE_ITEMS, {"now": now, "limit": limit}))
 
 
+# The worker's statements, built once with bound parameters: building an ORM statement on
+# every call (coercions, cache keys) cost more than running it.
+_TABLE = table_of(OutboxItem)
+_ITEM = _TABLE.c
+_LEASE_FREE = or_(_ITEM.lease_until.is_(None), _ITEM.lease_until < bindparam("now"))
+_CLAIM = (
+    update(_TABLE)
+    .where(_ITEM.id == bindparam("item_id"), _ITEM.status == PENDING, _LEASE_FREE)
+    .values(
+        lease_owner=bindparam("owner", type_=String),
+        lease_until=bindparam("until", type_=_ITEM.lease_until.type),
+        attempts=_ITEM.attempts + 1,
+    )
+)
+_CLAIMED = select(
+    _ITEM.id,
+    _ITEM.kind,
+    _ITEM.lane,
+    _ITEM.concern_id,
+    _ITEM.payload,
+    _ITEM.idempotency_key,
+    _ITEM.attempts,
+    _ITEM.created_at,
+).where(_ITEM.id == bindparam("item_id"))
+# Only the worker still holding the lease may settle an item; a worker whose lease ran out
+# (a slow Slack call) must not release a lease another worker has taken since.
+_HELD = and_(
+    _ITEM.id == bindparam("item_id"),
+    _ITEM.lease_owner == bindparam("owner"),
+    _ITEM.status == PENDING,
+)
+_DELIVERED = (
+    update(_TABLE)
+    .where(_HELD)
+    .values(
+        status=DELIVERED,
+        delivered_at=bindparam("at", type_=_ITEM.delivered_at.type),
+        result_channel=bindparam("channel", type_=String),
+        result_ts=bindparam("ts", type_=String),
+        lease_owner=None,
+        lease_until=None,
+        last_error=None,
+    )
+)
+_RELEASED = (
+    update(_TABLE)
+    .where(_HELD)
+    .values(
+        lease_owner=None,
+        lease_until=None,
+        last_error=bindparam("error", type_=String),
+        next_attempt_at=bindparam("next_at", type_=_ITEM.next_attempt_at.type),
+        attempts=_ITEM.attempts - bindparam("uncounted", type_=Integer),
+    )
+)
+
+
 def claim(
     session: Session, item_id: int, *, owner: str, now: datetime, lease: timedelta
 ) -> ClaimedItem | None:
     """Lease one item for delivery; None if another worker got there first."""
     # UPDATE, then read back: UPDATE ... RETURNING would save a statement, but SQLite has it
     # only from 3.35, and the SQLite a Python build links to may be older.
-    result = session.execute(
-        update(OutboxItem)
-        .where(
-            OutboxItem.id == item_id,
-            OutboxItem.status == PENDING,
-            or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
-        )
-        .values(lease_owner=owner, lease_until=now + lease, attempts=OutboxItem.attempts + 1)
-        .execution_options(synchronize_session=False)
+    connection = session.connection()
+    claimed = connection.execute(
+        _CLAIM, {"item_id": item_id, "now": now, "owner": owner, "until": now + lease}
     )
-    if getattr(result, "rowcount", 0) != 1:
+    if claimed.rowcount != 1:
         return None
-    item = session.get_one(OutboxItem, item_id, populate_existing=True)
+    row = connection.execute(_CLAIMED, {"item_id": item_id}).one()
     return ClaimedItem(
-        id=item.id,
-        kind=item.kind,
-        lane=item.lane,
-        concern_id=item.concern_id,
-        payload=dict(item.payload),
-        idempotency_key=item.idempotency_key,
-        attempts=item.attempts,
-        created_at=item.created_at,
-    )
-
-
-def _held(item_id: int, owner: str) -> Any:
-    """Only the worker still holding the lease may settle an item; a worker whose lease ran
-    out (a slow Slack call) must not release a lease another worker has taken since."""
-    return and_(
-        OutboxItem.id == item_id, OutboxItem.lease_owner == owner, OutboxItem.status == PENDING
+        id=row.id,
+        kind=row.kind,
+        lane=row.lane,
+        concern_id=row.concern_id,
+        payload=dict(row.payload),
+        idempotency_key=row.idempotency_key,
+        attempts=row.attempts,
+        created_at=row.created_at,
     )
 
 
@@ -143,21 +189,10 @@ def mark_delivered(
     ts: str | None,
 ) -> bool:
     """Record a delivery; False if the lease had passed to another worker meanwhile."""
-    result = session.execute(
-        update(OutboxItem)
-        .where(_held(item_id, owner))
-        .values(
-            status=DELIVERED,
-            delivered_at=now,
-            result_channel=channel,
-            result_ts=ts,
-            lease_owner=None,
-            lease_until=None,
-            last_error=None,
-        )
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _DELIVERED, {"item_id": item_id, "owner": owner, "at": now, "channel": channel, "ts": ts}
     )
-    return getattr(result, "rowcount", 0) == 1
+    return result.rowcount == 1
 
 
 def backoff(attempts: int, *, base: float, cap: float) -> float:
@@ -177,19 +212,15 @@ def mark_failed(
     count_attempt: bool = True,
 ) -> None:
     """Release the lease and schedule the next try; an item is never dropped."""
-    values: dict[str, Any] = {
-        "lease_owner": None,
-        "lease_until": None,
-        "last_error": error[:200],
-        "next_attempt_at": now + timedelta(seconds=retry_in),
-    }
-    if not count_attempt:
-        values["attempts"] = OutboxItem.attempts - 1
-    session.execute(
-        update(OutboxItem)
-        .where(_held(item_id, owner))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    session.connection().execute(
+        _RELEASED,
+        {
+            "item_id": item_id,
+            "owner": owner,
+            "error": error[:200],
+            "next_at": now + timedelta(seconds=retry_in),
+            "uncounted": 0 if count_attempt else 1,
+        },
     )
 
 
