@@ -20,6 +20,7 @@ from bot.scheduler import start_scheduler
 from bot.settings import SettingsError
 from bot.slack_app import build_bolt_app, build_web_client
 from bot.web import create_wsgi_app
+from storage.db import Checkpoints
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -42,6 +43,7 @@ class RunningServer:
     _server: object
     _thread: threading.Thread
     _closing: threading.Event
+    _checkpoints: Checkpoints
 
     @property
     def url(self) -> str:
@@ -53,6 +55,7 @@ class RunningServer:
         self._closing.set()
         self._server.close()  # type: ignore[attr-defined]
         self._thread.join(5)
+        self._checkpoints.stop()
 
 
 def start_http(
@@ -81,7 +84,9 @@ def start_http(
     if with_worker:
         worker = OutboxWorker(context, build_web_client(context.settings))
         worker.start()
-    return RunningServer(context, int(server.effective_port), worker, server, thread, closing)  # type: ignore[union-attr]
+    port = int(server.effective_port)  # type: ignore[union-attr]
+    checkpoints = context.db.checkpoints()
+    return RunningServer(context, port, worker, server, thread, closing, checkpoints)
 
 
 def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> None:
@@ -89,6 +94,7 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
     worker = OutboxWorker(context, build_web_client(context.settings))
     worker.start()
     scheduler = start_scheduler(context, worker.owner)
+    checkpoints = context.db.checkpoints()
     stopping = threading.Event()
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
@@ -138,6 +144,7 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
         handler.close()  # type: ignore[no-untyped-call]
     scheduler.shutdown(wait=False)
     worker.stop()
+    checkpoints.stop()
     if refused:
         raise SettingsError(refused[0])
 

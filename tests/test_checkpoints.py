@@ -1,0 +1,86 @@
+"""SQLite's write-ahead log is copied into the database file in the background, not inside
+a commit that Slack is waiting on."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import Database
+
+PAGE = 4096
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = Database(f"sqlite:///{tmp_path / 'checkpoints.db'}")
+    with database.transaction() as session:
+        session.execute(text("CREATE TABLE filler (b BLOB)"))
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def write_pages(db: Database, pages: int) -> None:
+    """About `pages` pages of new data, one small transaction at a time, as raises come."""
+    for _ in range(pages // 10):
+        with db.transaction() as session:
+            session.execute(text("INSERT INTO filler (b) VALUES (randomblob(:n))"), {"n": 10 * PAGE})
+
+
+def wal_frames_not_in_database(db: Database) -> int:
+    """How much of the log a checkpoint would still have to copy (this one copies it)."""
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+        _busy, log_frames, checkpointed = cursor.fetchone()
+        return int(log_frames)
+    finally:
+        connection.close()
+
+
+def test_commits_do_not_checkpoint_at_sqlites_usual_thousand_pages(db: Database) -> None:
+    write_pages(db, 1500)
+    # With SQLite's default the log would have been copied and restarted at 1000 pages.
+    assert wal_frames_not_in_database(db) > 1000
+
+
+def test_a_checkpoint_copies_the_log_into_the_database_file(db: Database, tmp_path: Path) -> None:
+    write_pages(db, 300)
+    database_file = tmp_path / "checkpoints.db"
+    before = database_file.stat().st_size
+    db.checkpoint()
+    assert database_file.stat().st_size >= before + 250 * PAGE
+
+
+def test_the_background_checkpoints_keep_up_while_the_app_writes(
+    db: Database, tmp_path: Path
+) -> None:
+    database_file = tmp_path / "checkpoints.db"
+    checkpoints = db.checkpoints(every=0.05)
+    try:
+        write_pages(db, 300)
+        deadline = time.monotonic() + 10
+        while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        checkpoints.stop()
+    assert database_file.stat().st_size >= 250 * PAGE
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
+def test_postgresql_needs_no_checkpoints_from_us() -> None:
+    postgres = Database(os.environ["TEST_DATABASE_URL"])
+    try:
+        postgres.checkpoint()
+        checkpoints = postgres.checkpoints(every=0.01)
+        assert not checkpoints.running
+        checkpoints.stop()
+    finally:
+        postgres.dispose()
