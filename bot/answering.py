@@ -8,6 +8,7 @@ few milliseconds instead, because Slack's 3 s clock is not running on it.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +18,7 @@ class Answering:
 
     def __init__(self) -> None:
         self._count = 0
+        self._idle_since = 0.0  # monotonic time the last answer finished
         self._changed = threading.Condition()
 
     @contextmanager
@@ -30,13 +32,24 @@ class Answering:
             with self._changed:
                 self._count -= 1
                 if self._count == 0:
+                    self._idle_since = time.monotonic()
                     self._changed.notify_all()
 
-    def step_aside(self, at_most: float) -> bool:
-        """Wait until no request is being answered, for `at_most` seconds; False if still busy.
+    def step_aside(self, at_most: float, quiet: float = 0.0) -> bool:
+        """Wait until no request has been answered for `quiet` seconds, for `at_most` seconds;
+        False if still busy.
 
-        The bound keeps background work moving under sustained load, when there is always
-        some request in flight.
+        The quiet spell keeps a step from starting in the moment between one answer and the
+        next request of a stream. The bound keeps background work moving under sustained
+        load, when there is always some request in flight.
         """
+        deadline = time.monotonic() + at_most
         with self._changed:
-            return self._changed.wait_for(lambda: self._count == 0, timeout=at_most)
+            while True:
+                now = time.monotonic()
+                if self._count == 0 and now >= self._idle_since + quiet:
+                    return True
+                if now >= deadline:
+                    return False
+                calm_at = self._idle_since + quiet if self._count == 0 else deadline
+                self._changed.wait(min(calm_at, deadline) - now)

@@ -16,7 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, update
 
 from bot.cards import card_blocks, card_text
 from bot.clock import utcnow
@@ -27,6 +27,7 @@ from bot.reporter_messages import reporter_message
 from storage import outbox
 from storage.models import Concern, ConcernEvent, OutboxItem
 from storage.outbox import ClaimedItem
+from storage.rows import table_of
 
 log = get_logger(__name__)
 
@@ -41,9 +42,21 @@ UNREACHABLE_REPORTER = frozenset(
     {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found"}
 )
 UNREACHABLE_AFTER = 3
-# How long each step of a delivery waits for answers Slack is waiting on (see bot.answering):
-# time enough for an answer, short enough that deliveries keep moving under sustained load.
-STEP_ASIDE = 0.02
+# Each step of a delivery (claim, Slack call, record) waits for a quiet moment in the answers
+# Slack is waiting on (see bot.answering): QUIET after the last one, so that a step does not
+# start in the gap before a busy client's next request and compete with it. Under sustained
+# load a step still goes every STEP_ASIDE, so deliveries keep moving (an item a second at
+# the least), and everything queued goes out as soon as the load eases.
+STEP_ASIDE = 0.25
+QUIET = 0.005
+
+
+_CONCERN = table_of(Concern)
+_RECORD_CARD = (
+    update(_CONCERN)
+    .where(_CONCERN.c.id == bindparam("concern_id"))
+    .values(card_ts=bindparam("ts", type_=String))
+)
 
 
 class Deferred(Exception):
@@ -121,14 +134,14 @@ class OutboxWorker:
 
     def _deliver_one(self, item_id: int) -> bool:
         answering = self.context.answering
-        answering.step_aside(STEP_ASIDE)
+        answering.step_aside(STEP_ASIDE, QUIET)
         with self.context.db.transaction() as session:
             item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
         if item is None:
             return False
         bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
         try:
-            answering.step_aside(STEP_ASIDE)
+            answering.step_aside(STEP_ASIDE, QUIET)
             result = self._deliver(item)
         except Deferred as exc:
             with self.context.db.transaction() as session:
@@ -164,7 +177,7 @@ class OutboxWorker:
             bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
             self._failed(item, type(exc).__name__, delay)
             return False
-        answering.step_aside(STEP_ASIDE)
+        answering.step_aside(STEP_ASIDE, QUIET)
         with self.context.db.transaction() as session:
             settled = outbox.mark_delivered(
                 session,
@@ -177,8 +190,8 @@ class OutboxWorker:
             if settled and result.new_card:
                 # A plain UPDATE: recording where the card is is not a change of the concern,
                 # so it must not bump the version a guardian's action is checked against.
-                session.execute(
-                    update(Concern).where(Concern.id == item.concern_id).values(card_ts=result.ts)
+                session.connection().execute(
+                    _RECORD_CARD, {"concern_id": item.concern_id, "ts": result.ts}
                 )
         if not settled:
             # Our lease ran out mid-delivery and another worker took the item: it will find

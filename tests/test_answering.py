@@ -37,6 +37,38 @@ def test_a_waiting_step_resumes_when_the_last_request_is_answered() -> None:
     assert outcome == [True]
 
 
+def test_a_step_waits_for_a_quiet_spell_after_the_last_answer() -> None:
+    answering = Answering()
+    with answering.request():
+        pass
+    started = time.monotonic()
+    assert answering.step_aside(at_most=5, quiet=0.2) is True
+    assert time.monotonic() - started >= 0.15
+
+
+def test_answers_in_quick_succession_keep_a_step_waiting_until_its_bound() -> None:
+    answering = Answering()
+    stream_over = threading.Event()
+
+    def stream_of_answers() -> None:
+        # One request after another with a short gap, as a busy client sends them.
+        while not stream_over.is_set():
+            with answering.request():
+                time.sleep(0.01)
+            time.sleep(0.005)
+
+    sender = threading.Thread(target=stream_of_answers)
+    sender.start()
+    try:
+        started = time.monotonic()
+        assert answering.step_aside(at_most=0.5, quiet=0.1) is False
+        assert time.monotonic() - started >= 0.45
+    finally:
+        stream_over.set()
+        sender.join(5)
+    assert answering.step_aside(at_most=5, quiet=0.1) is True
+
+
 def test_the_outbox_waits_for_answers_in_flight_and_then_delivers(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
