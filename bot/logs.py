@@ -20,6 +20,8 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     )
     structlog.configure(
         processors=[
+            # First, so an event below the level costs a level check, not a rendering.
+            structlog.stdlib.filter_by_level,
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
