@@ -321,8 +321,7 @@ def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> 
         blocks=blocks,
         private_metadata=metadata,
     )
-    view.validate_json()
-    return view.to_dict()
+    return view.to_dict()  # validates against Block Kit's limits first
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -578,5 +577,4 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
             )
         )
     view = View(type="modal", title="Concern sent", close="Done", blocks=blocks)
-    view.validate_json()
-    return view.to_dict()
+    return view.to_dict()  # validates against Block Kit's limits first

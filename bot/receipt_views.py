@@ -198,8 +198,7 @@ def _modal(
         blocks=blocks,
         private_metadata=metadata or None,
     )
-    view.validate_json()
-    return view.to_dict()
+    return view.to_dict()  # validates against Block Kit's limits first
 
 
 def reply_modal(reference: str, question: str | None, metadata: str) -> dict[str, Any]:

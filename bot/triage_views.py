@@ -70,8 +70,7 @@ def _modal(
         blocks=blocks,
         private_metadata=metadata,
     )
-    view.validate_json()
-    return view.to_dict()
+    return view.to_dict()  # validates against Block Kit's limits first
 
 
 def _text(block_id: str, label: str, *, max_length: int, optional: bool, hint: str = "") -> Block:
