@@ -141,7 +141,8 @@ class Database:
         # the write lock), and a checkpoint must run outside one.
         connection = self.engine.raw_connection()
         try:
-            connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+            # Read to the end: a statement left open would keep a read snapshot.
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
         finally:
             connection.close()
 

@@ -31,7 +31,7 @@ def write_pages(db: Database, pages: int) -> None:
     """About `pages` pages of new data, one small transaction at a time, as raises come."""
     for _ in range(pages // 10):
         with db.transaction() as session:
-            session.execute(text("INSERT INTO filler (b) VALUES (randomblob(:n))"), {"n": 10 * PAGE})
+            session.execute(text("INSERT INTO filler VALUES (randomblob(:n))"), {"n": 10 * PAGE})
 
 
 def wal_frames_not_in_database(db: Database) -> int:
@@ -39,7 +39,7 @@ def wal_frames_not_in_database(db: Database) -> int:
     connection = db.engine.raw_connection()
     try:
         cursor = connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
-        _busy, log_frames, checkpointed = cursor.fetchone()
+        _busy, log_frames, _copied = cursor.fetchone()
         return int(log_frames)
     finally:
         connection.close()
