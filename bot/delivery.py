@@ -12,11 +12,12 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import String, bindparam, select, update
+from sqlalchemy import String, bindparam, update
 
 from bot.cards import card_blocks, card_text
 from bot.clock import utcnow
@@ -25,7 +26,7 @@ from bot.deadlines import Timescales, deadlines
 from bot.logs import get_logger
 from bot.reporter_messages import reporter_message
 from storage import outbox
-from storage.models import Concern, ConcernEvent, OutboxItem
+from storage.models import Concern, ConcernEvent
 from storage.outbox import ClaimedItem
 from storage.rows import table_of
 
@@ -213,15 +214,13 @@ class OutboxWorker:
         for the reporter ignoring them."""
         with self.context.db.transaction() as session:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
-            key = f"note:unreachable:{item.concern_id}"
-            already = session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key))
-            if concern is None or already is not None:
+            if concern is None:
                 return
-            outbox.enqueue(
+            outbox.enqueue_once(
                 session,
                 kind="thread_note",
                 lane=f"card:{concern.id}",
-                idempotency_key=key,
+                idempotency_key=f"note:unreachable:{concern.id}",
                 concern_id=concern.id,
                 payload={
                     "text": "The reporter cannot be reached by direct message at the moment "
@@ -338,23 +337,16 @@ class OutboxWorker:
         """The ts of a message an earlier attempt already posted for this item, if any."""
         oldest = f"{item.created_at.timestamp() - 60:.6f}"
         cursor: str | None = None
+        # A thread reply is found among the thread's replies, a message in the channel's history.
+        read = (
+            partial(self.client.conversations_replies, ts=thread_ts)
+            if thread_ts
+            else partial(self.client.conversations_history, oldest=oldest)
+        )
         for _ in range(HISTORY_PAGES):
-            if thread_ts:
-                response = self.client.conversations_replies(
-                    channel=channel,
-                    ts=thread_ts,
-                    include_all_metadata=True,
-                    limit=HISTORY_LOOKBACK,
-                    cursor=cursor,
-                )
-            else:
-                response = self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    include_all_metadata=True,
-                    limit=HISTORY_LOOKBACK,
-                    cursor=cursor,
-                )
+            response = read(
+                channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK, cursor=cursor
+            )
             for message in response.get("messages") or []:
                 metadata = message.get("metadata") or {}
                 if (

@@ -19,7 +19,7 @@ from bot.delivery import timescales
 from bot.logs import get_logger
 from bot.taxonomy import Status
 from storage import outbox
-from storage.models import Concern, JobRun, OutboxItem
+from storage.models import Concern, JobRun
 
 log = get_logger(__name__)
 
@@ -49,19 +49,15 @@ def sla_sweep(context: AppContext, now: datetime) -> int:
                     continue
                 what = hashlib.sha256(deadline.what.encode()).hexdigest()[:8]
                 key = f"card:{concern.id}:late:{what}:{int(deadline.due_at.timestamp())}"
-                exists = session.scalar(
-                    select(OutboxItem.id).where(OutboxItem.idempotency_key == key)
-                )
-                if exists is None:
-                    outbox.enqueue(
-                        session,
-                        kind="card",
-                        lane=f"card:{concern.id}",
-                        idempotency_key=key,
-                        concern_id=concern.id,
-                        now=now,
-                        priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
-                    )
+                if outbox.enqueue_once(
+                    session,
+                    kind="card",
+                    lane=f"card:{concern.id}",
+                    idempotency_key=key,
+                    concern_id=concern.id,
+                    now=now,
+                    priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
+                ):
                     queued += 1
                     log.warning("sla.overdue", reference=concern.reference, deadline=deadline.what)
     if queued:

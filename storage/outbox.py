@@ -54,6 +54,33 @@ def enqueue(
     )
 
 
+def enqueue_once(
+    session: Session,
+    *,
+    kind: str,
+    lane: str,
+    idempotency_key: str,
+    now: datetime,
+    concern_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    priority: int = NORMAL,
+) -> bool:
+    """Add an item unless one with this key was ever queued; returns whether it was added."""
+    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == idempotency_key)):
+        return False
+    enqueue(
+        session,
+        kind=kind,
+        lane=lane,
+        idempotency_key=idempotency_key,
+        now=now,
+        concern_id=concern_id,
+        payload=payload,
+        priority=priority,
+    )
+    return True
+
+
 @dataclass(frozen=True)
 class ClaimedItem:
     """A leased item, detached from any session."""

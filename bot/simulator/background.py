@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import socketserver
 import threading
+from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Self
 
 
-class BackgroundServer:
+class BackgroundServer(ABC):
     """`start()` binds a port and serves on a daemon thread, `stop()` frees it; also a
     context manager. Subclasses say how to build their server in `_bind`."""
 
@@ -17,8 +18,9 @@ class BackgroundServer:
         self._server: socketserver.TCPServer | None = None
         self._thread: threading.Thread | None = None
 
+    @abstractmethod
     def _bind(self) -> socketserver.TCPServer:
-        raise NotImplementedError
+        """A server bound to a free local port, not yet serving."""
 
     def start(self) -> Self:
         """Bind a free port and serve in a daemon thread."""
