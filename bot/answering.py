@@ -12,6 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# A quiet spell: how long after the last answer background work waits before it starts, so it
+# does not start in the gap before a busy client's next request and compete with it.
+QUIET = 0.005
+
 
 class Answering:
     """Counts the requests being answered right now."""

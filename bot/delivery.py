@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import String, bindparam, update
 
+from bot.answering import QUIET
 from bot.cards import card_blocks, card_text
 from bot.clock import utcnow
 from bot.context import AppContext
@@ -44,12 +45,10 @@ UNREACHABLE_REPORTER = frozenset(
 )
 UNREACHABLE_AFTER = 3
 # Each step of a delivery (claim, Slack call, record) waits for a quiet moment in the answers
-# Slack is waiting on (see bot.answering): QUIET after the last one, so that a step does not
-# start in the gap before a busy client's next request and compete with it. Under sustained
-# load a step still goes every STEP_ASIDE, so deliveries keep moving (an item a second at
-# the least), and everything queued goes out as soon as the load eases.
+# Slack is waiting on (see bot.answering.QUIET). Under sustained load a step still goes every
+# STEP_ASIDE, so deliveries keep moving (an item a second at the least), and everything
+# queued goes out as soon as the load eases.
 STEP_ASIDE = 0.25
-QUIET = 0.005
 
 
 _CONCERN = table_of(Concern)

@@ -87,8 +87,26 @@ def find_by_submission(session: Session, vault: Vault, submission_id: str) -> Co
     return session.scalars(select(Concern).where(Concern.submission_key.in_(keys))).first()
 
 
-def raise_concern(
-    session: Session,
+@dataclass(frozen=True)
+class PreparedRaise:
+    """A concern ready to store: sealed, referenced and routed, before any lock is taken."""
+
+    request: RaiseRequest
+    concern: dict[str, Any]  # the row, with everything but a no-contact receipt
+    urgent: bool
+    ack_due_at: datetime
+    now: datetime
+
+    @property
+    def concern_id(self) -> str:
+        return str(self.concern["id"])
+
+    @property
+    def reference(self) -> str:
+        return str(self.concern["reference"])
+
+
+def prepare_raise(
     vault: Vault,
     policy: RaisePolicy,
     request: RaiseRequest,
@@ -96,22 +114,18 @@ def raise_concern(
     reporter_user_id: str,
     submission_id: str,
     now: datetime,
-) -> RaisedConcern:
-    """Store a new concern sealed, with its timeline, audit entry and outbox items.
-
-    A submission or reference already stored fails the commit with IntegrityError (the unique
-    indexes decide, so two copies arriving at once cannot both get in); the caller answers a
-    repeat with `repeat_submission` and draws a new reference otherwise.
-    """
+) -> PreparedRaise:
+    """Seal, reference and route a concern: all the work that needs no database, so that the
+    transaction storing it (one writer at a time) holds the database for as little as it can.
+    Raises RoutingError when the concern has nowhere to go."""
     concern_id = str(uuid.uuid4())
-    reference = new_reference(request.kind)
     data_key, wrapped = vault.new_concern_key(concern_id)
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
-
+    no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
     concern: dict[str, Any] = {
         "id": concern_id,
-        "reference": reference,
+        "reference": new_reference(request.kind),
         "kind": request.kind.value,
         "elements": list(request.elements),
         "identity_mode": request.identity_mode.value,
@@ -133,26 +147,43 @@ def raise_concern(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
         "submission_key": vault.ring.blind_index("submission:" + submission_id),
-        "reporter_enc": None,
-        "reporter_index": None,
-        "receipt_locator": None,
-        "receipt_hash": None,
-    }
-    receipt: Receipt | None = None
-    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
-        # Nothing that could lead back to the person: no id, no blind index, only the receipt.
-        receipt = unused_receipt(session)
-        concern["receipt_locator"] = receipt.locator
-        concern["receipt_hash"] = hash_receipt(receipt.text)
-    else:
-        concern["reporter_enc"] = vault.seal_json(
+        # No-contact: nothing that could lead back to the person, no id and no blind index.
+        "reporter_enc": None
+        if no_contact
+        else vault.seal_json(
             data_key,
             {"user_id": reporter_user_id},
             table="concerns",
             row_id=concern_id,
             field="reporter",
-        )
-        concern["reporter_index"] = vault.ring.blind_index(reporter_user_id)
+        ),
+        "reporter_index": None if no_contact else vault.ring.blind_index(reporter_user_id),
+        "receipt_locator": None,
+        "receipt_hash": None,
+    }
+    return PreparedRaise(request, concern, urgent, ack_due_at, now)
+
+
+def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
+    """Store a prepared concern with its timeline, audit entry and outbox items.
+
+    A submission or reference already stored fails with IntegrityError (the unique indexes
+    decide, so two copies arriving at once cannot both get in); the caller answers a repeat
+    with `repeat_submission` and prepares again, with a new reference, otherwise.
+    """
+    request, now, urgent = prepared.request, prepared.now, prepared.urgent
+    concern_id = prepared.concern_id
+    concern = prepared.concern
+    receipt: Receipt | None = None
+    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
+        # The one secret the reporter keeps; its locator must be free, which only the
+        # database can say.
+        receipt = unused_receipt(session)
+        concern = {
+            **concern,
+            "receipt_locator": receipt.locator,
+            "receipt_hash": hash_receipt(receipt.text),
+        }
     add_row(session, Concern, concern)
 
     event_uid = add_plain_event(
@@ -169,10 +200,9 @@ def raise_concern(
         at=now,
         actor="reporter",
         action="concern.raised",
-        concern_reference=reference,
+        concern_reference=prepared.reference,
         detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
     )
-    priority = outbox.URGENT if urgent else outbox.NORMAL
     outbox.enqueue(
         session,
         kind="card",
@@ -180,16 +210,16 @@ def raise_concern(
         idempotency_key=f"card:{concern_id}:1",
         concern_id=concern_id,
         now=now,
-        priority=priority,
+        priority=outbox.URGENT if urgent else outbox.NORMAL,
     )
     if receipt is None:
         queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
     return RaisedConcern(
-        reference=reference,
+        reference=prepared.reference,
         kind=request.kind,
         identity_mode=request.identity_mode,
         urgent=urgent,
-        ack_due_at=ack_due_at,
+        ack_due_at=prepared.ack_due_at,
         receipt=receipt.text if receipt else None,
     )
 

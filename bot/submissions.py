@@ -20,8 +20,9 @@ from bot.raising import (
     RaisedConcern,
     RaiseRequest,
     find_by_submission,
-    raise_concern,
+    prepare_raise,
     repeat_submission,
+    store_raise,
 )
 from bot.routing import RoutingError
 from bot.taxonomy import ConcernKind
@@ -93,17 +94,17 @@ def submit_raise(
 def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: str) -> RaisedConcern:
     attempts_left = _STORE_ATTEMPTS
     while True:
+        prepared = prepare_raise(
+            context.vault,
+            context.raise_policy,
+            request,
+            reporter_user_id=user_id,
+            submission_id=view_id,
+            now=utcnow(),
+        )
         try:
             with context.db.transaction() as session:
-                return raise_concern(
-                    session,
-                    context.vault,
-                    context.raise_policy,
-                    request,
-                    reporter_user_id=user_id,
-                    submission_id=view_id,
-                    now=utcnow(),
-                )
+                return store_raise(session, prepared)
         except IntegrityError:
             # Most often the same view sent again (a double click, or Slack resending after
             # a lost answer): answer with what the first one stored. Otherwise the random

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any error."""
-        with self._writer or nullcontext(), self._sessions() as session, session.begin():
+        with self._sessions() as session, self._writer or nullcontext(), session.begin():
             yield session
 
     def ping(self) -> None:
@@ -146,20 +146,32 @@ class Database:
         finally:
             connection.close()
 
-    def checkpoints(self, every: float = CHECKPOINT_SECONDS) -> Checkpoints:
-        """Start checkpointing in the background (see AUTOCHECKPOINT_PAGES)."""
-        return Checkpoints(self, every)
+    def checkpoints(
+        self, every: float = CHECKPOINT_SECONDS, lull: Callable[[], object] | None = None
+    ) -> Checkpoints:
+        """Start checkpointing in the background (see AUTOCHECKPOINT_PAGES). `lull`, if
+        given, is called before each checkpoint and returns when it is a good moment."""
+        return Checkpoints(self, every, lull)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 class Checkpoints:
-    """A thread that checkpoints the database every few seconds until stopped."""
+    """A thread that checkpoints the database every few seconds until stopped.
 
-    def __init__(self, db: Database, every: float) -> None:
+    A checkpoint writes and syncs the database file while commits append to the log; a commit
+    that lands during one can take twice as long. The serving process passes a `lull` that
+    waits (a bounded time) until no answer is being worked out, so checkpoints fall between
+    answers rather than under them.
+    """
+
+    def __init__(
+        self, db: Database, every: float, lull: Callable[[], object] | None = None
+    ) -> None:
         self._db = db
         self._every = every
+        self._lull = lull
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sqlite-checkpoints", daemon=True)
         if db.engine.dialect.name == "sqlite":
@@ -167,6 +179,10 @@ class Checkpoints:
 
     def _run(self) -> None:
         while not self._stop.wait(self._every):
+            if self._lull is not None:
+                self._lull()
+                if self._stop.is_set():
+                    return
             try:
                 self._db.checkpoint()
             except (SQLAlchemyError, sqlite3.Error) as exc:

@@ -3,7 +3,9 @@ a commit that Slack is waiting on."""
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.answering import Answering
+from bot.server import start_checkpoints
 from storage.db import Database
+from tests.harness import running_app
 
 PAGE = 4096
 
@@ -72,6 +77,57 @@ def test_the_background_checkpoints_keep_up_while_the_app_writes(
     finally:
         checkpoints.stop()
     assert database_file.stat().st_size >= 250 * PAGE
+
+
+def test_a_checkpoint_waits_for_a_lull_between_answers(db: Database, tmp_path: Path) -> None:
+    database_file = tmp_path / "checkpoints.db"
+    lull = threading.Event()
+    asked = threading.Event()
+
+    def wait_for_lull() -> None:
+        asked.set()
+        lull.wait(10)
+
+    checkpoints = db.checkpoints(every=0.01, lull=wait_for_lull)
+    try:
+        write_pages(db, 300)
+        assert asked.wait(5)
+        time.sleep(0.2)
+        assert database_file.stat().st_size < 250 * PAGE  # still only in the log
+        lull.set()
+        deadline = time.monotonic() + 10
+        while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        checkpoints.stop()
+    assert database_file.stat().st_size >= 250 * PAGE
+
+
+def test_the_servers_checkpoints_step_aside_while_slack_waits_but_not_for_ever(
+    db: Database, tmp_path: Path
+) -> None:
+    database_file = tmp_path / "checkpoints.db"
+    answering = Answering()
+    with answering.request():  # an answer being worked out throughout
+        write_pages(db, 300)
+        checkpoints = start_checkpoints(db, answering, every=0.01, patience=0.5)
+        try:
+            time.sleep(0.2)
+            assert database_file.stat().st_size < 250 * PAGE
+            deadline = time.monotonic() + 10
+            while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            checkpoints.stop()
+    assert database_file.stat().st_size >= 250 * PAGE
+
+
+def test_a_running_server_keeps_what_start_up_built_out_of_the_collectors_way(
+    database_url: str,
+) -> None:
+    with running_app(database_url):
+        assert gc.get_freeze_count() > 10_000  # modules, the app, the engine...
+    assert gc.get_freeze_count() == 0  # a stopped server's objects can be collected again
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
