@@ -9,10 +9,11 @@ from slack_sdk import WebClient
 
 from bot.answering import Answering
 from bot.authz import TeamDirectory
-from bot.raising import RaisePolicy
+from bot.raising import PreparedRaise, RaisedConcern, RaisePolicy, store_raise
 from bot.routing import Router, RoutingError
 from bot.settings import Settings, SettingsError
 from storage.db import Database
+from storage.group_commit import GroupCommit
 from storage.vault import Vault
 
 
@@ -25,6 +26,11 @@ class AppContext:
     team: TeamDirectory
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
     answering: Answering = field(default_factory=Answering)
+    # New concerns submitted at the same moment are committed together (storage.group_commit).
+    raises: GroupCommit[PreparedRaise, RaisedConcern] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.raises = GroupCommit(self.db, store_raise)
 
     def wake_outbox(self) -> None:
         """Tell the outbox worker there is new work, so delivery does not wait for a poll."""

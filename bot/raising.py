@@ -6,7 +6,6 @@ one transaction: the concern, its first timeline event, an audit entry and the o
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from bot.routing import Router
 from bot.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.timeline import add_plain_event, queue_reporter_dm
 from storage import audit, outbox
-from storage.crypto import RECEIPT_ALPHABET, Receipt, hash_receipt, new_receipt
+from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
 from storage.models import Concern
 from storage.rows import add_row
 from storage.vault import Vault
@@ -78,7 +77,7 @@ class RaisePolicy:
 
 def new_reference(kind: ConcernKind) -> str:
     prefix = "SG" if kind is ConcernKind.SAFEGUARDING else "SU"
-    return prefix + "-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))
+    return f"{prefix}-{random_code(6)}"
 
 
 def find_by_submission(session: Session, vault: Vault, submission_id: str) -> Concern | None:

@@ -15,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from waitress.server import create_server
 
 from bot.answering import QUIET, Answering
+from bot.clock import add_working_days, utcnow
 from bot.context import AppContext
 from bot.delivery import OutboxWorker
 from bot.logs import get_logger
@@ -94,7 +95,7 @@ def start_http(
         worker.start()
     port = int(server.effective_port)  # type: ignore[union-attr]
     checkpoints = start_checkpoints(context.db, context.answering)
-    settle_heap()
+    settle(context)
     return RunningServer(context, port, worker, server, thread, closing, checkpoints)
 
 
@@ -110,14 +111,18 @@ def start_checkpoints(
     return db.checkpoints(every, lull=lambda: answering.step_aside(patience, QUIET))
 
 
-def settle_heap() -> None:
-    """Take what start-up built (modules, the app, the database engine) out of the garbage
-    collector's way.
+def settle(context: AppContext) -> None:
+    """Make the process ready for its first answer, then take what start-up built (modules,
+    the app, the database engine) out of the garbage collector's way.
+
+    The bank-holiday calendar loads on first use, some 50 ms: here, not in someone's first
+    concern.
 
     A full collection walks every tracked object; with the libraries loaded that is over
     100 000 of them, and it stops every thread for 30 to 100 ms, answers included. Frozen,
     they are skipped, so a full collection looks only at what requests have made since.
     """
+    add_working_days(utcnow(), 1, context.settings.speakup_timezone)
     gc.collect()
     gc.freeze()
 
@@ -168,7 +173,7 @@ def serve(context: AppContext, *, socket_mode: bool, host: str, port: int) -> No
 
     signal.signal(signal.SIGTERM, _close)
     signal.signal(signal.SIGINT, _close)
-    settle_heap()
+    settle(context)
     try:
         server.run()
     except OSError:

@@ -22,7 +22,6 @@ from bot.raising import (
     find_by_submission,
     prepare_raise,
     repeat_submission,
-    store_raise,
 )
 from bot.routing import RoutingError
 from bot.taxonomy import ConcernKind
@@ -103,8 +102,7 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
             now=utcnow(),
         )
         try:
-            with context.db.transaction() as session:
-                return store_raise(session, prepared)
+            return context.raises.run(prepared)
         except IntegrityError:
             # Most often the same view sent again (a double click, or Slack resending after
             # a lost answer): answer with what the first one stored. Otherwise the random

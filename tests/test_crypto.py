@@ -25,6 +25,7 @@ from storage.crypto import (
     new_receipt,
     normalise_receipt,
     open_sealed,
+    random_code,
     seal,
     verify_receipt,
 )
@@ -216,6 +217,16 @@ def test_receipt_is_four_groups_of_four_from_crockford_alphabet() -> None:
         assert normalise_receipt(receipt.text) == receipt.text
         seen.add(receipt.text)
     assert len(seen) == 50
+
+
+def test_random_codes_use_every_letter_of_the_alphabet_evenly() -> None:
+    # A byte modulo the alphabet's length is uniform only if the length divides 256.
+    assert len(RECEIPT_ALPHABET) == 32 and len(set(RECEIPT_ALPHABET)) == 32
+    drawn = "".join(random_code(8) for _ in range(4000))
+    assert len(random_code(6)) == 6 and set(drawn) <= set(RECEIPT_ALPHABET)
+    counts = [drawn.count(letter) for letter in RECEIPT_ALPHABET]
+    # 1000 expected of each; a biased draw (e.g. over 36 letters) is far outside this band.
+    assert min(counts) > 800 and max(counts) < 1200
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,108 @@
+"""Writes that arrive together share one transaction, and each still succeeds or fails alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.db import Database
+from storage.group_commit import GroupCommit
+from storage.models import ProcessedEvent
+
+ROWS = ProcessedEvent.__table__
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+class Writer:
+    """Inserts a row per item; the item "hold" waits until released, so others queue up."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.holding = threading.Event()
+        self.sessions: dict[str, Session] = {}
+
+    def __call__(self, session: Session, item: str) -> str:
+        if item == "hold":
+            self.holding.set()
+            assert self.release.wait(10)
+        self.sessions[item] = session
+        session.execute(insert(ROWS).values(event_id=item, at=datetime.now(UTC)))
+        return item.upper()
+
+
+def stored(db: Database) -> list[str]:
+    with db.transaction() as session:
+        return sorted(session.scalars(select(ProcessedEvent.event_id)))
+
+
+def queue_behind_a_held_write(
+    group: GroupCommit[str, str], writer: Writer, items: list[str], pool: ThreadPoolExecutor
+) -> tuple[Future[str], dict[str, Future[str]]]:
+    held = pool.submit(group.run, "hold")
+    assert writer.holding.wait(10)
+    queued = {item: pool.submit(group.run, item) for item in items}
+    time.sleep(0.3)  # every caller is waiting by now
+    writer.release.set()
+    return held, queued
+
+
+def test_one_write_alone_is_committed_before_its_caller_hears_back(db: Database) -> None:
+    group = GroupCommit(db, Writer())
+    assert group.run("solo") == "SOLO"
+    assert stored(db) == ["solo"]
+
+
+def test_writes_that_arrive_while_another_commits_share_one_transaction(db: Database) -> None:
+    writer = Writer()
+    group = GroupCommit(db, writer)
+    items = [f"item-{number}" for number in range(6)]
+    with ThreadPoolExecutor(8) as pool:
+        held, queued = queue_behind_a_held_write(group, writer, items, pool)
+        assert held.result(10) == "HOLD"
+        assert {item: future.result(10) for item, future in queued.items()} == {
+            item: item.upper() for item in items
+        }
+    assert stored(db) == sorted(["hold", *items])
+    assert len({id(writer.sessions[item]) for item in items}) == 1
+
+
+def test_a_bad_write_in_a_group_fails_alone_and_the_others_are_kept(db: Database) -> None:
+    with db.transaction() as session:
+        session.execute(insert(ROWS).values(event_id="taken", at=datetime.now(UTC)))
+    writer = Writer()
+    group = GroupCommit(db, writer)
+    with ThreadPoolExecutor(8) as pool:
+        held, queued = queue_behind_a_held_write(group, writer, ["a", "taken", "b"], pool)
+        assert held.result(10) == "HOLD"
+        assert queued["a"].result(10) == "A"
+        assert queued["b"].result(10) == "B"
+        with pytest.raises(IntegrityError):
+            queued["taken"].result(10)
+    assert stored(db) == ["a", "b", "hold", "taken"]
+
+
+def test_a_failing_lone_write_raises_to_its_caller_and_stores_nothing(db: Database) -> None:
+    def failing(session: Session, item: str) -> str:
+        session.execute(insert(ROWS).values(event_id=item, at=datetime.now(UTC)))
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        GroupCommit(db, failing).run("lost")
+    assert stored(db) == []
