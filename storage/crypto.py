@@ -112,13 +112,12 @@ class KeyRing:
 
     def blind_index(self, value: str) -> str:
         """Keyed HMAC of `value` under the newest key, for equality lookups without the value."""
-        return self.blind_index_candidates(value)[0]
+        return hmac.digest(self._index_keys[0], value.encode(), "sha256").hex()
 
     def blind_index_candidates(self, value: str) -> list[str]:
         """The value's blind index under every ring key, newest first (lookups across rotation)."""
-        return [
-            hmac.new(key, value.encode(), hashlib.sha256).hexdigest() for key in self._index_keys
-        ]
+        message = value.encode()
+        return [hmac.digest(key, message, "sha256").hex() for key in self._index_keys]
 
 
 def new_data_key() -> bytes:
