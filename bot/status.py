@@ -7,6 +7,7 @@ database record, so a no-contact reporter leaves no trace by checking on their c
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import threading
@@ -153,7 +154,7 @@ class ReceiptGuard:
         self._lock = threading.Lock()
 
     def _who(self, user_id: str) -> str:
-        return hmac.digest(self._key, user_id.encode(), "sha256").hex()
+        return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
 
     def _recent(self, who: str, now: float) -> list[float]:
         recent = [t for t in self._failures.get(who, []) if now - t < self.window_seconds]

@@ -50,8 +50,8 @@ def _entry_hash(entry: Link | AuditEntry) -> str:
 
 
 _LOG = table_of(AuditEntry).c
-# The newest entry, including any written earlier in the same transaction.
 _CHAIN_HEAD = select(_LOG.seq, _LOG.hash).order_by(_LOG.seq.desc()).limit(1)
+_HEAD = "audit_chain_head"  # key in Session.info: (seq, hash) of this transaction's newest
 
 
 def append(
@@ -68,11 +68,7 @@ def append(
     `actor` is a staff member acting in a role (guardian, safeguarding), "reporter" or
     "system" — never a reporter's user id — and `detail` never holds free text.
     """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-    head = connection.execute(_CHAIN_HEAD).first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    seq, prev_hash = _next_link(session)
     unhashed = Link(
         seq=seq,
         at=at.astimezone(UTC),  # hashed in ISO form, so one zone for writing and reading back
@@ -84,7 +80,25 @@ def append(
     )
     entry = replace(unhashed, hash=_entry_hash(unhashed))
     add_row(session, AuditEntry, asdict(entry))
+    session.info[_HEAD] = (entry.seq, entry.hash)
     return entry
+
+
+def _next_link(session: Session) -> tuple[int, str]:
+    """The next entry's seq and the hash it links to.
+
+    Read from the log once a transaction: from then on the transaction holds the chain (the
+    advisory lock on PostgreSQL, the write lock on SQLite), so only its own appends move the
+    head, and it remembers them. Sessions last one transaction (storage.db), and so does this.
+    """
+    known = session.info.get(_HEAD)
+    if known is None:
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        head = connection.execute(_CHAIN_HEAD).first()
+        known = (head[0], head[1]) if head else (0, GENESIS)
+    return known[0] + 1, known[1]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -13,9 +14,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.simulator.workspace import HttpResult
+from storage import audit
 from storage.db import Database
 from storage.group_commit import GroupCommit
-from storage.models import ProcessedEvent
+from storage.models import AuditEntry, Concern, ProcessedEvent
+from tests.harness import GUARDIAN_CHANNEL, REPORTER, Harness
 
 ROWS = ProcessedEvent.__table__
 
@@ -106,3 +110,33 @@ def test_a_failing_lone_write_raises_to_its_caller_and_stores_nothing(db: Databa
     with pytest.raises(ValueError, match="refused"):
         GroupCommit(db, failing).run("lost")
     assert stored(db) == []
+
+
+def test_concerns_raised_at_the_same_moment_each_get_their_own_answer_card_and_audit_entry(
+    harness: Harness,
+) -> None:
+    view = harness.open_raise_modal()
+    modes = ["open", "confidential", "anonymous_follow_up", "anonymous_no_contact"]
+
+    def submit(number: int) -> HttpResult:
+        values = {
+            "elements": ["worker_safety"],
+            "description": f"Concern {number} raised with the others",
+            "identity": modes[number % len(modes)],
+        }
+        return harness.workspace.submit_view(REPORTER, view, values, view_id=f"V0TOGETHER{number}")
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(submit, range(12)))
+
+    assert [answer.status for answer in answers] == [200] * 12
+    shown = [re.findall(r"S[UG]-[0-9A-Z]{6}", answer.body) for answer in answers]
+    with harness.context.db.transaction() as session:
+        references = set(session.scalars(select(Concern.reference)))
+        assert audit.verify(session).ok
+        raised = session.scalars(
+            select(AuditEntry.concern_reference).where(AuditEntry.action == "concern.raised")
+        ).all()
+    assert len(references) == 12 and sorted(raised) == sorted(references)
+    assert {found[0] for found in shown} == references  # each answer names its own concern
+    assert harness.wait_for_cards(GUARDIAN_CHANNEL, 12)
