@@ -10,6 +10,9 @@ Nothing is answered before it is committed: a caller gets its result only after 
 transaction holding its write commits. If that transaction fails, each write of the batch is
 tried again on its own, so one bad write (a repeated submission hitting a unique index) fails
 alone, with its own exception, exactly as it would have without grouping.
+
+Within a group, rows added with storage.rows.add_row are written together at its end, a
+statement for each table (see storage.rows.rows_together).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.rows import rows_together
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -83,7 +87,7 @@ class GroupCommit(Generic[Item, Result]):
         results: list[Result] | None = None
         if len(batch) > 1:
             try:
-                with self._db.transaction() as session:
+                with self._db.transaction() as session, rows_together(session):
                     results = [self._write(session, ticket.item) for ticket in batch]
             except Exception:
                 results = None  # each is tried alone below, so a bad write fails alone

@@ -19,6 +19,7 @@ from storage import audit
 from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.models import AuditEntry, Concern, ProcessedEvent
+from storage.rows import add_row
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, Harness
 
 ROWS = ProcessedEvent.__table__
@@ -35,7 +36,8 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 class Writer:
-    """Inserts a row per item; the item "hold" waits until released, so others queue up."""
+    """Adds a row per item (as raises do); the item "hold" waits until released, so others
+    queue up."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
@@ -47,7 +49,7 @@ class Writer:
             self.holding.set()
             assert self.release.wait(10)
         self.sessions[item] = session
-        session.execute(insert(ROWS).values(event_id=item, at=datetime.now(UTC)))
+        add_row(session, ProcessedEvent, {"event_id": item, "at": datetime.now(UTC)})
         return item.upper()
 
 
