@@ -98,7 +98,7 @@ class GroupCommit(Generic[Item, Result]):
             return
         for ticket in batch:
             try:
-                with self._db.transaction() as session:
+                with self._db.transaction() as session, rows_together(session):
                     ticket.result = self._write(session, ticket.item)
             except Exception as exc:
                 ticket.error = exc
