@@ -1,5 +1,5 @@
-"""SQLite's write-ahead log is copied into the database file in the background, not inside
-a commit that Slack is waiting on."""
+"""SQLite's write-ahead log: synced at every commit, and copied into the database file in the
+background, not inside a commit that Slack is waiting on."""
 
 from __future__ import annotations
 
@@ -48,6 +48,14 @@ def wal_frames_not_in_database(db: Database) -> int:
         return int(log_frames)
     finally:
         connection.close()
+
+
+def test_every_commit_is_synced_so_an_acknowledged_concern_survives_a_power_cut(
+    db: Database,
+) -> None:
+    with db.transaction() as session:
+        assert session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
 def test_commits_do_not_checkpoint_at_sqlites_usual_thousand_pages(db: Database) -> None:
