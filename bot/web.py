@@ -6,10 +6,12 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.answering import Answering
+from bot.form_body import interaction_payload
 from storage.db import Database, DatabaseUnavailable
 
 StartResponse = Callable[..., Any]
@@ -26,6 +28,31 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
     return [payload]
 
 
+class SlackRequests(SlackRequestHandler):
+    """Bolt's WSGI handler, with interaction payloads decoded by bot.form_body.
+
+    The request is then handed to Bolt as the HTTP request it is: the raw body stays with it,
+    and Bolt checks its signature against that body exactly as for any other.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        raw = request.get_body()
+        headers = request.get_headers()
+        content_type = str(headers.get("content-type", "")).split(";")[0].strip().lower()
+        payload = interaction_payload(raw, content_type)
+        if payload is None:
+            return self.app.dispatch(
+                BoltRequest(body=raw, query=request.query_string, headers=headers)
+            )
+        # Given a parsed body Bolt takes the request for a Socket Mode one; it is HTTP.
+        bolt_request = BoltRequest(
+            body=payload, query=request.query_string, headers=headers, mode="socket_mode"
+        )
+        bolt_request.raw_body = raw
+        bolt_request.mode = "http"
+        return self.app.dispatch(bolt_request)
+
+
 def create_wsgi_app(
     bolt_app: App | None,
     db: Database,
@@ -36,7 +63,7 @@ def create_wsgi_app(
     """The HTTP surface. Without a Bolt app (Socket Mode) only the probes are served: Slack's
     requests arrive over the socket, and no signing secret guards an events endpoint then.
     `connected` tells readiness whether the Socket Mode connection is up."""
-    slack = SlackRequestHandler(bolt_app, path=EVENTS_PATH) if bolt_app is not None else None
+    slack = SlackRequests(bolt_app, path=EVENTS_PATH) if bolt_app is not None else None
     answering = answering or Answering()
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
