@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-# How long a checkpoint waits for a lull in Slack's requests. The log grows about 25 pages a
-# raise; at the most this process can take (some 400 raises a second) 1 s more of log stays
-# well inside the automatic checkpoint's bound (storage.db.AUTOCHECKPOINT_PAGES).
+# How long a checkpoint waits for a lull in Slack's requests. Under sustained load one still
+# runs every couple of seconds, and SQLite's own checkpoint (storage.db.AUTOCHECKPOINT_PAGES)
+# stays the bound on the log.
 CHECKPOINT_PATIENCE = 1.0
 
 # Slack's answers to apps.connections.open that mean the token itself is wrong.

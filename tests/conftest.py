@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.logs import configure_logging
+from storage.db import Database
 from tests.harness import Harness, reset_database, running_app
 from tests.raise_support import every_view_sent
 from tests.test_view_limits import message_problems, view_problems
@@ -24,6 +25,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = os.environ["TEST_DATABASE_URL"]
     reset_database(url)
     return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """An empty, migrated database on each backend."""
+    database = Database(database_url)
+    database.upgrade()
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture

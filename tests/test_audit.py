@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,16 +17,6 @@ from tests.test_cli import run_speakup
 
 T0 = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 LOG = AuditEntry.__table__
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def append_entries(db: Database, count: int) -> None:

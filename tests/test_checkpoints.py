@@ -39,6 +39,17 @@ def write_pages(db: Database, pages: int) -> None:
             session.execute(text("INSERT INTO filler VALUES (randomblob(:n))"), {"n": 10 * PAGE})
 
 
+def copied_into_the_database_file(tmp_path: Path, within: float = 10) -> bool:
+    """Whether write_pages(db, 300)'s pages reach the database file itself in time."""
+    database_file = tmp_path / "checkpoints.db"
+    deadline = time.monotonic() + within
+    while database_file.stat().st_size < 250 * PAGE:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 def wal_frames_not_in_database(db: Database) -> int:
     """How much of the log a checkpoint would still have to copy (this one copies it)."""
     connection = db.engine.raw_connection()
@@ -75,20 +86,15 @@ def test_a_checkpoint_copies_the_log_into_the_database_file(db: Database, tmp_pa
 def test_the_background_checkpoints_keep_up_while_the_app_writes(
     db: Database, tmp_path: Path
 ) -> None:
-    database_file = tmp_path / "checkpoints.db"
     checkpoints = db.checkpoints(every=0.05)
     try:
         write_pages(db, 300)
-        deadline = time.monotonic() + 10
-        while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert copied_into_the_database_file(tmp_path)
     finally:
         checkpoints.stop()
-    assert database_file.stat().st_size >= 250 * PAGE
 
 
 def test_a_checkpoint_waits_for_a_lull_between_answers(db: Database, tmp_path: Path) -> None:
-    database_file = tmp_path / "checkpoints.db"
     lull = threading.Event()
     asked = threading.Event()
 
@@ -100,34 +106,25 @@ def test_a_checkpoint_waits_for_a_lull_between_answers(db: Database, tmp_path: P
     try:
         write_pages(db, 300)
         assert asked.wait(5)
-        time.sleep(0.2)
-        assert database_file.stat().st_size < 250 * PAGE  # still only in the log
+        assert not copied_into_the_database_file(tmp_path, within=0.2)  # still only in the log
         lull.set()
-        deadline = time.monotonic() + 10
-        while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
-            time.sleep(0.02)
+        assert copied_into_the_database_file(tmp_path)
     finally:
         checkpoints.stop()
-    assert database_file.stat().st_size >= 250 * PAGE
 
 
 def test_the_servers_checkpoints_step_aside_while_slack_waits_but_not_for_ever(
     db: Database, tmp_path: Path
 ) -> None:
-    database_file = tmp_path / "checkpoints.db"
     answering = Answering()
     with answering.request():  # an answer being worked out throughout
         write_pages(db, 300)
         checkpoints = start_checkpoints(db, answering, every=0.01, patience=0.5)
         try:
-            time.sleep(0.2)
-            assert database_file.stat().st_size < 250 * PAGE
-            deadline = time.monotonic() + 10
-            while database_file.stat().st_size < 250 * PAGE and time.monotonic() < deadline:
-                time.sleep(0.02)
+            assert not copied_into_the_database_file(tmp_path, within=0.2)
+            assert copied_into_the_database_file(tmp_path)
         finally:
             checkpoints.stop()
-    assert database_file.stat().st_size >= 250 * PAGE
 
 
 def test_a_running_server_keeps_what_start_up_built_out_of_the_collectors_way(

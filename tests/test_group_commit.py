@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -23,16 +22,6 @@ from storage.rows import add_row
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, Harness
 
 ROWS = ProcessedEvent.__table__
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url)
-    database.upgrade()
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 class Writer:
