@@ -7,9 +7,10 @@ find the writer free stores everything queued by then in one transaction and han
 caller its own outcome; the others sleep until theirs is ready.
 
 Nothing is answered before it is committed: a caller gets its result only after the
-transaction holding its write commits. If that transaction fails, each write of the batch is
-tried again on its own, so one bad write (a repeated submission hitting a unique index) fails
-alone, with its own exception, exactly as it would have without grouping.
+transaction holding its write commits. If that transaction fails because of one write (a
+repeated submission hitting a unique index, say), each write of the batch is tried again on
+its own, so the bad one fails alone, with its own exception, exactly as it would have without
+grouping. If the database itself fails, every write of the group hears so at once.
 
 Within a group, rows added with storage.rows.add_row are written together at its end, a
 statement for each table (see storage.rows.rows_together).
@@ -21,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.db import Database
@@ -89,12 +91,19 @@ class GroupCommit(Generic[Item, Result]):
             try:
                 with self._db.transaction() as session, rows_together(session):
                     results = [self._write(session, ticket.item) for ticket in batch]
+            except DBAPIError as exc:
+                if not isinstance(exc, IntegrityError):
+                    # The database itself failed (unreachable, locked by another process):
+                    # it would fail each again, one after another, while Slack's 3 s run out.
+                    for ticket in batch:
+                        ticket.error, ticket.done = exc, True
+                    return
+                results = None  # one write's own fault (a form sent twice): each goes alone
             except Exception:
-                results = None  # each is tried alone below, so a bad write fails alone
+                results = None  # one write's own error: each is tried alone, to fail alone
         if results is not None:
             for ticket, result in zip(batch, results, strict=True):
-                ticket.result = result
-                ticket.done = True
+                ticket.result, ticket.done = result, True
             return
         for ticket in batch:
             try:

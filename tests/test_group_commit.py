@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.simulator.workspace import HttpResult
@@ -32,8 +32,12 @@ class Writer:
         self.release = threading.Event()
         self.holding = threading.Event()
         self.sessions: dict[str, Session] = {}
+        self.calls: list[str] = []
 
     def __call__(self, session: Session, item: str) -> str:
+        self.calls.append(item)
+        if item == "down":
+            raise OperationalError("INSERT ...", {}, Exception("the server closed the connection"))
         if item == "hold":
             self.holding.set()
             assert self.release.wait(10)
@@ -91,6 +95,22 @@ def test_a_bad_write_in_a_group_fails_alone_and_the_others_are_kept(db: Database
         with pytest.raises(IntegrityError):
             queued["taken"].result(10)
     assert stored(db) == ["a", "b", "hold", "taken"]
+
+
+def test_when_the_database_fails_a_group_every_write_in_it_hears_so_at_once(
+    db: Database,
+) -> None:
+    writer = Writer()
+    group = GroupCommit(db, writer)
+    with ThreadPoolExecutor(8) as pool:
+        held, queued = queue_behind_a_held_write(group, writer, ["a", "down", "b"], pool)
+        assert held.result(10) == "HOLD"
+        for future in queued.values():
+            with pytest.raises(OperationalError):
+                future.result(10)
+    assert stored(db) == ["hold"]
+    # Not tried again one by one: with the database down, each would wait its turn to fail.
+    assert writer.calls.count("a") == 1 and writer.calls.count("down") == 1
 
 
 def test_a_failing_lone_write_raises_to_its_caller_and_stores_nothing(db: Database) -> None:
