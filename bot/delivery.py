@@ -215,7 +215,7 @@ class OutboxWorker:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
             if concern is None:
                 return
-            outbox.enqueue_once(
+            outbox.enqueue(
                 session,
                 kind="thread_note",
                 lane=f"card:{concern.id}",
@@ -226,6 +226,7 @@ class OutboxWorker:
                     "(Slack refuses it); updates stay queued and go out if that changes."
                 },
                 now=utcnow(),
+                once=True,
             )
         self.context.wake_outbox()
 

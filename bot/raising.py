@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.clock import add_working_days
 from bot.routing import Router
 from bot.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
-from bot.timeline import add_plain_event, queue_reporter_dm
+from bot.timeline import add_event_row, queue_reporter_dm
 from storage import audit, outbox
 from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
 from storage.models import Concern
@@ -185,7 +185,7 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
         }
     add_row(session, Concern, concern)
 
-    event_uid = add_plain_event(
+    event_uid = add_event_row(
         session,
         concern_id,
         kind="raised",

@@ -49,7 +49,7 @@ def sla_sweep(context: AppContext, now: datetime) -> int:
                     continue
                 what = hashlib.sha256(deadline.what.encode()).hexdigest()[:8]
                 key = f"card:{concern.id}:late:{what}:{int(deadline.due_at.timestamp())}"
-                if outbox.enqueue_once(
+                if outbox.enqueue(
                     session,
                     kind="card",
                     lane=f"card:{concern.id}",
@@ -57,6 +57,7 @@ def sla_sweep(context: AppContext, now: datetime) -> int:
                     concern_id=concern.id,
                     now=now,
                     priority=outbox.URGENT if concern.urgent else outbox.NORMAL,
+                    once=True,
                 ):
                     queued += 1
                     log.warning("sla.overdue", reference=concern.reference, deadline=deadline.what)

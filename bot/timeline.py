@@ -51,59 +51,36 @@ def add_event(
         if body and vault is not None
         else None
     )
-    _write_event(
+    return add_event_row(
         session,
         concern.id,
-        uid,
         kind=kind,
         actor_role=actor_role,
         summary=summary,
         now=now,
         actor_id=actor_id,
+        visible_to_reporter=visible_to_reporter,
+        uid=uid,
         body_enc=sealed,
-        visible_to_reporter=visible_to_reporter,
     )
-    return uid
 
 
-def add_plain_event(
+def add_event_row(
     session: Session,
     concern_id: str,
-    *,
-    kind: str,
-    actor_role: str,
-    summary: str,
-    now: datetime,
-    visible_to_reporter: bool = False,
-) -> str:
-    """Append an event with no free text (so nothing to seal) and return its uid."""
-    uid = str(uuid.uuid4())
-    _write_event(
-        session,
-        concern_id,
-        uid,
-        kind=kind,
-        actor_role=actor_role,
-        summary=summary,
-        now=now,
-        visible_to_reporter=visible_to_reporter,
-    )
-    return uid
-
-
-def _write_event(
-    session: Session,
-    concern_id: str,
-    uid: str,
     *,
     kind: str,
     actor_role: str,
     summary: str,
     now: datetime,
     actor_id: str | None = None,
+    visible_to_reporter: bool = False,
+    uid: str | None = None,
     body_enc: bytes | None = None,
-    visible_to_reporter: bool,
-) -> None:
+) -> str:
+    """Append an event to a concern known by its id and return the event's uid. Free text
+    comes already sealed (`add_event` seals it), bound to the `uid` given with it."""
+    uid = uid or str(uuid.uuid4())
     add_row(
         session,
         ConcernEvent,
@@ -119,6 +96,7 @@ def _write_event(
             "body_enc": body_enc,
         },
     )
+    return uid
 
 
 def notify_reporter(session: Session, concern: Concern, event_uid: str, now: datetime) -> bool:

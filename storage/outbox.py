@@ -34,8 +34,14 @@ def enqueue(
     concern_id: str | None = None,
     payload: dict[str, Any] | None = None,
     priority: int = NORMAL,
-) -> None:
-    """Add an item; it commits or rolls back with the caller's transaction."""
+    once: bool = False,
+) -> bool:
+    """Add an item; it commits or rolls back with the caller's transaction. With `once`, only
+    if no item with this key was ever queued. Returns whether it was added."""
+    if once and session.scalar(
+        select(OutboxItem.id).where(OutboxItem.idempotency_key == idempotency_key)
+    ):
+        return False
     add_row(
         session,
         OutboxItem,
@@ -51,32 +57,6 @@ def enqueue(
             "created_at": now,
             "next_attempt_at": now,
         },
-    )
-
-
-def enqueue_once(
-    session: Session,
-    *,
-    kind: str,
-    lane: str,
-    idempotency_key: str,
-    now: datetime,
-    concern_id: str | None = None,
-    payload: dict[str, Any] | None = None,
-    priority: int = NORMAL,
-) -> bool:
-    """Add an item unless one with this key was ever queued; returns whether it was added."""
-    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == idempotency_key)):
-        return False
-    enqueue(
-        session,
-        kind=kind,
-        lane=lane,
-        idempotency_key=idempotency_key,
-        now=now,
-        concern_id=concern_id,
-        payload=payload,
-        priority=priority,
     )
     return True
 
