@@ -38,14 +38,14 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from waitress.server import create_server
 
-from bot.context import AppContext, build_context
-from bot.ids import Callback
-from bot.logs import configure_logging
-from bot.server import start_http
-from bot.settings import Settings, load_settings
-from bot.simulator.web_api import SlackWebApiEmulator
-from bot.simulator.workspace import SlackWorkspace
-from bot.taxonomy import ConcernKind
+from bot.demo.simulator.web_api import SlackWebApiEmulator
+from bot.demo.simulator.workspace import SlackWorkspace
+from bot.domain.taxonomy import ConcernKind
+from bot.runtime.context import Service, build_context
+from bot.runtime.logs import configure_logging
+from bot.runtime.server import start_http
+from bot.runtime.settings import Settings, load_settings
+from bot.slack.ids import Callback
 from handlers.raise_flow import raise_view
 from storage.crypto import generate_key
 from storage.models import OutboxItem
@@ -158,7 +158,7 @@ def bench_settings(api_url: str, database_url: str) -> Settings:
     )
 
 
-def serve_speakup(context: AppContext, *, with_worker: bool) -> Served:
+def serve_speakup(context: Service, *, with_worker: bool) -> Served:
     running = start_http(context, with_worker=with_worker)
     return Served(f"{running.url}/slack/events", running.stop)
 
@@ -378,7 +378,7 @@ def run_scenario(
     return Outcome(scenario, bare_figures, speakup_figures, drained)
 
 
-def pending(context: AppContext) -> int:
+def pending(context: Service) -> int:
     with context.db.transaction() as session:
         count = session.scalar(
             select(func.count(OutboxItem.id)).where(OutboxItem.status == "pending")

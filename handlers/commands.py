@@ -7,18 +7,19 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import help_text, status_flow
-from bot.clock import utcnow
-from bot.context import AppContext
-from bot.status import ReceiptGuard
-from bot.taxonomy import ConcernKind
+from bot.domain.clock import utcnow
+from bot.domain.taxonomy import ConcernKind
+from bot.flows.context import AppContext
+from bot.flows.reporter_status import ReceiptGuard
+from bot.slack import copy as help_text
+from bot.slack import status_answers as status_flow
 from handlers.raise_flow import open_raise_modal
 
 RAISE_WORDS = {"", "raise", "new", "report", "speakup", "speak-up"}
 
 
 def register(app: App, context: AppContext) -> None:
-    # Wrong receipts are counted in this process's memory only (see bot.status).
+    # Wrong receipts are counted in this process's memory only (see bot.flows.reporter_status).
     guard = ReceiptGuard()
 
     @app.command("/speakup")

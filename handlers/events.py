@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import dedupe, home, status_flow
-from bot.clock import utcnow
-from bot.context import AppContext
-from bot.logs import get_logger
+from bot.domain.clock import utcnow
+from bot.flows import dedupe
+from bot.flows.context import AppContext
+from bot.slack import home
+from bot.slack import status_answers as status_flow
 
-log = get_logger(__name__)
+log = structlog.stdlib.get_logger(__name__)
 
 
 def register(app: App, context: AppContext) -> None:

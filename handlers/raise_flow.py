@@ -6,16 +6,16 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import raise_form, signed_metadata
-from bot.context import AppContext
-from bot.taxonomy import ConcernKind
+from bot.domain.taxonomy import ConcernKind
+from bot.flows.context import AppContext
+from bot.slack import raise_form, signed_metadata
 
 
 def raise_view(context: AppContext, kind: ConcernKind) -> dict[str, Any]:
     metadata = signed_metadata.sign(context.vault.ring, {"form": kind.value})
     if kind is ConcernKind.SAFEGUARDING:
         return raise_form.safeguarding_form(metadata=metadata)
-    return raise_form.speak_up_form(sites=context.settings.speakup_sites, metadata=metadata)
+    return raise_form.speak_up_form(sites=list(context.policy.sites), metadata=metadata)
 
 
 def open_raise_modal(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import configure_logging
+from bot.runtime.logs import configure_logging
 from storage.db import Database
 from tests.harness import Harness, reset_database, running_app
 from tests.raise_support import every_view_sent

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import MetaData, text
 
-from bot.context import AppContext, build_context
-from bot.server import RunningServer, start_http
-from bot.settings import Settings, load_settings
-from bot.simulator.web_api import SlackWebApiEmulator
-from bot.simulator.workspace import HttpResult, SlackWorkspace
+from bot.demo.simulator.web_api import SlackWebApiEmulator
+from bot.demo.simulator.workspace import HttpResult, SlackWorkspace
+from bot.runtime.context import Service, build_context
+from bot.runtime.server import RunningServer, start_http
+from bot.runtime.settings import Settings, load_settings
 from storage.db import Database
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
@@ -104,7 +104,7 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 @dataclass
 class Harness:
-    context: AppContext
+    context: Service
     server: RunningServer
     emulator: SlackWebApiEmulator
     workspace: SlackWorkspace

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from bot.ids import Action, Callback
-from bot.simulator.web_api import APP_ID, TEAM_ID
-from bot.simulator.workspace import HttpResult
+from bot.demo.simulator.web_api import APP_ID, TEAM_ID
+from bot.demo.simulator.workspace import HttpResult
+from bot.slack.ids import Action, Callback
 from storage.models import Concern
 from tests.harness import REPORTER, Harness
 

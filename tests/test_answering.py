@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot import delivery
-from bot.answering import Answering
+from bot.slack import delivery
+from bot.slack.answering import Answering
 from tests.harness import GUARDIAN_CHANNEL, Harness
 
 

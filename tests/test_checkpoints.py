@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.answering import Answering
-from bot.server import start_checkpoints
+from bot.runtime.server import start_checkpoints
+from bot.slack.answering import Answering
 from storage.db import Database
 from tests.harness import running_app
 

@@ -22,7 +22,7 @@ def speakup_command() -> list[str]:
     script = Path(sys.executable).with_name("speakup")
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "from bot.cli import main; main()"]
+    return [sys.executable, "-c", "from bot.runtime.cli import main; main()"]
 
 
 def run_speakup(
@@ -155,7 +155,7 @@ def test_default_database_is_a_file_in_the_working_directory(tmp_path: Path) -> 
 
 def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "keys", "generate"],
+        [sys.executable, "-m", "bot.runtime.cli", "keys", "generate"],
         env={"PATH": os.environ.get("PATH", "")},
         cwd=tmp_path,
         capture_output=True,
@@ -164,7 +164,7 @@ def test_python_dash_m_runs_the_cli(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0
-    assert result.stdout.strip(), "python -m bot.cli printed nothing (no __main__ guard?)"
+    assert result.stdout.strip(), "python -m bot.runtime.cli printed nothing (no __main__ guard?)"
     assert KeyRing.from_config(result.stdout.strip())
 
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import (
+from bot.demo.simulator.transcript import (
+    describe_answers,
+    mrkdwn_to_text,
+    render_message,
+    render_view,
+)
+from bot.demo.stage import (
     GUS,
     PEOPLE,
     RILEY,
@@ -15,12 +21,6 @@ from bot.demo import (
     Scene,
     confidential_concern_reaches_the_guardians,
     run_demo,
-)
-from bot.simulator.transcript import (
-    describe_answers,
-    mrkdwn_to_text,
-    render_message,
-    render_view,
 )
 
 REFERENCE = re.compile(r"SU-[0-9A-Z]{6}")

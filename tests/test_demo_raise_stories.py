@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bot.demo import run_demo
-from bot.demo_raise_stories import RAISE_STORIES
+from bot.demo.raise_stories import RAISE_STORIES
+from bot.demo.stage import run_demo
 
 
 def test_the_safeguarding_and_no_contact_stories_play_without_problems() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body
 from sqlalchemy import func, select
 
-from bot.form_body import FORM, form_unquote, interaction_payload
+from bot.runtime.form_body import FORM, form_unquote, interaction_payload
 from storage.models import Concern
 from tests.harness import REPORTER, Harness
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from bot.simulator.workspace import HttpResult
+from bot.demo.simulator.workspace import HttpResult
 from storage import audit
 from storage.db import Database
 from storage.group_commit import GroupCommit

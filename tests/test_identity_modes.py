@@ -10,7 +10,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, IdentityMode
+from bot.domain.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, IdentityMode
 from storage.crypto import RECEIPT_ALPHABET, verify_receipt
 from storage.models import Concern
 from tests.harness import (

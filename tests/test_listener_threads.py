@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from slack_bolt import BoltRequest
 
-from bot.answering import Answering
-from bot.slack_app import ListenerExecutor
+from bot.runtime.bolt_app import ListenerExecutor
+from bot.slack.answering import Answering
 from tests.harness import REPORTER, Harness
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.ids import Callback
+from bot.slack.ids import Callback
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 

@@ -9,8 +9,8 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
-from bot.delivery import METADATA_EVENT, OutboxWorker
-from bot.slack_app import build_web_client
+from bot.runtime.bolt_app import build_web_client
+from bot.slack.delivery import METADATA_EVENT, OutboxWorker
 from storage.models import Concern, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
 

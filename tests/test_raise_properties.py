@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.receipt_views import NO_MATCH
-from bot.simulator.workspace import HttpResult
-from bot.taxonomy import DESCRIPTION_MAX
+from bot.demo.simulator.workspace import HttpResult
+from bot.domain.taxonomy import DESCRIPTION_MAX
+from bot.slack.receipt_page import NO_MATCH
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.harness import REPORTER, Harness
 from tests.raise_support import open_raise_form, post_submission, switch_to_safeguarding

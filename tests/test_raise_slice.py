@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from bot import raising
+from bot.flows import raising
 from storage.models import Concern, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
 from tests.raw_database import raw_database_text

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from bot.delivery import METADATA_EVENT
-from bot.simulator.web_api import SlackWebApiEmulator
-from bot.simulator.workspace import SlackWorkspace
+from bot.demo.simulator.web_api import SlackWebApiEmulator
+from bot.demo.simulator.workspace import SlackWorkspace
+from bot.slack.delivery import METADATA_EVENT
 from storage.db import Database
 from storage.models import Concern, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, KEY_A, REPORTER, SIGNING_SECRET, seed_directory
@@ -157,7 +157,7 @@ def test_card_queued_before_a_kill_arrives_once_after_restart(
                 statuses = set(session.scalars(select(OutboxItem.status)))
             assert statuses == {"pending"}
             # If the kill landed mid-delivery, the dead process still holds that item's lease
-            # (bot.delivery.LEASE, two minutes) and no worker may touch it before then. Let the
+            # (bot.slack.delivery.LEASE) and no worker may touch it before then. Let the
             # lease run out instead of waiting for it.
             with db.transaction() as session:
                 session.execute(

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
-from bot.simulator.web_api import APP_ID, TEAM_ID
-from bot.simulator.workspace import HttpResult
+from bot.demo.simulator.web_api import APP_ID, TEAM_ID
+from bot.demo.simulator.workspace import HttpResult
 from storage.crypto import normalise_receipt, verify_receipt
 from storage.models import AuditEntry, ConcernEvent
 from tests.harness import (
@@ -163,7 +163,7 @@ def test_happened_today_in_london_just_after_midnight_bst_is_accepted(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = harness.open_raise_modal()
-    monkeypatch.setattr("bot.raise_form.datetime", _FrozenDatetime)
+    monkeypatch.setattr("bot.slack.raise_form.datetime", _FrozenDatetime)
     answer = harness.submit(REPORTER, view, speak_up_values(happened_on="2025-06-11")).json()
     assert answer["response_action"] == "update", answer
 

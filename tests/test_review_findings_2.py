@@ -12,10 +12,10 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
-from bot.clock import utcnow
-from bot.delivery import HISTORY_LOOKBACK, METADATA_EVENT, OutboxWorker
-from bot.receipt_views import NO_MATCH
-from bot.slack_app import build_web_client
+from bot.domain.clock import utcnow
+from bot.runtime.bolt_app import build_web_client
+from bot.slack.delivery import HISTORY_LOOKBACK, METADATA_EVENT, OutboxWorker
+from bot.slack.receipt_page import NO_MATCH
 from storage import outbox
 from storage.models import OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, OTHER_STAFF, Harness

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.delivery import OutboxWorker
-from bot.routing import Router, RoutingError
-from bot.slack_app import build_web_client
+from bot.domain.routing import Router, RoutingError
+from bot.runtime.bolt_app import build_web_client
+from bot.slack.delivery import OutboxWorker
 from storage.models import Concern, OutboxItem
 from tests.harness import (
     GUARDIAN_CHANNEL,

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import build_context
-from bot.settings import DEFAULT_DATABASE_URL, DEFAULT_SLACK_API_URL, SettingsError, load_settings
+from bot.runtime.context import build_context
+from bot.runtime.settings import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_SLACK_API_URL,
+    SettingsError,
+    load_settings,
+)
 from storage.crypto import KeyRing
 from tests.harness import KEY_A, KEY_B
 

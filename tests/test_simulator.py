@@ -19,8 +19,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bot.simulator.web_api import SlackWebApiEmulator
-from bot.simulator.workspace import SlackWorkspace, find_button, view_state_values
+from bot.demo.simulator.web_api import SlackWebApiEmulator
+from bot.demo.simulator.workspace import SlackWorkspace, find_button, view_state_values
 
 SECRET = "test-signing-secret"
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.clock import utcnow
-from bot.scheduler import run_sweep_if_due, sla_sweep
+from bot.domain.clock import utcnow
+from bot.jobs.scheduler import run_sweep_if_due, sla_sweep
 from storage.models import Concern
 from tests.harness import Harness
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.simulator.socket_mode import SocketModeEndpoint
-from bot.simulator.web_api import SlackWebApiEmulator
-from bot.simulator.workspace import SlackWorkspace
+from bot.demo.simulator.socket_mode import SocketModeEndpoint
+from bot.demo.simulator.web_api import SlackWebApiEmulator
+from bot.demo.simulator.workspace import SlackWorkspace
 from storage.db import Database
 from storage.models import Concern
 from tests.harness import REPORTER, SIGNING_SECRET, seed_directory

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot import signed_metadata
-from bot.clock import utcnow
-from bot.ids import Action, Callback
-from bot.lifecycle import Move, MoveDetails, transition
-from bot.receipt_views import NO_MATCH
-from bot.status import PAGE_STEP, REPLY_STEP, issue_pass
-from bot.timeline import read_timeline
+from bot.domain.clock import utcnow
+from bot.flows.lifecycle import Move, MoveDetails, transition
+from bot.flows.reporter_status import PAGE_STEP, REPLY_STEP, issue_pass
+from bot.flows.timeline import read_timeline
+from bot.slack import signed_metadata
+from bot.slack.ids import Action, Callback
+from bot.slack.receipt_page import NO_MATCH
 from storage.models import Concern, ConcernEvent
 from tests.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
 from tests.raise_support import (

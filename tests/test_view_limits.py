@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import home, receipt_views
-from bot.ids import Action
-from bot.raise_form import safeguarding_form, speak_up_form
-from bot.status import ConcernOverview
-from bot.taxonomy import ConcernKind, IdentityMode
-from bot.timeline import TimelineEntry
+from bot.domain.taxonomy import ConcernKind, IdentityMode
+from bot.flows.reporter_status import ConcernOverview
+from bot.flows.timeline import TimelineEntry
+from bot.slack import home
+from bot.slack import receipt_page as receipt_views
+from bot.slack.ids import Action
+from bot.slack.raise_form import safeguarding_form, speak_up_form
 from tests.harness import (
     REPORTER,
     SAFEGUARDING_CHANNEL,

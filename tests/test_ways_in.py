@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.ids import Action, Callback
+from bot.slack.ids import Action, Callback
 from storage.models import ProcessedEvent
 from tests.harness import GUARDIAN_CHANNEL, OTHER_STAFF, REPORTER, Harness
 from tests.raise_support import (

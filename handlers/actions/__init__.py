@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.context import AppContext
+from bot.flows.context import AppContext
 from handlers.actions import raise_buttons, receipt, reporter, triage
 
 

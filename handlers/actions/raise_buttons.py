@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.context import AppContext
-from bot.ids import Action
-from bot.taxonomy import ConcernKind
+from bot.domain.taxonomy import ConcernKind
+from bot.flows.context import AppContext
+from bot.slack.ids import Action
 from handlers.raise_flow import open_raise_modal, raise_view
 
 

@@ -11,11 +11,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import status_flow
-from bot.clock import utcnow
-from bot.context import AppContext
-from bot.ids import Action
-from bot.receipt_views import PAGE_EXPIRED
+from bot.domain.clock import utcnow
+from bot.flows.context import AppContext
+from bot.slack import status_answers as status_flow
+from bot.slack.ids import Action
+from bot.slack.receipt_page import PAGE_EXPIRED
 from handlers.replies import tell
 
 

@@ -11,14 +11,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import triage_views
-from bot.context import AppContext
-from bot.conversation import is_reporter, latest_question
-from bot.help_text import REPLIES_CLOSED
-from bot.ids import Action, Callback
-from bot.taxonomy import Status
-from bot.triage import find_concern
-from bot.triage_flow import form_metadata
+from bot.domain.taxonomy import Status
+from bot.flows.context import AppContext
+from bot.flows.conversation import is_reporter, latest_question
+from bot.flows.team_actions import form_metadata
+from bot.flows.triage import find_concern
+from bot.slack import team_views as triage_views
+from bot.slack.copy import REPLIES_CLOSED
+from bot.slack.ids import Action, Callback
 from handlers.replies import tell
 
 NOT_YOURS = "This button belongs to someone else's concern, so it does nothing for you."

@@ -7,13 +7,13 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot import triage_views
-from bot.clock import local_today, utcnow
-from bot.context import AppContext
-from bot.ids import Action, Callback
-from bot.lifecycle import ALLOWED_FROM, Move, refusal
-from bot.triage import NotAllowed, find_concern, record_referral_acknowledged, view_details
-from bot.triage_flow import act, authorise, form_metadata, move
+from bot.domain.clock import local_today, utcnow
+from bot.flows.context import AppContext
+from bot.flows.lifecycle import ALLOWED_FROM, Move, refusal
+from bot.flows.team_actions import act, authorise, form_metadata, move
+from bot.flows.triage import NotAllowed, find_concern, record_referral_acknowledged, view_details
+from bot.slack import team_views as triage_views
+from bot.slack.ids import Action, Callback
 from handlers.replies import tell
 
 # Buttons that open a form, with the status move their form would make (for an early refusal).
@@ -127,7 +127,7 @@ def register(app: App, context: AppContext) -> None:
                 view = triage_views.referral_view(
                     ref.reference,
                     metadata,
-                    local_today(utcnow(), context.settings.speakup_timezone).isoformat(),
+                    local_today(utcnow(), context.policy.timezone).isoformat(),
                 )
             client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.context import AppContext
+from bot.flows.context import AppContext
 from handlers.views import raise_forms, receipt, reporter, triage
 
 

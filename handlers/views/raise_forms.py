@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import submissions
-from bot.context import AppContext
-from bot.ids import Callback
-from bot.taxonomy import ConcernKind
+from bot.domain.taxonomy import ConcernKind
+from bot.flows.context import AppContext
+from bot.slack import raise_answers as submissions
+from bot.slack.ids import Callback
 
 
 def register(app: App, context: AppContext) -> None:

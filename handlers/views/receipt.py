@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import status_flow
-from bot.clock import utcnow
-from bot.context import AppContext
-from bot.ids import Callback
+from bot.domain.clock import utcnow
+from bot.flows.context import AppContext
+from bot.slack import status_answers as status_flow
+from bot.slack.ids import Callback
 
 
 def register(app: App, context: AppContext) -> None:

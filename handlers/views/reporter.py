@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from slack_bolt import Ack, App
 from sqlalchemy.exc import IntegrityError
 
-from bot.clock import utcnow
-from bot.context import AppContext
-from bot.conversation import is_reporter, record_reporter_reply
-from bot.help_text import FORM_TAMPERED, REPLIES_CLOSED
-from bot.ids import Block, Callback
-from bot.lifecycle import IllegalMove
-from bot.logs import get_logger
-from bot.raise_form import clean_text
-from bot.taxonomy import FEEDBACK_ANSWERS, Status
-from bot.triage import find_concern, record_feedback
-from bot.triage_flow import claim_submission, read_form_metadata
-from bot.triage_views import MESSAGE_MAX
+from bot.domain.clock import utcnow
+from bot.domain.taxonomy import FEEDBACK_ANSWERS, Status
+from bot.flows.context import AppContext
+from bot.flows.conversation import is_reporter, record_reporter_reply
+from bot.flows.lifecycle import IllegalMove
+from bot.flows.team_actions import claim_submission, read_form_metadata
+from bot.flows.triage import find_concern, record_feedback
+from bot.slack.copy import FORM_TAMPERED, REPLIES_CLOSED
+from bot.slack.ids import Block, Callback
+from bot.slack.raise_form import clean_text
+from bot.slack.team_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
 
-log = get_logger(__name__)
+log = structlog.stdlib.get_logger(__name__)
 
 
 def register(app: App, context: AppContext) -> None:

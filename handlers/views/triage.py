@@ -9,17 +9,17 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.clock import local_today, utcnow
-from bot.context import AppContext
-from bot.conversation import ask_reporter
-from bot.help_text import FORM_TAMPERED
-from bot.ids import Block, Callback
-from bot.lifecycle import Move, MoveDetails
-from bot.raise_form import clean_text
-from bot.taxonomy import MEDIUM_TEXT_MAX, OUTCOMES, Stage
-from bot.triage import NotAllowed, add_note, assign_owner, record_referral
-from bot.triage_flow import act, authorise, move, read_form_metadata
-from bot.triage_views import MESSAGE_MAX
+from bot.domain.clock import local_today, utcnow
+from bot.domain.taxonomy import MEDIUM_TEXT_MAX, OUTCOMES, Stage
+from bot.flows.context import AppContext
+from bot.flows.conversation import ask_reporter
+from bot.flows.lifecycle import Move, MoveDetails
+from bot.flows.team_actions import act, authorise, move, read_form_metadata
+from bot.flows.triage import NotAllowed, add_note, assign_owner, record_referral
+from bot.slack.copy import FORM_TAMPERED
+from bot.slack.ids import Block, Callback
+from bot.slack.raise_form import clean_text
+from bot.slack.team_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
 from storage.models import Concern
 
@@ -184,7 +184,7 @@ def register(app: App, context: AppContext) -> None:
         authority = form.text(Block.AUTHORITY, "the local authority", required=True, limit=120)
         reference = form.text(Block.REFERRAL_REFERENCE, "their reference", required=False, limit=80)
         now = utcnow()
-        timezone = context.settings.speakup_timezone
+        timezone = context.policy.timezone
         picked = value_of(form.view, Block.REFERRAL_DATE).get("selected_date")
         made_on: date | None = None
         try:

@@ -1,0 +1,121 @@
+"""The two-way conversation between guardians and a reporter, through the bot."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.flows.timeline import add_event, notify_reporter
+from storage import audit, outbox
+from storage.models import Concern, ConcernEvent
+from storage.vault import Vault
+
+
+def note_on_card(session: Session, concern: Concern, text: str, now: datetime, key: str) -> None:
+    """Queue a content-free line in the card's thread (who did what, never what was said)."""
+    outbox.enqueue(
+        session,
+        kind="thread_note",
+        lane=f"card:{concern.id}",
+        idempotency_key=f"note:{key}",
+        concern_id=concern.id,
+        payload={"text": text},
+        now=now,
+    )
+
+
+def record_reporter_reply(
+    session: Session, vault: Vault, concern: Concern, text: str, *, now: datetime
+) -> None:
+    """A reporter's answer (by DM button or receipt page) joins the conversation, sealed."""
+    event_uid = add_event(
+        session,
+        vault,
+        concern,
+        kind="reporter_reply",
+        actor_role="reporter",
+        summary="The reporter replied",
+        body=text,
+        now=now,
+        visible_to_reporter=True,
+    )
+    concern.updated_at = now
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="reporter.replied",
+        concern_reference=concern.reference,
+    )
+    note_on_card(session, concern, "The reporter replied.", now, event_uid)
+
+
+def ask_reporter(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    question: str,
+    *,
+    actor_id: str,
+    now: datetime,
+) -> bool:
+    """A guardian's question to the reporter; returns whether it goes by DM (else receipt)."""
+    event_uid = add_event(
+        session,
+        vault,
+        concern,
+        kind="question",
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary="A guardian asked you a question",
+        body=question,
+        now=now,
+        visible_to_reporter=True,
+    )
+    concern.updated_at = now
+    concern.last_reporter_update_at = now
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="reporter.asked",
+        concern_reference=concern.reference,
+    )
+    note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event_uid)
+    return notify_reporter(session, concern, event_uid, now)
+
+
+def is_reporter(vault: Vault, concern: Concern, user_id: str) -> bool:
+    """Whether `user_id` raised this concern (only answerable for reachable reporters)."""
+    if concern.reporter_enc is None:
+        return False
+    sealed = vault.open_json(
+        vault.concern_key(concern),
+        concern.reporter_enc,
+        table="concerns",
+        row_id=concern.id,
+        field="reporter",
+    )
+    return hmac.compare_digest(str(sealed.get("user_id", "")), user_id)
+
+
+def latest_question(session: Session, vault: Vault, concern: Concern) -> str | None:
+    """The most recent question the team asked the reporter, decrypted."""
+    event = session.scalars(
+        select(ConcernEvent)
+        .where(ConcernEvent.concern_id == concern.id, ConcernEvent.kind == "question")
+        .order_by(ConcernEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None or event.body_enc is None:
+        return None
+    return vault.open_text(
+        vault.concern_key(concern),
+        event.body_enc,
+        table="concern_events",
+        row_id=event.uid,
+        field="body",
+    )

@@ -1,0 +1,253 @@
+"""Raising a concern: validate-free domain step that stores it sealed and queues its effects.
+
+Input has already been validated by `bot.slack.raise_form`; this module turns a request into rows in
+one transaction: the concern, its first timeline event, an audit entry and the outbox items.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.clock import add_working_days
+from bot.domain.routing import Router
+from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from bot.flows.timeline import add_event_row, queue_reporter_dm
+from storage import audit, outbox
+from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
+from storage.models import Concern
+from storage.rows import add_row
+from storage.vault import Vault
+
+
+@dataclass(frozen=True)
+class RaiseRequest:
+    """What the reporter told us, already validated."""
+
+    kind: ConcernKind
+    identity_mode: IdentityMode
+    description: str
+    elements: tuple[str, ...] = ()
+    location: str | None = None
+    happened_on: str | None = None
+    raised_before: str | None = None
+    hoped_outcome: str | None = None
+    detriment: str | None = None
+    professional_group: str | None = None
+    site: str | None = None
+    at_risk: str | None = None
+    immediate_danger: bool = False
+    incident_number: str | None = None
+
+    def free_text(self) -> dict[str, str]:
+        """Everything the reporter typed: sealed as one document, never stored in clear."""
+        typed = {
+            "description": self.description,
+            "location": self.location,
+            "happened_on": self.happened_on,
+            "raised_before": self.raised_before,
+            "hoped_outcome": self.hoped_outcome,
+            "incident_number": self.incident_number,
+        }
+        return {name: value for name, value in typed.items() if value}
+
+
+@dataclass(frozen=True)
+class RaisedConcern:
+    reference: str
+    kind: ConcernKind
+    identity_mode: IdentityMode
+    urgent: bool
+    ack_due_at: datetime
+    receipt: str | None = None  # only for no-contact, only the first time
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class RaisePolicy:
+    router: Router
+    timezone: str
+    ack_working_days: int
+
+
+def new_reference(kind: ConcernKind) -> str:
+    prefix = "SG" if kind is ConcernKind.SAFEGUARDING else "SU"
+    return f"{prefix}-{random_code(6)}"
+
+
+def find_by_submission(session: Session, vault: Vault, submission_id: str) -> Concern | None:
+    """The concern a view submission already created, if Slack or the user sent it twice."""
+    keys = vault.ring.blind_index_candidates("submission:" + submission_id)
+    return session.scalars(select(Concern).where(Concern.submission_key.in_(keys))).first()
+
+
+@dataclass(frozen=True)
+class PreparedRaise:
+    """A concern ready to store: sealed, referenced and routed, before any lock is taken."""
+
+    request: RaiseRequest
+    concern: dict[str, Any]  # the row, with everything but a no-contact receipt
+    urgent: bool
+    ack_due_at: datetime
+    now: datetime
+
+    @property
+    def concern_id(self) -> str:
+        return str(self.concern["id"])
+
+    @property
+    def reference(self) -> str:
+        return str(self.concern["reference"])
+
+
+def prepare_raise(
+    vault: Vault,
+    policy: RaisePolicy,
+    request: RaiseRequest,
+    *,
+    reporter_user_id: str,
+    submission_id: str,
+    now: datetime,
+) -> PreparedRaise:
+    """Seal, reference and route a concern: all the work that needs no database, so that the
+    transaction storing it (one writer at a time) holds the database for as little as it can.
+    Raises RoutingError when the concern has nowhere to go."""
+    concern_id = str(uuid.uuid4())
+    data_key, wrapped = vault.new_concern_key(concern_id)
+    urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
+    ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
+    no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
+    concern: dict[str, Any] = {
+        "id": concern_id,
+        "reference": new_reference(request.kind),
+        "kind": request.kind.value,
+        "elements": list(request.elements),
+        "identity_mode": request.identity_mode.value,
+        "status": Status.RECEIVED.value,
+        "urgent": urgent,
+        "at_risk": request.at_risk,
+        "detriment": request.detriment,
+        "professional_group": request.professional_group,
+        "site": request.site,
+        "channel": policy.router.channel_for(request.kind, request.elements, request.site),
+        "taxonomy_version": TAXONOMY_VERSION,
+        "created_at": now,
+        "updated_at": now,
+        "ack_due_at": ack_due_at,
+        "version": 1,
+        "key_id": wrapped.key_id,
+        "wrapped_key": wrapped.blob,
+        "report_enc": vault.seal_json(
+            data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
+        ),
+        "submission_key": vault.ring.blind_index("submission:" + submission_id),
+        # No-contact: nothing that could lead back to the person, no id and no blind index.
+        "reporter_enc": None
+        if no_contact
+        else vault.seal_json(
+            data_key,
+            {"user_id": reporter_user_id},
+            table="concerns",
+            row_id=concern_id,
+            field="reporter",
+        ),
+        "reporter_index": None if no_contact else vault.ring.blind_index(reporter_user_id),
+        "receipt_locator": None,
+        "receipt_hash": None,
+    }
+    return PreparedRaise(request, concern, urgent, ack_due_at, now)
+
+
+def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
+    """Store a prepared concern with its timeline, audit entry and outbox items.
+
+    A submission or reference already stored fails with IntegrityError (the unique indexes
+    decide, so two copies arriving at once cannot both get in); the caller answers a repeat
+    with `repeat_submission` and prepares again, with a new reference, otherwise.
+    """
+    request, now, urgent = prepared.request, prepared.now, prepared.urgent
+    concern_id = prepared.concern_id
+    concern = prepared.concern
+    receipt: Receipt | None = None
+    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
+        # The one secret the reporter keeps; its locator must be free, which only the
+        # database can say.
+        receipt = unused_receipt(session)
+        concern = {
+            **concern,
+            "receipt_locator": receipt.locator,
+            "receipt_hash": hash_receipt(receipt.text),
+        }
+    add_row(session, Concern, concern)
+
+    event_uid = add_event_row(
+        session,
+        concern_id,
+        kind="raised",
+        actor_role="reporter",
+        summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        now=now,
+        visible_to_reporter=True,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="concern.raised",
+        concern_reference=prepared.reference,
+        detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
+    )
+    outbox.enqueue(
+        session,
+        kind="card",
+        lane=f"card:{concern_id}",
+        idempotency_key=f"card:{concern_id}:1",
+        concern_id=concern_id,
+        now=now,
+        priority=outbox.URGENT if urgent else outbox.NORMAL,
+    )
+    if receipt is None:
+        queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
+    return RaisedConcern(
+        reference=prepared.reference,
+        kind=request.kind,
+        identity_mode=request.identity_mode,
+        urgent=urgent,
+        ack_due_at=prepared.ack_due_at,
+        receipt=receipt.text if receipt else None,
+    )
+
+
+def unused_receipt(session: Session) -> Receipt:
+    """A fresh receipt whose locator (its first group, unique) no concern has yet."""
+    receipt = new_receipt()
+    while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
+        receipt = new_receipt()
+    return receipt
+
+
+def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
+    """The answer to a raise form sent again (double press, or Slack retrying when our first
+    answer was slow). A no-contact reporter may never have seen their receipt, and it cannot
+    be shown twice, so they get a new one that replaces it: only the same Slack user can
+    resend the same view, and the old receipt stops working."""
+    receipt = None
+    if existing.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT:
+        fresh = unused_receipt(session)
+        existing.receipt_locator = fresh.locator
+        existing.receipt_hash = hash_receipt(fresh.text)
+        receipt = fresh.text
+    return RaisedConcern(
+        reference=existing.reference,
+        kind=ConcernKind(existing.kind),
+        identity_mode=IdentityMode(existing.identity_mode),
+        urgent=existing.urgent,
+        ack_due_at=existing.ack_due_at,
+        receipt=receipt,
+        duplicate=True,
+    )

@@ -1,0 +1,291 @@
+"""What guardians and the safeguarding team do to a concern besides status moves: assign,
+note, referrals, viewing details (audited) and the reporter's closing feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.domain.clock import local_today
+from bot.domain.taxonomy import FEEDBACK_ANSWERS, ConcernKind, IdentityMode, Status
+from bot.flows.conversation import note_on_card
+from bot.flows.lifecycle import IllegalMove, sync_card
+from bot.flows.timeline import TimelineEntry, add_event, read_timeline
+from storage import audit
+from storage.models import Concern
+from storage.vault import Vault
+
+
+class NotAllowed(Exception):
+    """The person may not do this; the message says so in plain words."""
+
+
+def find_concern(session: Session, concern_id: str) -> Concern | None:
+    return session.get(Concern, concern_id) if concern_id else None
+
+
+def assign_owner(
+    session: Session, concern: Concern, owner_id: str, *, actor_id: str, now: datetime
+) -> None:
+    if concern.status == Status.CLOSED:
+        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+    concern.owner_id = owner_id
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="concern.assigned",
+        concern_reference=concern.reference,
+        detail={"owner": owner_id},
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(session, concern, f"<@{actor_id}> assigned this to <@{owner_id}>.", now, event_uid)
+
+
+def add_note(
+    session: Session, vault: Vault, concern: Concern, text: str, *, actor_id: str, now: datetime
+) -> None:
+    """An internal note: sealed, shown only in View details."""
+    event_uid = add_event(
+        session,
+        vault,
+        concern,
+        kind="note",
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary="Internal note added",
+        body=text,
+        now=now,
+    )
+    concern.updated_at = now
+    audit.append(
+        session, at=now, actor=actor_id, action="note.added", concern_reference=concern.reference
+    )
+    note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event_uid)
+
+
+def record_referral(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    *,
+    authority: str,
+    made_on: date,
+    reference: str | None,
+    actor_id: str,
+    now: datetime,
+    timezone: str,
+) -> None:
+    """The local-authority referral for a safeguarding concern."""
+    if concern.kind != ConcernKind.SAFEGUARDING:
+        raise IllegalMove("Referrals are recorded on safeguarding concerns only.")
+    if concern.status == Status.CLOSED:
+        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+    zone = ZoneInfo(timezone)
+    if made_on == local_today(now, timezone):
+        made_at = now
+    else:  # an earlier day: midday local time, so the clock never starts in the future
+        made_at = datetime.combine(made_on, time(12), zone).astimezone(UTC)
+    data_key = vault.concern_key(concern)
+    # The authority and its reference are typed text: sealed like every other free text.
+    concern.referral_authority_enc = vault.seal_text(
+        data_key, authority, table="concerns", row_id=concern.id, field="referral_authority"
+    )
+    concern.referral_made_at = made_at
+    concern.referral_acknowledged_at = None
+    concern.referral_reference_enc = (
+        vault.seal_text(
+            data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
+        )
+        if reference
+        else None
+    )
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session, concern, "referral", "Local-authority referral recorded", actor_id, now
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="referral.recorded",
+        concern_reference=concern.reference,
+        detail={"made_on": made_on.isoformat()},
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(
+        session, concern, f"<@{actor_id}> recorded the local-authority referral.", now, event_uid
+    )
+
+
+def record_referral_acknowledged(
+    session: Session, concern: Concern, *, actor_id: str, now: datetime
+) -> None:
+    if concern.referral_made_at is None:
+        raise IllegalMove("Record the referral first, then its acknowledgement.")
+    if concern.referral_acknowledged_at is not None:
+        raise IllegalMove("The referral's acknowledgement is already recorded.")
+    concern.referral_acknowledged_at = now
+    concern.updated_at = now
+    event_uid = _internal_event(
+        session,
+        concern,
+        "referral_acknowledged",
+        "The local authority acknowledged the referral",
+        actor_id,
+        now,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor=actor_id,
+        action="referral.acknowledged",
+        concern_reference=concern.reference,
+    )
+    session.flush()
+    sync_card(session, concern, now)
+    note_on_card(
+        session, concern, f"<@{actor_id}> recorded the referral's acknowledgement.", now, event_uid
+    )
+
+
+def _internal_event(
+    session: Session, concern: Concern, kind: str, summary: str, actor_id: str, now: datetime
+) -> str:
+    """A content-free timeline event for the team (the reporter is told by status moves)."""
+    return add_event(
+        session,
+        None,
+        concern,
+        kind=kind,
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary=summary,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class ConcernDetails:
+    reference: str
+    kind: str
+    identity_mode: str
+    status: str
+    stage: str | None
+    elements: list[str]
+    report: dict[str, str]
+    reporter_user_id: str | None  # only for open and confidential concerns
+    referral_authority: str | None
+    referral_reference: str | None
+    referral_made_at: datetime | None
+    referral_acknowledged_at: datetime | None
+    at_risk: str | None
+    detriment: str | None
+    professional_group: str | None
+    site: str | None
+    outcome: str | None
+    feedback: str | None
+    created_at: datetime
+    owner_id: str | None
+    timeline: list[TimelineEntry]
+
+
+def view_details(
+    session: Session, vault: Vault, concern: Concern, *, viewer_id: str, now: datetime
+) -> ConcernDetails:
+    """Decrypt a concern for an authorised person, and audit that they looked."""
+    data_key = vault.concern_key(concern)
+    report = vault.open_json(
+        data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
+    )
+    reporter_user_id = None
+    if concern.reporter_enc is not None and concern.identity_mode in (
+        IdentityMode.OPEN,
+        IdentityMode.CONFIDENTIAL,
+    ):
+        reporter_user_id = vault.open_json(
+            data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
+        )["user_id"]
+
+    def opened(blob: bytes | None, field: str) -> str | None:
+        if blob is None:
+            return None
+        return vault.open_text(data_key, blob, table="concerns", row_id=concern.id, field=field)
+
+    referral_authority = opened(concern.referral_authority_enc, "referral_authority")
+    referral_reference = opened(concern.referral_reference_enc, "referral_reference")
+    audit.append(
+        session,
+        at=now,
+        actor=viewer_id,
+        action="concern.viewed",
+        concern_reference=concern.reference,
+    )
+    return ConcernDetails(
+        reference=concern.reference,
+        kind=concern.kind,
+        identity_mode=concern.identity_mode,
+        status=concern.status,
+        stage=concern.stage,
+        elements=list(concern.elements),
+        report={str(k): str(v) for k, v in report.items()},
+        reporter_user_id=reporter_user_id,
+        referral_authority=referral_authority,
+        referral_reference=referral_reference,
+        referral_made_at=concern.referral_made_at,
+        referral_acknowledged_at=concern.referral_acknowledged_at,
+        at_risk=concern.at_risk,
+        detriment=concern.detriment,
+        professional_group=concern.professional_group,
+        site=concern.site,
+        outcome=concern.outcome,
+        feedback=concern.feedback,
+        created_at=concern.created_at,
+        owner_id=concern.owner_id,
+        timeline=read_timeline(session, vault, concern, reporter_view=False),
+    )
+
+
+def record_feedback(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    answer: str,
+    comment: str | None,
+    *,
+    now: datetime,
+) -> None:
+    """The reporter's answer to "would you speak up again?", kept for the quarterly return."""
+    if answer not in FEEDBACK_ANSWERS:
+        raise IllegalMove("Choose one of the answers.")
+    if concern.feedback is not None:
+        raise IllegalMove("Thank you: your feedback on this concern is already recorded.")
+    if concern.status != Status.CLOSED:
+        raise IllegalMove("Feedback is asked for once the concern is closed.")
+    concern.feedback = answer
+    add_event(
+        session,
+        vault,
+        concern,
+        kind="feedback",
+        actor_role="reporter",
+        summary="The reporter gave feedback",
+        body=comment,
+        now=now,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor="reporter",
+        action="feedback.given",
+        concern_reference=concern.reference,
+    )

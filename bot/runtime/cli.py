@@ -1,0 +1,112 @@
+"""The `speakup` command: serve, demo, database, keys and audit chores."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.runtime.logs import configure_logging
+from bot.runtime.settings import SettingsError, load_settings
+from storage.crypto import generate_key
+from storage.db import Database, DatabaseUnavailable
+
+
+class CliError(Exception):
+    """A problem the operator can fix; printed as one line, no traceback."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="speakup", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
+    serve.add_argument("--http", action="store_true", help="force HTTP mode")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server listens
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="do not apply pending database migrations"
+    )
+
+    sub.add_parser("demo", help="play a scripted story against a local Slack stand-in")
+
+    db = sub.add_parser("db", help="database chores")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations")
+
+    keys = sub.add_parser("keys", help="encryption keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("generate", help="print a new key for SPEAKUP_ENCRYPTION_KEYS")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the audit log's hash chain")
+    return parser
+
+
+def _database(url: str) -> Database:
+    db = Database(url)
+    db.ping()
+    return db
+
+
+def run(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "keys":
+        print(generate_key())
+        return 0
+    if args.command == "demo":
+        from bot.demo.stage import run_demo
+
+        return run_demo()
+
+    configure_logging(os.environ.get("SPEAKUP_LOG_LEVEL", "INFO"))
+    settings = load_settings()
+    if args.command == "db":
+        _database(settings.database_url).upgrade()
+        print("database is up to date")
+        return 0
+    if args.command == "audit":
+        from storage import audit
+
+        db = _database(settings.database_url)
+        try:
+            with db.transaction() as session:
+                report = audit.verify(session)
+        except SQLAlchemyError as exc:
+            raise CliError(
+                f"could not read the audit log ({type(exc).__name__}); "
+                "has `speakup db upgrade` been run?"
+            ) from None
+        if report.ok:
+            print(f"audit chain intact: {report.entries} entries")
+            return 0
+        print(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}")
+        return 1
+
+    from bot.runtime.context import build_context
+    from bot.runtime.server import serve
+
+    socket_mode = bool(settings.slack_app_token) and not args.http
+    settings.require_slack(socket_mode=socket_mode)
+    context = build_context(settings, _database(settings.database_url))
+    if not args.no_migrate:
+        context.db.upgrade()
+    serve(context, socket_mode=socket_mode, host=args.host, port=args.port)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    try:
+        code = run(sys.argv[1:] if argv is None else argv)
+    except (SettingsError, DatabaseUnavailable, CliError) as exc:
+        print(f"speakup: {exc}", file=sys.stderr)
+        code = 2
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

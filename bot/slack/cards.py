@@ -1,0 +1,163 @@
+"""The card posted to a team channel: facts only, never free text or reporter identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.domain.deadlines import Deadline
+from bot.domain.taxonomy import (
+    AT_RISK,
+    ELEMENTS,
+    IDENTITY_LABELS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    ConcernKind,
+    IdentityMode,
+    Status,
+)
+from bot.slack.ids import Action
+from storage.models import Concern
+
+
+def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
+    """Slack renders this in each reader's own time zone, and `{ago}` stays current."""
+    fallback = moment.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{fallback}>"
+
+
+def mention(ids: list[str]) -> str:
+    """Mentions for user ids (U…/W…) and user-group ids (S…)."""
+    return " ".join(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids)
+
+
+def card_text(concern: Concern, *, team: list[str]) -> str:
+    """Notification text: content-free; an urgent card notifies the team by mention."""
+    kind = KIND_LABELS[ConcernKind(concern.kind)].lower()
+    if concern.urgent and concern.status != Status.CLOSED:
+        return f"URGENT {kind} concern {concern.reference}: immediate danger. {mention(team)}"
+    return f"{KIND_LABELS[ConcernKind(concern.kind)]} concern {concern.reference}"
+
+
+def card_blocks(
+    concern: Concern, deadlines: list[Deadline], team: list[str] | None = None
+) -> list[dict[str, Any]]:
+    kind = ConcernKind(concern.kind)
+    status = STATUS_LABELS[concern.stage or concern.status]
+    heading = f"{KIND_LABELS[kind]} concern {concern.reference}"
+    if concern.urgent:
+        heading = ":rotating_light: URGENT " + heading
+    if kind is ConcernKind.SAFEGUARDING:
+        about = "At risk: " + AT_RISK.get(concern.at_risk or "", "not stated")
+    else:
+        about = ", ".join(ELEMENTS.get(e, e) for e in concern.elements) or "Not stated"
+    fields = [
+        MarkdownTextObject(text=f"*Type*\n{KIND_LABELS[kind]}"),
+        MarkdownTextObject(text=f"*About*\n{about}"),
+        MarkdownTextObject(
+            text=f"*Identity*\n{IDENTITY_LABELS[IdentityMode(concern.identity_mode)]}"
+        ),
+        MarkdownTextObject(
+            text="*Urgency*\n" + ("Immediate danger" if concern.urgent else "Routine")
+        ),
+        MarkdownTextObject(text=f"*Status*\n{status}"),
+        MarkdownTextObject(
+            text="*Owner*\n" + (f"<@{concern.owner_id}>" if concern.owner_id else "Unassigned")
+        ),
+        MarkdownTextObject(text="*Raised*\n" + slack_date(concern.created_at, "{ago}")),
+    ]
+    if kind is ConcernKind.SAFEGUARDING:
+        fields.append(MarkdownTextObject(text="*Referral*\n" + _referral_state(concern, deadlines)))
+    if deadlines:
+        first = deadlines[0]
+        flag = ":warning: OVERDUE " if first.overdue else ""
+        fields.append(
+            MarkdownTextObject(
+                text=f"*Next deadline*\n{flag}{first.what} by " + slack_date(first.due_at)
+            )
+        )
+    blocks: list[Block] = [HeaderBlock(text=heading[:150])]
+    if concern.urgent and concern.status != Status.CLOSED and team:
+        # Notifications are taken from blocks first, so the mention must be in one.
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f":rotating_light: Immediate danger: {mention(team)}")
+            )
+        )
+    blocks += [
+        SectionBlock(fields=fields),
+        *_buttons(concern),
+    ]
+    overdue = [d for d in deadlines if d.overdue]
+    if overdue:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=":warning: Overdue: " + "; ".join(d.what for d in overdue)
+                    )
+                ]
+            )
+        )
+    return [block.to_dict() for block in blocks]
+
+
+def _buttons(concern: Concern) -> list[Block]:
+    """The card's buttons; each carries only the concern id, and every click is re-authorised."""
+
+    def button(action: Action, label: str, style: str | None = None) -> ButtonElement:
+        return ButtonElement(action_id=action, text=label, value=concern.id, style=style)
+
+    if concern.status == Status.CLOSED:
+        return [
+            ActionsBlock(
+                elements=[
+                    button(Action.VIEW_DETAILS, "View details"),
+                    button(Action.REOPEN, "Reopen"),
+                ]
+            )
+        ]
+    main = [button(Action.VIEW_DETAILS, "View details")]
+    if concern.status == Status.RECEIVED:
+        main.append(button(Action.ACKNOWLEDGE, "Acknowledge", "primary"))
+    main += [
+        button(Action.ASSIGN, "Assign"),
+        button(Action.ASK_REPORTER, "Ask reporter"),
+        button(Action.ADD_NOTE, "Add note"),
+        button(Action.UPDATE_STATUS, "Update status"),
+        button(Action.CLOSE, "Close", "danger"),
+    ]
+    blocks: list[Block] = [ActionsBlock(elements=main)]
+    if concern.kind == ConcernKind.SAFEGUARDING:
+        referral = [button(Action.RECORD_REFERRAL, "Record referral")]
+        if concern.referral_made_at is not None and concern.referral_acknowledged_at is None:
+            referral.append(button(Action.RECORD_REFERRAL_ACK, "Referral acknowledged"))
+        blocks.append(ActionsBlock(elements=referral))
+    return blocks
+
+
+def _referral_state(concern: Concern, deadlines: list[Deadline]) -> str:
+    """Where the local-authority referral stands; a missing step is flagged, never silent."""
+    if concern.referral_made_at is None:
+        state = "Not recorded yet"
+        what = "Record local-authority referral"
+    elif concern.referral_acknowledged_at is None:
+        state = "Made, awaiting acknowledgement"
+        what = "Referral acknowledgement"
+    else:
+        return "Made and acknowledged"
+    due = next((d for d in deadlines if d.what == what), None)
+    if due is None:
+        return state
+    flag = ":warning: OVERDUE — " if due.overdue else ""
+    return f"{flag}{state} (due {slack_date(due.due_at)})"

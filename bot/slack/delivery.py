@@ -1,0 +1,353 @@
+"""The outbox worker: delivers queued Slack side effects, retrying until Slack takes them.
+
+Exactly once in effect: every message we post carries the outbox item's idempotency key in
+its Slack message metadata. Before posting again after an attempt whose outcome we never saw
+(a crash, a timeout, a 5xx), the worker looks for that key in the channel and adopts the
+message it finds instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+import structlog
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import String, bindparam, update
+
+from bot.domain.clock import utcnow
+from bot.domain.deadlines import deadlines
+from bot.flows.context import AppContext
+from bot.slack.answering import QUIET, Answering
+from bot.slack.cards import card_blocks, card_text
+from bot.slack.reporter_messages import reporter_message
+from storage import outbox
+from storage.models import Concern, ConcernEvent
+from storage.outbox import ClaimedItem
+from storage.rows import table_of
+
+log = structlog.stdlib.get_logger(__name__)
+
+METADATA_EVENT = "speakup_outbox"
+# Long enough for a Slack call (10 s timeout) and the history check; short enough that work a
+# killed process held is picked up soon after a restart or by another replica.
+LEASE = timedelta(seconds=90)
+HISTORY_LOOKBACK = 200
+HISTORY_PAGES = 25
+# Slack errors meaning the reporter's DM cannot be delivered now, whatever we retry.
+UNREACHABLE_REPORTER = frozenset(
+    {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found"}
+)
+UNREACHABLE_AFTER = 3
+# Each step of a delivery (claim, Slack call, record) waits for a quiet moment in the answers
+# Slack is waiting on (see bot.slack.answering.QUIET). Under sustained load a step still goes every
+# STEP_ASIDE, so deliveries keep moving (an item a second at the least), and everything
+# queued goes out as soon as the load eases.
+STEP_ASIDE = 0.25
+
+
+_CONCERN = table_of(Concern)
+_RECORD_CARD = (
+    update(_CONCERN)
+    .where(_CONCERN.c.id == bindparam("concern_id"))
+    .values(card_ts=bindparam("ts", type_=String))
+)
+
+
+class Deferred(Exception):
+    """The item must wait for another to land first (e.g. a thread reply for an unposted card)."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    channel: str | None
+    ts: str | None
+    new_card: bool = False  # the first post of the item's concern's card
+
+
+class OutboxWorker:
+    """Drains the outbox; one per process, safe to run in several replicas at once."""
+
+    def __init__(
+        self, context: AppContext, client: WebClient, answering: Answering | None = None
+    ) -> None:
+        self.context = context
+        self.client = client
+        # Requests Slack is waiting on: each delivery step waits for a lull in them.
+        self.answering = answering or Answering()
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- running --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.context.wake_outbox()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        wakeup = self.context.outbox_wakeup
+        while not self._stop.is_set():
+            wakeup.clear()
+            try:
+                self.run_once()
+            except Exception:  # the worker must outlive any one bad item or outage
+                log.exception("outbox.cycle_failed")
+            wakeup.wait(self.context.policy.delivery.poll_seconds)
+
+    def run_once(self, limit: int = 20) -> int:
+        """Deliver what is due now; returns how many items were delivered."""
+        delivered = 0
+        while not self._stop.is_set():
+            with self.context.db.transaction() as session:
+                due = outbox.due_item_ids(session, now=utcnow(), limit=limit)
+            if not due:
+                return delivered
+            progressed = False
+            for item_id in due:
+                if self._stop.is_set():
+                    break
+                if self._deliver_one(item_id):
+                    delivered += 1
+                    progressed = True
+            if not progressed:
+                return delivered
+        return delivered
+
+    def _deliver_one(self, item_id: int) -> bool:
+        answering = self.answering
+        answering.step_aside(STEP_ASIDE, QUIET)
+        with self.context.db.transaction() as session:
+            item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
+        if item is None:
+            return False
+        bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
+        try:
+            answering.step_aside(STEP_ASIDE, QUIET)
+            result = self._deliver(item)
+        except Deferred as exc:
+            with self.context.db.transaction() as session:
+                outbox.defer(
+                    session, item.id, owner=self.owner, now=utcnow(), seconds=1.0, reason=str(exc)
+                )
+            return False
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            error = str(exc.response.get("error") or f"http_{status}")
+            delay = self._backoff(item.attempts)
+            if status == 429:
+                retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
+                delay = max(delay, retry_after)
+            bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
+            self._failed(item, f"{status} {error}", delay)
+            if (
+                item.kind == "reporter_dm"
+                and error in UNREACHABLE_REPORTER
+                and item.attempts >= UNREACHABLE_AFTER
+            ):
+                self._tell_team_reporter_unreachable(item)
+            return False
+        except (SlackClientError, OSError) as exc:
+            delay = self._backoff(item.attempts)
+            bound.warning("outbox.unreachable", error=type(exc).__name__, retry_in=delay)
+            self._failed(item, type(exc).__name__, delay)
+            return False
+        except Exception as exc:
+            # Our own fault (a missing key, a bug): keep the item, retry with backoff, and say
+            # so loudly. Only the exception's type is logged: its text could carry content.
+            delay = self._backoff(item.attempts)
+            bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
+            self._failed(item, type(exc).__name__, delay)
+            return False
+        answering.step_aside(STEP_ASIDE, QUIET)
+        with self.context.db.transaction() as session:
+            settled = outbox.mark_delivered(
+                session,
+                item.id,
+                owner=self.owner,
+                now=utcnow(),
+                channel=result.channel,
+                ts=result.ts,
+            )
+            if settled and result.new_card:
+                # A plain UPDATE: recording where the card is is not a change of the concern,
+                # so it must not bump the version a guardian's action is checked against.
+                session.connection().execute(
+                    _RECORD_CARD, {"concern_id": item.concern_id, "ts": result.ts}
+                )
+        if not settled:
+            # Our lease ran out mid-delivery and another worker took the item: it will find
+            # this message by its key before posting, so nothing is sent twice.
+            bound.warning("outbox.lease_lost")
+            return False
+        bound.info("outbox.delivered")
+        return True
+
+    def _backoff(self, attempts: int) -> float:
+        tuning = self.context.policy.delivery
+        return outbox.backoff(attempts, base=tuning.backoff_seconds, cap=tuning.backoff_cap)
+
+    def _tell_team_reporter_unreachable(self, item: ClaimedItem) -> None:
+        """Slack says the reporter cannot be messaged (left, deactivated): the update stays
+        queued in case they return, and the team is told once, so silence is never mistaken
+        for the reporter ignoring them."""
+        with self.context.db.transaction() as session:
+            concern = session.get(Concern, item.concern_id) if item.concern_id else None
+            if concern is None:
+                return
+            outbox.enqueue(
+                session,
+                kind="thread_note",
+                lane=f"card:{concern.id}",
+                idempotency_key=f"note:unreachable:{concern.id}",
+                concern_id=concern.id,
+                payload={
+                    "text": "The reporter cannot be reached by direct message at the moment "
+                    "(Slack refuses it); updates stay queued and go out if that changes."
+                },
+                now=utcnow(),
+                once=True,
+            )
+        self.context.wake_outbox()
+
+    def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
+        with self.context.db.transaction() as session:
+            outbox.mark_failed(
+                session, item.id, owner=self.owner, now=utcnow(), error=error, retry_in=delay
+            )
+
+    # --- delivering each kind -------------------------------------------------------------
+
+    def _deliver(self, item: ClaimedItem) -> Delivered:
+        if item.kind == "card":
+            return self._deliver_card(item)
+        if item.kind == "reporter_dm":
+            return self._deliver_reporter_dm(item)
+        if item.kind == "thread_note":
+            return self._deliver_thread_note(item)
+        raise ValueError(f"unknown outbox kind {item.kind}")
+
+    def _load_concern(self, concern_id: str | None) -> Concern:
+        with self.context.db.transaction() as session:
+            concern = session.get(Concern, concern_id) if concern_id else None
+            if concern is None:
+                raise ValueError("outbox item names no concern")
+            session.expunge(concern)
+            return concern
+
+    def _deliver_card(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+        now = utcnow()
+        team = list(self.context.policy.safeguarding_team)
+        blocks = card_blocks(concern, deadlines(concern, self.context.policy.timescales, now), team)
+        text = card_text(concern, team=team)
+        if concern.card_ts is None:
+            ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
+            # Recorded with the delivery, in one transaction (see _deliver_one).
+            return Delivered(concern.channel, ts, new_card=True)
+        self.client.chat_update(
+            channel=concern.channel, ts=concern.card_ts, text=text, blocks=blocks
+        )
+        return Delivered(concern.channel, concern.card_ts)
+
+    def _deliver_thread_note(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+        if concern.card_ts is None:
+            raise Deferred("card not posted yet")
+        text = str(item.payload.get("text", ""))
+        ts = self._post_once(item, channel=concern.channel, text=text, thread_ts=concern.card_ts)
+        return Delivered(concern.channel, ts)
+
+    def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
+        vault = self.context.vault
+        with self.context.db.transaction() as session:
+            concern = session.get_one(Concern, item.concern_id)
+            event = session.query(ConcernEvent).filter_by(uid=item.payload["event_uid"]).one()
+            data_key = vault.concern_key(concern)
+            if concern.reporter_enc is None:
+                raise ValueError("reporter cannot be reached (no contact)")
+            # The reporter's id is unsealed only here, at send time, and never stored or logged.
+            user_id = vault.open_json(
+                data_key,
+                concern.reporter_enc,
+                table="concerns",
+                row_id=concern.id,
+                field="reporter",
+            )["user_id"]
+            body = (
+                vault.open_text(
+                    data_key, event.body_enc, table="concern_events", row_id=event.uid, field="body"
+                )
+                if event.body_enc
+                else None
+            )
+            message = reporter_message(concern, event, body)
+        opened = self.client.conversations_open(users=user_id)
+        channel = str(opened["channel"]["id"])
+        ts = self._post_once(item, channel=channel, text=message.text, blocks=message.blocks)
+        # The DM channel id identifies the reporter as well as their user id does: not recorded.
+        return Delivered(None, ts)
+
+    def _post_once(
+        self,
+        item: ClaimedItem,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        if item.attempts > 1:
+            found = self._find_posted(item, channel, thread_ts)
+            if found is not None:
+                return found
+        response = self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            metadata={
+                "event_type": METADATA_EVENT,
+                "event_payload": {"key": item.idempotency_key},
+            },
+        )
+        return str(response["ts"])
+
+    def _find_posted(self, item: ClaimedItem, channel: str, thread_ts: str | None) -> str | None:
+        """The ts of a message an earlier attempt already posted for this item, if any."""
+        oldest = f"{item.created_at.timestamp() - 60:.6f}"
+        cursor: str | None = None
+        # A thread reply is found among the thread's replies, a message in the channel's history.
+        read = (
+            partial(self.client.conversations_replies, ts=thread_ts)
+            if thread_ts
+            else partial(self.client.conversations_history, oldest=oldest)
+        )
+        for _ in range(HISTORY_PAGES):
+            response = read(
+                channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK, cursor=cursor
+            )
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT
+                    and (metadata.get("event_payload") or {}).get("key") == item.idempotency_key
+                ):
+                    return str(message["ts"])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                return None
+        # Beyond this many pages the message is older than any retry window we keep.
+        log.warning("outbox.history_scan_capped", outbox_id=item.id)
+        return None

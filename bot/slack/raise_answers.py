@@ -1,0 +1,117 @@
+"""From a submitted raise view to the acknowledgement Slack shows: validate, store, answer.
+
+Everything here happens before Slack is answered, so it touches only the database: the
+concern is committed before the reporter is told it is safe.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.domain.clock import utcnow
+from bot.domain.routing import RoutingError
+from bot.domain.taxonomy import ConcernKind
+from bot.flows.context import AppContext
+from bot.flows.raising import (
+    RaisedConcern,
+    RaiseRequest,
+    find_by_submission,
+    prepare_raise,
+    repeat_submission,
+)
+from bot.slack import copy as help_text
+from bot.slack import raise_form, signed_metadata
+from bot.slack.cards import slack_date
+from bot.slack.ids import Block
+
+log = structlog.stdlib.get_logger(__name__)
+
+NO_SAFEGUARDING_CHANNEL = (
+    "Safeguarding concerns cannot be taken here yet, so nothing was sent. If anyone is in "
+    "immediate danger call 999 now; otherwise contact the safeguarding team directly."
+)
+_STORE_ATTEMPTS = 3
+NOT_SAVED = (
+    "We could not save your concern just now, so nothing was sent. Your text is still here: "
+    "please press Send again in a minute."
+)
+
+
+def errors(fields: dict[str, str]) -> dict[str, Any]:
+    return {"response_action": "errors", "errors": fields}
+
+
+def submit_raise(
+    context: AppContext, kind: ConcernKind, user_id: str, view: dict[str, Any]
+) -> dict[str, Any]:
+    """The arguments for Bolt's ack(): field errors, or the confirmation view."""
+    text = view.get("private_metadata")
+    # What we sign is always ASCII; anything else was altered (and would upset compare_digest).
+    genuine = isinstance(text, str) and text.isascii()
+    metadata = signed_metadata.verify(context.vault.ring, text if genuine else None)
+    if metadata is None or metadata.get("form") != kind.value:
+        log.warning("raise.tampered_metadata", kind=kind.value)
+        return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
+    state = raise_form.state_values(view)
+    parsed = raise_form.parse_submission(
+        kind,
+        state,
+        sites=list(context.policy.sites),
+        timezone=context.policy.timezone,
+    )
+    if parsed.request is None:
+        return errors(parsed.errors)
+    view_id = view.get("id")
+    if not isinstance(view_id, str) or not view_id or len(view_id) > 255:
+        return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
+    try:
+        raised = _store(context, parsed.request, user_id, view_id)
+    except RoutingError:
+        log.error("raise.no_route", kind=kind.value)
+        return errors({Block.DESCRIPTION: NO_SAFEGUARDING_CHANNEL})
+    except SQLAlchemyError as exc:
+        # Not log.exception: a database error's text carries the statement's parameters.
+        log.error("raise.not_saved", kind=kind.value, error=type(exc).__name__)
+        return errors({Block.DESCRIPTION: NOT_SAVED})
+    log.info(
+        "raise.stored",
+        reference=raised.reference,
+        kind=raised.kind.value,
+        urgent=raised.urgent,
+        duplicate=raised.duplicate,
+    )
+    return {
+        "response_action": "update",
+        "view": raise_form.confirmation_view(
+            raised, ack_due_text=slack_date(raised.ack_due_at, "{date_long_pretty}")
+        ),
+    }
+
+
+def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: str) -> RaisedConcern:
+    attempts_left = _STORE_ATTEMPTS
+    while True:
+        prepared = prepare_raise(
+            context.vault,
+            context.raise_policy,
+            request,
+            reporter_user_id=user_id,
+            submission_id=view_id,
+            now=utcnow(),
+        )
+        try:
+            return context.raises.run(prepared)
+        except IntegrityError:
+            # Most often the same view sent again (a double click, or Slack resending after
+            # a lost answer): answer with what the first one stored. Otherwise the random
+            # reference was taken (about one in a billion): try again with a new one.
+            with context.db.transaction() as session:
+                existing = find_by_submission(session, context.vault, view_id)
+                if existing is not None:
+                    return repeat_submission(session, existing)
+            attempts_left -= 1
+            if not attempts_left:
+                raise

@@ -1,0 +1,580 @@
+"""The raise modal: its two forms (speak up, safeguarding), parsing, and the confirmation view."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticMultiSelectElement,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.taxonomy import (
+    AT_RISK,
+    DESCRIPTION_MAX,
+    DETRIMENT_ANSWERS,
+    ELEMENTS,
+    IDENTITY_EXPLANATIONS,
+    IDENTITY_LABELS,
+    MEDIUM_TEXT_MAX,
+    PROFESSIONAL_GROUPS,
+    SHORT_TEXT_MAX,
+    ConcernKind,
+    IdentityMode,
+)
+from bot.flows.raising import RaisedConcern, RaiseRequest
+from bot.slack.copy import EMERGENCY_LINE, HONESTY_LINE
+from bot.slack.ids import Action, Callback
+from bot.slack.ids import Block as B
+
+log = structlog.stdlib.get_logger(__name__)
+
+INCIDENT_NUMBER_MAX = 40
+
+# Slack's own limits on what a select may offer.
+OPTION_TEXT_MAX = 75
+OPTIONS_MAX = 100
+CHECKBOXES_MAX = 10
+
+# Plain words under each recording element (Slack caps option descriptions at 75 characters).
+_ELEMENT_HELP = {
+    "patient_safety": "Care that could harm patients or falls short of what it should be.",
+    "bullying_harassment": "Being picked on, intimidated, humiliated or harassed at work.",
+    "attitudes_behaviours": "Discrimination, rudeness or conduct that is not acceptable here.",
+    "worker_safety": "Your or colleagues' health, safety, workload or wellbeing.",
+    "other": "Anything else that gets in the way of good care or good work.",
+}
+
+# Short option descriptions (Slack caps them at 75 characters); the full text sits above.
+_IDENTITY_SHORT = {
+    IdentityMode.OPEN: "Guardians know it's you and may share your name to act.",
+    IdentityMode.CONFIDENTIAL: "Guardians know it's you; your name isn't shared without consent.",
+    IdentityMode.ANONYMOUS_FOLLOW_UP: "Nobody sees who you are; you still get updates.",
+    IdentityMode.ANONYMOUS_NO_CONTACT: "No link to you at all; check on it with a receipt.",
+}
+
+
+def _options(choices: dict[str, str]) -> list[Option]:
+    return [Option(value=value, text=label) for value, label in choices.items()]
+
+
+def offered_sites(sites: list[str]) -> list[str]:
+    """The configured sites a select can offer: each fits an option, no repeats, at most 100."""
+    usable = [s for s in dict.fromkeys(site.strip() for site in sites) if s]
+    fitting = [s for s in usable if len(s) <= OPTION_TEXT_MAX]
+    if len(fitting) != len(usable):
+        log.warning("raise_form.sites_too_long", dropped=len(usable) - len(fitting))
+    return fitting[:OPTIONS_MAX]
+
+
+def _elements_element() -> CheckboxesElement | StaticMultiSelectElement:
+    """Checkboxes, so each element can carry its plain-words description; a multi-select
+    if the list ever outgrows what checkboxes allow."""
+    if len(ELEMENTS) <= CHECKBOXES_MAX:
+        return CheckboxesElement(
+            action_id=B.ELEMENTS,
+            options=[
+                Option(value=value, text=label, description=_ELEMENT_HELP.get(value))
+                for value, label in ELEMENTS.items()
+            ],
+        )
+    return StaticMultiSelectElement(
+        action_id=B.ELEMENTS, placeholder="Choose one or more", options=_options(ELEMENTS)
+    )
+
+
+def _text_input(
+    block_id: str, label: str, *, max_length: int, multiline: bool, optional: bool, hint: str = ""
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=PlainTextObject(text=hint) if hint else None,
+        element=PlainTextInputElement(
+            action_id=block_id, multiline=multiline, max_length=max_length
+        ),
+    )
+
+
+def _identity_blocks() -> list[Block]:
+    explanation = "\n".join(
+        f"*{IDENTITY_LABELS[mode]}*: {IDENTITY_EXPLANATIONS[mode]}" for mode in IdentityMode
+    )
+    return [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text="*Who will know it was you?*\n" + explanation)),
+        InputBlock(
+            block_id=B.IDENTITY,
+            label="How identifiable do you want to be?",
+            element=RadioButtonsElement(
+                action_id=B.IDENTITY,
+                options=[
+                    Option(
+                        value=mode.value,
+                        text=IDENTITY_LABELS[mode],
+                        description=_IDENTITY_SHORT[mode],
+                    )
+                    for mode in IdentityMode
+                ],
+            ),
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=HONESTY_LINE)]),
+    ]
+
+
+def _profession_block() -> InputBlock:
+    return InputBlock(
+        block_id=B.PROFESSIONAL_GROUP,
+        label="Your staff group (optional)",
+        optional=True,
+        hint=PlainTextObject(text="Only used in anonymous statistics."),
+        element=StaticSelectElement(
+            action_id=B.PROFESSIONAL_GROUP, options=_options(PROFESSIONAL_GROUPS)
+        ),
+    )
+
+
+def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
+    """The speak-up form: what it is about, what happened, identity, optional detail."""
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="Tell a Freedom to Speak Up guardian what worries you. "
+                "It takes about a minute.\n" + EMERGENCY_LINE
+            ),
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=Action.SWITCH_TO_SAFEGUARDING,
+                    text="Someone is at risk of harm",
+                    value="safeguarding",
+                )
+            ]
+        ),
+        InputBlock(
+            block_id=B.ELEMENTS,
+            label="What is it about?",
+            hint=PlainTextObject(text="Choose all that apply."),
+            element=_elements_element(),
+        ),
+        _text_input(
+            B.DESCRIPTION,
+            "What happened?",
+            max_length=DESCRIPTION_MAX,
+            multiline=True,
+            optional=False,
+            hint="Only guardians can read this. It is encrypted as soon as you send it.",
+        ),
+        *_identity_blocks(),
+        DividerBlock(),
+        HeaderBlock(text="Optional detail"),
+    ]
+    sites = offered_sites(sites)
+    if sites:
+        blocks.append(
+            InputBlock(
+                block_id=B.SITE,
+                label="Site or directorate (optional)",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=B.SITE, options=[Option(value=s, text=s) for s in sites]
+                ),
+            )
+        )
+    blocks += [
+        _text_input(
+            B.LOCATION,
+            "Where did it happen? (optional)",
+            max_length=SHORT_TEXT_MAX,
+            multiline=False,
+            optional=True,
+            hint="Station, department or ward.",
+        ),
+        InputBlock(
+            block_id=B.HAPPENED_ON,
+            label="When did it happen? (optional)",
+            optional=True,
+            element=DatePickerElement(action_id=B.HAPPENED_ON),
+        ),
+        _text_input(
+            B.RAISED_BEFORE,
+            "Have you raised it before? With whom? (optional)",
+            max_length=SHORT_TEXT_MAX,
+            multiline=False,
+            optional=True,
+        ),
+        _text_input(
+            B.HOPED_OUTCOME,
+            "What would you like to happen? (optional)",
+            max_length=MEDIUM_TEXT_MAX,
+            multiline=True,
+            optional=True,
+        ),
+        InputBlock(
+            block_id=B.DETRIMENT,
+            label="Treated worse for speaking up? (optional)",
+            optional=True,
+            hint=PlainTextObject(
+                text="Do you feel you have suffered detriment for speaking up before?"
+            ),
+            element=RadioButtonsElement(action_id=B.DETRIMENT, options=_options(DETRIMENT_ANSWERS)),
+        ),
+        _profession_block(),
+    ]
+    return _modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata)
+
+
+def safeguarding_form(*, metadata: str) -> dict[str, Any]:
+    """The safeguarding form: who is at risk, immediate danger, where, what happened."""
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=EMERGENCY_LINE)),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text="Use this if a patient, a colleague or anyone else may be at risk of harm, "
+                "abuse or neglect. The safeguarding team sees it straight away."
+            )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    action_id=Action.SWITCH_TO_SPEAK_UP,
+                    text="It's a different kind of concern",
+                    value="speak_up",
+                )
+            ]
+        ),
+        InputBlock(
+            block_id=B.AT_RISK,
+            label="Who is at risk?",
+            element=RadioButtonsElement(action_id=B.AT_RISK, options=_options(AT_RISK)),
+        ),
+        InputBlock(
+            block_id=B.IMMEDIATE_DANGER,
+            label="Is anyone in immediate danger?",
+            element=RadioButtonsElement(
+                action_id=B.IMMEDIATE_DANGER,
+                options=[
+                    Option(value="yes", text="Yes, right now"),
+                    Option(value="no", text="No"),
+                ],
+            ),
+        ),
+        _text_input(
+            B.LOCATION,
+            "Where?",
+            max_length=SHORT_TEXT_MAX,
+            multiline=False,
+            optional=False,
+            hint="Address, station or ward, as precisely as you can. 'Not known' is fine.",
+        ),
+        _text_input(
+            B.INCIDENT_NUMBER,
+            "CAD or incident number (optional)",
+            max_length=INCIDENT_NUMBER_MAX,
+            multiline=False,
+            optional=True,
+        ),
+        _text_input(
+            B.DESCRIPTION,
+            "What happened?",
+            max_length=DESCRIPTION_MAX,
+            multiline=True,
+            optional=False,
+            hint="Only the safeguarding team can read this. It is encrypted when you send it.",
+        ),
+        *_identity_blocks(),
+        _profession_block(),
+    ]
+    return _modal(Callback.RAISE_SAFEGUARDING, "Safeguarding concern", blocks, metadata)
+
+
+def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit="Send",
+        close="Cancel",
+        blocks=blocks,
+        private_metadata=metadata,
+    )
+    return view.to_dict()  # validates against Block Kit's limits first
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+# Invisible format characters a person legitimately types: joiners inside emoji sequences,
+# direction marks in right-to-left text, and the tag characters of subdivision flags.
+_ALLOWED_FORMAT = frozenset({"\u200c", "\u200d", "\u200e", "\u200f"})
+_TAGS = range(0xE0020, 0xE0080)
+_ALLOWED_CONTROLS = frozenset({"\n", "\t"})
+
+
+def _hidden(ch: str) -> bool:
+    """A control, surrogate, private-use, non- or format character that could hide or
+    disguise text (e.g. bidi overrides); the few a keyboard produces are allowed."""
+    category = unicodedata.category(ch)
+    if category == "Cc":
+        return ch not in _ALLOWED_CONTROLS
+    if category == "Cf":
+        return ch not in _ALLOWED_FORMAT and ord(ch) not in _TAGS
+    if category in ("Cs", "Co"):
+        return True
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE  # Unicode noncharacters
+
+
+@dataclass(frozen=True)
+class FormResult:
+    request: RaiseRequest | None
+    errors: dict[str, str]
+
+
+def clean_text(value: Any, *, limit: int, required: bool, label: str) -> tuple[str | None, str]:
+    """(text, error) — trims, rejects control characters and overlong text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, (f"Please tell us {label}." if required else "")
+    if not isinstance(value, str):
+        return None, "This answer could not be read. Please type it again."
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(_hidden(ch) for ch in text):
+        return None, "This contains hidden control characters. Please retype it."
+    text = unicodedata.normalize("NFC", text)
+    if len(text) > limit:
+        return None, f"Please keep this under {limit} characters (it is {len(text)})."
+    return text, ""
+
+
+def state_values(view: Any) -> dict[str, Any]:
+    """A submitted view's `state.values`, or {} when the payload is not shaped as Slack's."""
+    state = view.get("state") if isinstance(view, dict) else None
+    values = state.get("values") if isinstance(state, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def _value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
+    block = state.get(block_id)
+    if not isinstance(block, dict):
+        return {}
+    element = block.get(block_id)
+    return element if isinstance(element, dict) else {}
+
+
+class _Parser:
+    """Reads one submitted form, collecting a plain-words error per block."""
+
+    def __init__(self, state: dict[str, Any], timezone: str) -> None:
+        self.state = state
+        self.timezone = timezone
+        self.errors: dict[str, str] = {}
+
+    def text(self, block_id: str, *, limit: int, required: bool, label: str) -> str | None:
+        value, error = clean_text(
+            _value(self.state, block_id).get("value"), limit=limit, required=required, label=label
+        )
+        if error:
+            self.errors[block_id] = error
+        return value
+
+    def choice(
+        self, block_id: str, allowed: set[str] | dict[str, str], *, missing: str = ""
+    ) -> str | None:
+        """The chosen option; `missing` makes it required. An option we never offered is
+        an error, not a silent blank."""
+        option = _value(self.state, block_id).get("selected_option")
+        if option is None:
+            if missing:
+                self.errors[block_id] = missing
+            return None
+        value = option.get("value") if isinstance(option, dict) else None
+        if isinstance(value, str) and value in allowed:
+            return value
+        self.errors[block_id] = "Please choose one of the options shown."
+        return None
+
+    def choices(self, block_id: str, allowed: dict[str, str], *, missing: str) -> tuple[str, ...]:
+        raw = _value(self.state, block_id).get("selected_options")
+        values = (
+            [o.get("value") if isinstance(o, dict) else None for o in raw]
+            if isinstance(raw, list)
+            else [None]
+        )
+        chosen = tuple(dict.fromkeys(v for v in values if isinstance(v, str) and v in allowed))
+        if not chosen or len(chosen) != len(values):
+            self.errors[block_id] = missing
+        return chosen
+
+    def date(self, block_id: str) -> str | None:
+        value = _value(self.state, block_id).get("selected_date")
+        if value is None:
+            return None
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            day = None
+        if day is None or day.year < 1900:
+            self.errors[block_id] = "Please pick a date from the calendar."
+            return None
+        if day > datetime.now(ZoneInfo(self.timezone)).date():  # "today" where the trust is
+            self.errors[block_id] = "That date is in the future."
+            return None
+        return day.isoformat()
+
+
+def parse_submission(
+    kind: ConcernKind,
+    state: dict[str, Any],
+    *,
+    sites: list[str],
+    timezone: str = "Europe/London",
+) -> FormResult:
+    """Turn a raise view's state values into a RaiseRequest, or field errors by block id."""
+    form = _Parser(state if isinstance(state, dict) else {}, timezone)
+    description = form.text(
+        B.DESCRIPTION, limit=DESCRIPTION_MAX, required=True, label="what happened"
+    )
+    identity = form.choice(
+        B.IDENTITY,
+        {mode.value for mode in IdentityMode},
+        missing="Please choose how identifiable you want to be.",
+    )
+    group = form.choice(B.PROFESSIONAL_GROUP, PROFESSIONAL_GROUPS)
+
+    if kind is ConcernKind.SPEAK_UP:
+        elements = form.choices(
+            B.ELEMENTS, ELEMENTS, missing="Please choose at least one option from the list."
+        )
+        location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=False, label="where")
+        happened_on = form.date(B.HAPPENED_ON)
+        raised_before = form.text(
+            B.RAISED_BEFORE, limit=SHORT_TEXT_MAX, required=False, label="who you told"
+        )
+        hoped = form.text(
+            B.HOPED_OUTCOME, limit=MEDIUM_TEXT_MAX, required=False, label="the outcome"
+        )
+        detriment = form.choice(B.DETRIMENT, DETRIMENT_ANSWERS)
+        site = form.choice(B.SITE, set(offered_sites(sites)))
+        if form.errors or description is None or identity is None:
+            return FormResult(None, form.errors)
+        return FormResult(
+            RaiseRequest(
+                kind=kind,
+                identity_mode=IdentityMode(identity),
+                description=description,
+                elements=elements,
+                location=location,
+                happened_on=happened_on,
+                raised_before=raised_before,
+                hoped_outcome=hoped,
+                detriment=detriment,
+                professional_group=group,
+                site=site,
+            ),
+            {},
+        )
+
+    at_risk = form.choice(
+        B.AT_RISK,
+        AT_RISK,
+        missing="Please tell us who is at risk (choose 'Not sure' if you don't know).",
+    )
+    danger = form.choice(
+        B.IMMEDIATE_DANGER,
+        {"yes", "no"},
+        missing="Please tell us whether anyone is in immediate danger.",
+    )
+    location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=True, label="where")
+    incident = form.text(
+        B.INCIDENT_NUMBER, limit=INCIDENT_NUMBER_MAX, required=False, label="the incident number"
+    )
+    if form.errors or description is None or identity is None or at_risk is None:
+        return FormResult(None, form.errors)
+    return FormResult(
+        RaiseRequest(
+            kind=kind,
+            identity_mode=IdentityMode(identity),
+            description=description,
+            location=location,
+            at_risk=at_risk,
+            immediate_danger=danger == "yes",
+            incident_number=incident,
+            professional_group=group,
+        ),
+        {},
+    )
+
+
+# --- confirmation --------------------------------------------------------------------------
+
+
+def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, Any]:
+    """What the reporter sees after sending: reference first, 999 first of all if urgent."""
+    blocks: list[Block] = []
+    if raised.urgent:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=":rotating_light: *Call 999 now* if anyone is in immediate danger. "
+                    "We have alerted the safeguarding team, but they cannot send help."
+                )
+            )
+        )
+    noun = "safeguarding concern" if raised.kind is ConcernKind.SAFEGUARDING else "concern"
+    team = "the safeguarding team" if raised.kind is ConcernKind.SAFEGUARDING else "a guardian"
+    if raised.duplicate:
+        lead = f"We already have this {noun}: your reference is *{raised.reference}*."
+    else:
+        lead = f"Thank you. Your {noun} is safely with us. Your reference is *{raised.reference}*."
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=lead)))
+    if raised.receipt:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Your receipt: `{raised.receipt}`*\n"
+                    + (
+                        "This new receipt replaces any receipt shown before for this concern.\n"
+                        if raised.duplicate
+                        else ""
+                    )
+                    + "*Copy this now: we cannot show it again.* Nothing links this concern to "
+                    "you, so this receipt is the only way to check on it: type "
+                    f"`/speakup status {raised.receipt}` at any time to see progress and "
+                    "answer the guardians' questions."
+                )
+            )
+        )
+    else:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"{team[:1].upper() + team[1:]} will acknowledge it by {ack_due_text}. "
+                    "We will message you here with every update, and `/speakup status` shows "
+                    "where it is."
+                )
+            )
+        )
+    view = View(type="modal", title="Concern sent", close="Done", blocks=blocks)
+    return view.to_dict()  # validates against Block Kit's limits first

@@ -1,0 +1,78 @@
+"""What a reporter is told, in plain words, for each step of their concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.taxonomy import FEEDBACK_QUESTION, ConcernKind
+from bot.slack.cards import slack_date
+from bot.slack.ids import Action
+from bot.slack.mrkdwn import quote
+from storage.models import Concern, ConcernEvent
+
+
+@dataclass(frozen=True)
+class ReporterMessage:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
+
+
+def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) -> ReporterMessage:
+    """The DM for one timeline event; `body` is the decrypted free text the event carries."""
+    ref = concern.reference
+    team = (
+        "the safeguarding team"
+        if concern.kind == ConcernKind.SAFEGUARDING
+        else "a Freedom to Speak Up guardian"
+    )
+    lines: list[str] = []
+    if event.kind == "raised":
+        if concern.urgent:
+            lines.append(
+                ":rotating_light: *If anyone is in immediate danger, call 999 now.* "
+                "We have alerted the safeguarding team, but they cannot send help."
+            )
+        lines.append(
+            f"We have received your concern *{ref}* and it is stored encrypted. "
+            f"{team[:1].upper() + team[1:]} will acknowledge it by "
+            f"{slack_date(concern.ack_due_at)}. "
+            "You will hear from us here at every step."
+        )
+    elif event.kind == "question":
+        lines.append(f"A guardian has a question about your concern *{ref}*:")
+        lines.append(quote(body or ""))
+        lines.append("Press *Reply* to answer. Your answer goes through the bot.")
+    elif event.kind == "reporter_reply":
+        lines.append(f"Your reply about *{ref}* has reached the guardians.")
+    else:
+        lines.append(f"Update on your concern *{ref}*: {event.summary}.")
+        if body:
+            lines.append("Message from the team:\n" + quote(body))
+        if event.kind == "close":
+            lines.append(f"*{FEEDBACK_QUESTION}* Your answer helps the trust improve.")
+    blocks = [_section("\n\n".join(lines))]
+    if event.kind == "question":
+        blocks.append(_button(Action.REPLY, "Reply", concern.id))
+    elif event.kind == "close":
+        blocks.append(_button(Action.GIVE_FEEDBACK, "Give feedback", concern.id))
+    return ReporterMessage(text=f"Update on your concern {ref}", blocks=blocks)
+
+
+def _button(action: Action, label: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action.value,
+                "text": {"type": "plain_text", "text": label},
+                "value": value,
+                "style": "primary",
+            }
+        ],
+    }

@@ -1,0 +1,361 @@
+"""Modals for the guardians' and safeguarding team's actions, and the reporter's reply forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.taxonomy import (
+    AT_RISK,
+    DETRIMENT_ANSWERS,
+    ELEMENTS,
+    FEEDBACK_ANSWERS,
+    FEEDBACK_QUESTION,
+    IDENTITY_LABELS,
+    KIND_LABELS,
+    MEDIUM_TEXT_MAX,
+    OUTCOMES,
+    PROFESSIONAL_GROUPS,
+    STATUS_LABELS,
+    ConcernKind,
+    IdentityMode,
+    Stage,
+)
+from bot.flows.timeline import TimelineEntry
+from bot.flows.triage import ConcernDetails
+from bot.slack.cards import slack_date
+from bot.slack.ids import Block as B
+from bot.slack.ids import Callback
+from bot.slack.mrkdwn import escape, quote
+
+MESSAGE_MAX = 2000
+SECTION_MAX = 3000
+
+_REPORT_LABELS = {
+    "description": "What happened",
+    "location": "Where",
+    "happened_on": "When",
+    "raised_before": "Raised before with",
+    "hoped_outcome": "Hoped-for outcome",
+    "incident_number": "CAD / incident number",
+}
+
+
+def _modal(
+    callback_id: str, title: str, blocks: list[Block], metadata: str, submit: str | None = "Save"
+) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        title=title,
+        submit=submit,
+        close="Cancel" if submit else "Close",
+        blocks=blocks,
+        private_metadata=metadata,
+    )
+    return view.to_dict()  # validates against Block Kit's limits first
+
+
+def _text(block_id: str, label: str, *, max_length: int, optional: bool, hint: str = "") -> Block:
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=PlainTextObject(text=hint) if hint else None,
+        element=PlainTextInputElement(action_id=block_id, multiline=True, max_length=max_length),
+    )
+
+
+def _clip(text: str, limit: int = SECTION_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def loading_view(reference: str) -> dict[str, Any]:
+    view = View(
+        type="modal",
+        title="Concern details",
+        close="Close",
+        blocks=[SectionBlock(text=f"Opening {reference}…")],
+    )
+    return view.to_dict()
+
+
+def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str, Any]:
+    """The decrypted concern for an authorised person; every opening is audited."""
+    kind = ConcernKind(details.kind)
+    mode = IdentityMode(details.identity_mode)
+    if mode is IdentityMode.OPEN:
+        reporter = f"{reporter_name or 'Unknown'} (open: may be shared with those who need it)"
+    elif mode is IdentityMode.CONFIDENTIAL:
+        reporter = f"{reporter_name or 'Unknown'} — *confidential: do not share without consent*"
+    else:
+        reporter = "Anonymous reporter"
+    facts = [
+        f"*Type:* {KIND_LABELS[kind]}",
+        f"*Identity:* {IDENTITY_LABELS[mode]}",
+        f"*Reporter:* {reporter}",
+        f"*Status:* {STATUS_LABELS[details.stage or details.status]}",
+        "*Owner:* " + (f"<@{details.owner_id}>" if details.owner_id else "Unassigned"),
+        f"*Raised:* {slack_date(details.created_at)}",
+    ]
+    if kind is ConcernKind.SAFEGUARDING:
+        facts.append("*At risk:* " + AT_RISK.get(details.at_risk or "", "not stated"))
+    else:
+        facts.append("*About:* " + ", ".join(ELEMENTS.get(e, e) for e in details.elements))
+    if details.detriment:
+        facts.append("*Reports detriment:* " + DETRIMENT_ANSWERS.get(details.detriment, "?"))
+    if details.professional_group:
+        facts.append("*Staff group:* " + PROFESSIONAL_GROUPS.get(details.professional_group, "?"))
+    if details.site:
+        facts.append(f"*Site:* {escape(details.site)}")
+    if details.outcome:
+        facts.append("*Outcome:* " + OUTCOMES.get(details.outcome, details.outcome))
+    if details.feedback:
+        facts.append("*Would speak up again:* " + FEEDBACK_ANSWERS.get(details.feedback, "?"))
+    if details.referral_made_at:
+        ack = (
+            slack_date(details.referral_acknowledged_at)
+            if details.referral_acknowledged_at
+            else "*not yet acknowledged*"
+        )
+        facts.append(
+            f"*Referral:* {escape(details.referral_authority or '')}, "
+            f"{slack_date(details.referral_made_at)}"
+            + (f", ref {escape(details.referral_reference)}" if details.referral_reference else "")
+            + f"; acknowledged: {ack}"
+        )
+    elif kind is ConcernKind.SAFEGUARDING:
+        facts.append("*Referral:* *not yet recorded*")
+
+    blocks: list[Block] = [
+        HeaderBlock(text=f"{KIND_LABELS[kind]} concern {details.reference}"),
+        SectionBlock(text=MarkdownTextObject(text=_clip("\n".join(facts)))),
+        DividerBlock(),
+    ]
+    for key, label in _REPORT_LABELS.items():
+        if details.report.get(key):
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text=_clip(f"*{label}*\n{escape(details.report[key])}"))
+                )
+            )
+    blocks.append(DividerBlock())
+    blocks.append(HeaderBlock(text="Timeline"))
+    blocks.extend(_timeline_blocks(details.timeline, limit=100 - len(blocks) - 1))
+    blocks.append(
+        ContextBlock(
+            elements=[MarkdownTextObject(text="Your opening of this concern has been recorded.")]
+        )
+    )
+    return _modal(Callback.DETAILS, "Concern details", blocks, "", submit=None)
+
+
+# Events whose stored summary is worded for the reporter get a team-facing label here.
+_TEAM_LABELS = {
+    "acknowledge": "Acknowledged",
+    "update_status": "Status updated; the reporter was told",
+    "close": "Closed; the reporter was told and asked for feedback",
+    "reopen": "Reopened; the reporter was told",
+    "question": "Asked the reporter",
+}
+
+
+def _timeline_blocks(entries: list[TimelineEntry], *, limit: int) -> list[Block]:
+    roles = {"reporter": "Reporter", "guardian": "Team", "system": "System"}
+    rendered: list[Block] = []
+    for entry in entries:
+        who = f"<@{entry.actor_id}>" if entry.actor_id else roles.get(entry.actor_role, "")
+        line = f"{slack_date(entry.at)} · {who} · {_TEAM_LABELS.get(entry.kind, entry.summary)}"
+        if entry.body:
+            tag = "" if entry.visible_to_reporter else " _(internal)_"
+            line += f"{tag}\n" + quote(entry.body)
+        rendered.append(SectionBlock(text=MarkdownTextObject(text=_clip(line))))
+    if len(rendered) > limit:
+        skipped = len(rendered) - limit + 1
+        rendered = [
+            ContextBlock(
+                elements=[MarkdownTextObject(text=f"{skipped} earlier entries not shown")]
+            ),
+            *rendered[-(limit - 1) :],
+        ]
+    return rendered
+
+
+def ask_reporter_view(reference: str, metadata: str, *, no_contact: bool) -> dict[str, Any]:
+    how = (
+        "This reporter chose no contact: they will see your question only when they check "
+        "their receipt with `/speakup status`."
+        if no_contact
+        else "The reporter receives this through the bot and can reply without revealing who "
+        "they are to anyone who does not already know."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=f"Ask the reporter of *{reference}*. {how}")),
+        _text(B.MESSAGE, "Your question", max_length=MESSAGE_MAX, optional=False),
+    ]
+    return _modal(Callback.ASK_REPORTER, "Ask reporter", blocks, metadata, submit="Send")
+
+
+def add_note_view(reference: str, metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"Internal note on *{reference}*: encrypted, shown only in View details, "
+                "never to the reporter."
+            )
+        ),
+        _text(B.NOTE, "Note", max_length=MESSAGE_MAX, optional=False),
+    ]
+    return _modal(Callback.ADD_NOTE, "Add note", blocks, metadata)
+
+
+def assign_view(reference: str, metadata: str, team_name: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=B.OWNER,
+            label=f"Who owns {reference}?",
+            hint=PlainTextObject(text=f"Choose one of {team_name}."),
+            element=UserSelectElement(action_id=B.OWNER),
+        )
+    ]
+    return _modal(Callback.ASSIGN, "Assign", blocks, metadata)
+
+
+def update_status_view(reference: str, metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=B.STAGE,
+            label=f"Where is {reference} now?",
+            element=RadioButtonsElement(
+                action_id=B.STAGE,
+                options=[Option(value=s.value, text=STATUS_LABELS[s]) for s in Stage],
+            ),
+        ),
+        _text(
+            B.MESSAGE,
+            "Message to the reporter (optional)",
+            max_length=MESSAGE_MAX,
+            optional=True,
+            hint="Sent to the reporter with the update. Keep internal detail for a note.",
+        ),
+    ]
+    return _modal(Callback.UPDATE_STATUS, "Update status", blocks, metadata)
+
+
+def close_view(reference: str, metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=B.OUTCOME,
+            label="Outcome",
+            element=StaticSelectElement(
+                action_id=B.OUTCOME,
+                options=[Option(value=k, text=v) for k, v in OUTCOMES.items()],
+            ),
+        ),
+        _text(
+            B.OUTCOME_TEXT,
+            "What was found and what changed",
+            max_length=MEDIUM_TEXT_MAX * 3,
+            optional=False,
+            hint="Encrypted; shown to the team in View details.",
+        ),
+        _text(
+            B.MESSAGE,
+            "Message to the reporter (optional)",
+            max_length=MESSAGE_MAX,
+            optional=True,
+            hint="The reporter is told the outcome and asked for feedback.",
+        ),
+    ]
+    return _modal(Callback.CLOSE, f"Close {reference}"[:24], blocks, metadata, submit="Close")
+
+
+def referral_view(reference: str, metadata: str, today: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=B.AUTHORITY,
+            label="Local authority referred to",
+            element=PlainTextInputElement(action_id=B.AUTHORITY, max_length=120),
+        ),
+        InputBlock(
+            block_id=B.REFERRAL_DATE,
+            label="Date of referral",
+            element=DatePickerElement(action_id=B.REFERRAL_DATE, initial_date=today),
+        ),
+        InputBlock(
+            block_id=B.REFERRAL_REFERENCE,
+            label="Their reference (optional)",
+            optional=True,
+            element=PlainTextInputElement(action_id=B.REFERRAL_REFERENCE, max_length=80),
+        ),
+    ]
+    return _modal(Callback.REFERRAL, f"Referral {reference}"[:24], blocks, metadata)
+
+
+def reporter_reply_view(reference: str, question: str | None, metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = []
+    if question:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=_clip(f"*The guardian asked:*\n{escape(question)}", 2900)
+                )
+            )
+        )
+    blocks += [
+        _text(B.MESSAGE, f"Your reply about {reference}", max_length=MESSAGE_MAX, optional=False),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Your reply goes to the guardians through the bot. If you chose to be "
+                    "anonymous, they still will not see who you are."
+                )
+            ]
+        ),
+    ]
+    return _modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
+
+
+def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
+    blocks: list[Block] = [
+        InputBlock(
+            block_id=B.FEEDBACK,
+            label=FEEDBACK_QUESTION[:2000],
+            element=RadioButtonsElement(
+                action_id=B.FEEDBACK,
+                options=[Option(value=k, text=v) for k, v in FEEDBACK_ANSWERS.items()],
+            ),
+        ),
+        _text(
+            B.FEEDBACK_COMMENT,
+            "Anything you'd like to add? (optional)",
+            max_length=MESSAGE_MAX,
+            optional=True,
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"About {reference}. Answers are counted for the trust's quarterly "
+                    "return and never shown against your name."
+                )
+            ]
+        ),
+    ]
+    return _modal(Callback.FEEDBACK, "Your feedback", blocks, metadata, submit="Send")
