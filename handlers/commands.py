@@ -7,10 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.clock import utcnow
 from bot.domain.taxonomy import ConcernKind
 from bot.flows.context import AppContext
-from bot.flows.reporter_status import ReceiptGuard
+from bot.flows.receipt_guard import ReceiptGuard
 from bot.slack import copy as help_text
 from bot.slack import status_answers as status_flow
 from handlers.raise_flow import open_raise_modal
@@ -35,7 +34,7 @@ def register(app: App, context: AppContext) -> None:
             ack(text=help_text.GUIDE)
         elif word == "status":
             answer = status_flow.status_command(
-                context, guard, command["user_id"], rest, now=utcnow()
+                context, guard, command["user_id"], rest, now=context.now()
             )
             ack(text=answer.text, blocks=answer.blocks)
         else:

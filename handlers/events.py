@@ -9,7 +9,6 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.domain.clock import utcnow
 from bot.flows import dedupe
 from bot.flows.context import AppContext
 from bot.slack import home
@@ -32,7 +31,7 @@ def register(app: App, context: AppContext) -> None:
             return
         # Slack retries a delivery it thinks failed: answer each event once.
         key = "event:" + str(body.get("event_id") or event.get("client_msg_id") or event.get("ts"))
-        if not dedupe.first_time(context.db, key, now=utcnow()):
+        if not dedupe.first_time(context.db, key, now=context.now()):
             return
         welcome = home.dm_welcome()
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.raise_form import state_values
+from bot.slack.raise_parsing import state_values
 
 
 def value_of(view: Any, block: str) -> dict[str, Any]:

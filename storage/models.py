@@ -171,5 +171,8 @@ class JobRun(Base):
     period: Mapped[str] = mapped_column(String(40))
     claimed_by: Mapped[str] = mapped_column(String(64))
     claimed_at: Mapped[datetime]
+    # A claim whose holder died mid-run is taken over once its lease has run out.
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
     finished_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)

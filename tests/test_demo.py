@@ -76,7 +76,7 @@ def test_demo_tells_the_story_without_giving_anyone_away(
 def test_reporter_dm_names_the_guardian_role_as_written(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # str.capitalize() in bot/reporter_messages.py turns it into "A freedom to speak up guardian".
+    # str.capitalize() in the reporter messages turns it into "A freedom to speak up guardian".
     assert run_demo([confidential_concern_reaches_the_guardians]) == 0
     dm = section_after(capsys.readouterr().out, "Riley's direct messages")
     assert "A Freedom to Speak Up guardian will acknowledge it" in " ".join(dm.split())

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.slack.raise_form import clean_text
+from bot.domain.text import clean_text
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.harness import REPORTER, Harness
 from tests.raise_support import (

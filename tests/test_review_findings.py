@@ -98,14 +98,9 @@ def reporter_dm_with(harness: Harness, text: str) -> dict[str, Any]:
     return found[-1]
 
 
-class _FrozenDatetime(datetime):
-    """`datetime` whose now() is 23:30 UTC on 10 June 2025 (00:30 on 11 June in London),
-    on a server whose local zone is UTC, as in the project's container."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> _FrozenDatetime:
-        moment = cls(2025, 6, 10, 23, 30, tzinfo=UTC)
-        return moment.astimezone(tz) if tz is not None else moment.replace(tzinfo=None)
+# 23:30 UTC on 10 June 2025 is 00:30 on 11 June in London (BST), on a server whose own
+# zone is UTC, as in the project's container.
+JUST_AFTER_MIDNIGHT_BST = datetime(2025, 6, 10, 23, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -146,8 +141,8 @@ def test_referral_made_today_in_london_just_after_midnight_bst_is_accepted(
 ) -> None:
     reference = raise_safeguarding(harness)
     form = open_form(harness, SAFE, reference, "Record referral")
-    late_evening_utc = datetime(2025, 6, 10, 23, 30, tzinfo=UTC)  # 00:30 on 11 June in London
-    monkeypatch.setattr("handlers.views.triage.utcnow", lambda: late_evening_utc)
+    late_evening_utc = JUST_AFTER_MIDNIGHT_BST
+    monkeypatch.setattr(harness.context, "clock", lambda: late_evening_utc)
     answer = harness.workspace.submit_view(
         SAFE,
         form,
@@ -163,7 +158,7 @@ def test_happened_today_in_london_just_after_midnight_bst_is_accepted(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = harness.open_raise_modal()
-    monkeypatch.setattr("bot.slack.raise_form.datetime", _FrozenDatetime)
+    monkeypatch.setattr(harness.context, "clock", lambda: JUST_AFTER_MIDNIGHT_BST)
     answer = harness.submit(REPORTER, view, speak_up_values(happened_on="2025-06-11")).json()
     assert answer["response_action"] == "update", answer
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.domain.clock import utcnow
-from bot.jobs.scheduler import run_sweep_if_due, sla_sweep
+from bot.jobs.runner import run_period
+from bot.jobs.sla_sweep import SLA_SWEEP, flag_overdue
 from storage.models import Concern
 from tests.harness import Harness
 
@@ -22,13 +23,17 @@ def test_overdue_acknowledgement_is_flagged_on_the_card(harness: Harness) -> Non
         concern = session.scalars(select(Concern)).one()
         concern.ack_due_at = utcnow() - timedelta(hours=1)
 
-    assert run_sweep_if_due(harness.context, "replica-a")
-    assert not run_sweep_if_due(harness.context, "replica-b")  # same period: already claimed
+    now = utcnow()
+    period = SLA_SWEEP.schedule.latest(now)
+    assert run_period(harness.context, SLA_SWEEP, period, owner="replica-a", now=now).ran
+    # The same period: already finished, so the other replica does nothing.
+    assert not run_period(harness.context, SLA_SWEEP, period, owner="replica-b", now=now).ran
     harness.settle()
     card = harness.card_for(reference)
     assert "OVERDUE" in json.dumps(card["blocks"])
     assert len(harness.cards_in(card["channel"])) == 1
     updates = len(harness.emulator.calls_to("chat.update"))
-    assert sla_sweep(harness.context, utcnow()) == 0  # the same deadline is flagged once
+    with harness.context.db.transaction() as session:  # the same deadline is flagged once
+        assert flag_overdue(session, harness.context, utcnow()) == 0
     harness.settle()
     assert len(harness.emulator.calls_to("chat.update")) == updates

@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.domain.clock import utcnow
-from bot.flows.lifecycle import Move, MoveDetails, transition
-from bot.flows.reporter_status import PAGE_STEP, REPLY_STEP, issue_pass
+from bot.domain.moves import Move, MoveDetails
+from bot.flows.lifecycle import transition
 from bot.flows.timeline import read_timeline
 from bot.slack import signed_metadata
 from bot.slack.ids import Action, Callback
 from bot.slack.receipt_page import NO_MATCH
+from bot.slack.receipt_passes import PAGE_STEP, REPLY_STEP, issue_pass
 from storage.models import Concern, ConcernEvent
 from tests.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
 from tests.raise_support import (
@@ -277,3 +278,9 @@ def test_home_shows_my_concerns_with_their_timelines(harness: Harness) -> None:
 
     other = json.dumps(open_home(harness, OTHER_STAFF))
     assert theirs in other and mine not in other and follow_up not in other
+
+
+def test_a_status_check_with_the_word_payload_is_answered(harness: Harness) -> None:
+    result = harness.workspace.slash_command("U0PAYLOAD", "/speakup", "status payload")
+    assert result.status == 200
+    assert result.json()["text"] == NO_MATCH

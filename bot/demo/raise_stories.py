@@ -1,7 +1,7 @@
 """Two `speakup demo` stories from the raise experience: a safeguarding emergency, and an
 anonymous concern with no contact that is followed up by its receipt alone.
 
-Wire them in with `STORIES += RAISE_STORIES` after STORIES in bot/demo.py. This module
+Wire them in with `STORIES += RAISE_STORIES` after STORIES in bot/demo/stage.py. This module
 reaches bot.demo.stage only inside the stories, so either module may import the other first.
 """
 

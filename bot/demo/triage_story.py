@@ -1,6 +1,6 @@
 """A `speakup demo` story: the whole life of a concern, from the guardians' card to closure.
 
-It follows the first story (Riley's confidential concern) and is wired into bot/demo.py's
+It follows the first story (Riley's confidential concern) and is wired into bot/demo/stage.py's
 STORIES after it. This module reaches bot.demo.stage only inside the story, so either may import
 the other first.
 """

@@ -4,10 +4,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.domain.clock import add_months, add_working_days
 from bot.domain.taxonomy import ConcernKind, Status
-from storage.models import Concern
+
+
+class ConcernClock(Protocol):
+    """The facts of a concern that its deadlines depend on (a stored concern has them)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def ack_due_at(self) -> datetime: ...
+    @property
+    def acknowledged_at(self) -> datetime | None: ...
+    @property
+    def last_reporter_update_at(self) -> datetime | None: ...
+    @property
+    def referral_made_at(self) -> datetime | None: ...
+    @property
+    def referral_acknowledged_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -26,7 +47,7 @@ class Deadline:
     overdue: bool
 
 
-def deadlines(concern: Concern, scales: Timescales, now: datetime) -> list[Deadline]:
+def deadlines(concern: ConcernClock, scales: Timescales, now: datetime) -> list[Deadline]:
     """Every deadline still open on the concern, earliest first."""
     if concern.status == Status.CLOSED:
         return []

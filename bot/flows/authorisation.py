@@ -13,6 +13,12 @@ from collections.abc import Callable
 from bot.domain.taxonomy import ConcernKind
 
 FetchGroup = Callable[[str], list[str]]
+
+
+class TeamLookupFailed(Exception):
+    """Slack could not say who is in a user group, and nothing recent is known."""
+
+
 STALE_LIMIT_SECONDS = 3600.0
 
 
@@ -46,7 +52,7 @@ class TeamDirectory:
             # cache only ever grants what Slack itself said within the last hour).
             if cached and time.monotonic() - cached[0] < STALE_LIMIT_SECONDS:
                 return cached[1]
-            raise
+            raise TeamLookupFailed(group_id) from None
         with self._lock:
             self._cache[group_id] = (time.monotonic(), members)
         return members

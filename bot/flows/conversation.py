@@ -8,23 +8,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.flows import effects
 from bot.flows.timeline import add_event, notify_reporter
-from storage import audit, outbox
+from storage import audit
 from storage.models import Concern, ConcernEvent
 from storage.vault import Vault
 
 
 def note_on_card(session: Session, concern: Concern, text: str, now: datetime, key: str) -> None:
     """Queue a content-free line in the card's thread (who did what, never what was said)."""
-    outbox.enqueue(
-        session,
-        kind="thread_note",
-        lane=f"card:{concern.id}",
-        idempotency_key=f"note:{key}",
-        concern_id=concern.id,
-        payload={"text": text},
-        now=now,
-    )
+    effects.queue_thread_note(session, concern_id=concern.id, key=key, text=text, now=now)
 
 
 def record_reporter_reply(

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.crypto import KeyRing
 from storage.db import Database
 from storage.models import ProcessedEvent
 
@@ -25,6 +26,14 @@ def claim(session: Session, key: str, *, now: datetime) -> None:
     session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < now - KEEP))
     session.add(ProcessedEvent(event_id=key[:KEY_MAX], at=now))
     session.flush()
+
+
+def claim_view(
+    session: Session, ring: KeyRing, view_id: str, *, now: datetime, purpose: str = "view"
+) -> None:
+    """Record a submitted view as handled, keyed by a keyed hash of its id (never the id
+    itself, which Slack's records could tie to a person); IntegrityError if it already was."""
+    claim(session, f"{purpose}:" + ring.blind_index("view:" + view_id)[:48], now=now)
 
 
 def first_time(db: Database, key: str, *, now: datetime) -> bool:

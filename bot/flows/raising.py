@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from bot.domain.clock import add_working_days
 from bot.domain.routing import Router
 from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from bot.flows import effects
 from bot.flows.timeline import add_event_row, queue_reporter_dm
-from storage import audit, outbox
+from storage import audit
 from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
 from storage.models import Concern
 from storage.rows import add_row
@@ -202,15 +203,7 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
         concern_reference=prepared.reference,
         detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
     )
-    outbox.enqueue(
-        session,
-        kind="card",
-        lane=f"card:{concern_id}",
-        idempotency_key=f"card:{concern_id}:1",
-        concern_id=concern_id,
-        now=now,
-        priority=outbox.URGENT if urgent else outbox.NORMAL,
-    )
+    effects.queue_card(session, concern_id=concern_id, key="1", urgent=urgent, now=now)
     if receipt is None:
         queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
     return RaisedConcern(

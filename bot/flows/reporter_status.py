@@ -7,12 +7,6 @@ database record, so a no-contact reporter leaves no trace by checking on their c
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -23,8 +17,7 @@ from sqlalchemy.orm import Session
 from bot.domain.taxonomy import STATUS_LABELS, ConcernKind, IdentityMode, Status
 from bot.flows.conversation import is_reporter
 from bot.flows.timeline import TimelineEntry, read_timeline
-from bot.slack import signed_metadata
-from storage.crypto import KeyRing, hash_receipt, normalise_receipt, verify_receipt
+from storage.crypto import hash_receipt, normalise_receipt, verify_receipt
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -127,110 +120,3 @@ def find_by_receipt(session: Session, typed: str) -> Concern | None:
     if not rows:
         verify_receipt(canonical or "0000-0000-0000-0000", _decoy_hash())
     return found
-
-
-# --- wrong guesses -----------------------------------------------------------------------
-
-
-class ReceiptGuard:
-    """Counts one person's wrong receipts in this process's memory, never in the database.
-
-    People are keyed by an HMAC under a random per-process key, so even this memory holds no
-    user id. Several replicas each keep their own count; a guess still costs a slow hash.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_failures: int = 5,
-        window_seconds: float = 15 * 60,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
-        self._clock = clock
-        self._key = secrets.token_bytes(32)
-        self._failures: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _who(self, user_id: str) -> str:
-        return hmac.new(self._key, user_id.encode(), hashlib.sha256).hexdigest()
-
-    def _recent(self, who: str, now: float) -> list[float]:
-        recent = [t for t in self._failures.get(who, []) if now - t < self.window_seconds]
-        if recent:
-            self._failures[who] = recent
-        else:
-            self._failures.pop(who, None)
-        return recent
-
-    def begin(self, user_id: str) -> tuple[float, float]:
-        """Reserve one attempt before the slow check, so guesses sent at the same moment are
-        counted like guesses sent one after another. Returns (wait, token): wait is 0 if the
-        person may try now (else how long until they may); pass the token to `succeeded`."""
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) > 10_000:
-                for who in list(self._failures):
-                    self._recent(who, now)
-            who = self._who(user_id)
-            recent = self._recent(who, now)
-            if len(recent) >= self.max_failures:
-                return max(1.0, self.window_seconds - (now - recent[-self.max_failures])), now
-            self._failures[who] = [*recent, now]
-        return 0.0, now
-
-    def succeeded(self, user_id: str, token: float) -> None:
-        """A right receipt does not count against the person: release its reservation."""
-        with self._lock:
-            who = self._who(user_id)
-            attempts = self._failures.get(who, [])
-            if token in attempts:
-                attempts.remove(token)
-            if not attempts:
-                self._failures.pop(who, None)
-
-
-# --- passes: proof of a receipt, for the next step only -----------------------------------
-
-PAGE_STEP = "receipt-page"  # the Reply button on a receipt page
-REPLY_STEP = "receipt-reply"  # the reply modal opened from it
-PAGE_STEP_SECONDS = 30 * 60
-REPLY_STEP_SECONDS = 60 * 60
-
-
-def _holder(ring: KeyRing, user_id: str) -> str:
-    # Binds a pass to the Slack user who proved the receipt, without carrying their id.
-    return ring.blind_index("receipt-holder:" + user_id)[:32]
-
-
-def issue_pass(
-    ring: KeyRing, purpose: str, concern_id: str, user_id: str, *, now: datetime, seconds: int
-) -> str:
-    """A signed, expiring pass saying `user_id` proved the receipt of `concern_id`."""
-    return signed_metadata.sign(
-        ring,
-        {
-            "p": purpose,
-            "c": concern_id,
-            "h": _holder(ring, user_id),
-            "exp": int(now.timestamp()) + seconds,
-        },
-    )
-
-
-def read_pass(
-    ring: KeyRing, purpose: str, text: object, user_id: str, *, now: datetime
-) -> str | None:
-    """The concern id a pass names, or None if it is forged, altered, expired, issued for
-    another step, or presented by anyone but the person it was issued to."""
-    # What we sign is always ASCII; anything else was altered (and would upset compare_digest).
-    data = signed_metadata.verify(ring, text if isinstance(text, str) and text.isascii() else None)
-    if data is None or data.get("p") != purpose:
-        return None
-    expires, concern_id, holder = data.get("exp"), data.get("c"), data.get("h")
-    if not isinstance(expires, int) or expires < now.timestamp():
-        return None
-    if not isinstance(holder, str) or not hmac.compare_digest(holder, _holder(ring, user_id)):
-        return None
-    return concern_id if isinstance(concern_id, str) else None

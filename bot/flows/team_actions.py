@@ -7,18 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.domain.clock import utcnow
+from bot.domain.moves import IllegalMove, Move, MoveDetails
 from bot.domain.taxonomy import ConcernKind, IdentityMode
+from bot.domain.team_rules import TeamForm, form_refusal
 from bot.flows import dedupe
+from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
-from bot.flows.lifecycle import IllegalMove, Move, MoveDetails, transition
-from bot.flows.triage import NotAllowed, find_concern
-from bot.slack import signed_metadata
+from bot.flows.lifecycle import transition
+from bot.flows.triage import ConcernDetails, NotAllowed, find_concern, view_details
 from storage.models import Concern
 
 log = structlog.stdlib.get_logger(__name__)
@@ -50,9 +50,11 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             no_contact=concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT,
             channel=concern.channel,
         )
+    # Any failure from here on is logged against the concern (bot.runtime.listener_errors).
+    structlog.contextvars.bind_contextvars(reference=ref.reference)
     try:
         allowed = context.team.may_act(user_id, ref.kind)
-    except (SlackApiError, SlackClientError, OSError):
+    except TeamLookupFailed:
         log.warning("authz.lookup_failed", reference=ref.reference)
         raise NotAllowed(
             "I could not check your team membership with Slack just now. Please try again."
@@ -61,6 +63,24 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
         log.info("authz.refused", reference=ref.reference, actor=user_id)
         raise NotAllowed(f"Only {context.team.team_name(ref.kind)} can do this.")
     return ref
+
+
+def open_form(context: AppContext, concern_id: str, user_id: str, form: TeamForm) -> ConcernRef:
+    """The concern a card button's form is about, if this person may use that form on it
+    now; NotAllowed (with the reason) otherwise, before anyone types into the form."""
+    ref = authorise(context, concern_id, user_id)
+    if problem := form_refusal(form, reference=ref.reference, kind=ref.kind, status=ref.status):
+        raise NotAllowed(problem)
+    return ref
+
+
+def details(context: AppContext, ref: ConcernRef, viewer_id: str) -> ConcernDetails:
+    """The decrypted concern for an authorised viewer; the opening is audited."""
+    with context.db.transaction() as session:
+        concern = find_concern(session, ref.id)
+        if concern is None:
+            raise NotAllowed(UNKNOWN)
+        return view_details(session, context.vault, concern, viewer_id=viewer_id, now=context.now())
 
 
 def act(
@@ -84,7 +104,7 @@ def act(
             if concern is None:
                 raise NotAllowed(UNKNOWN)
             if submission_id:
-                claim_submission(context, session, submission_id)
+                dedupe.claim_view(session, context.vault.ring, submission_id, now=context.now())
             change(session, concern)
     except (NotAllowed, IllegalMove) as refusal:
         return str(refusal)
@@ -102,12 +122,6 @@ def act(
     log.info("triage.done", action=action, reference=ref.reference, actor=user_id)
     context.wake_outbox()
     return None
-
-
-def claim_submission(context: AppContext, session: Session, submission_id: str) -> None:
-    """Record a view submission as handled; IntegrityError if it already was."""
-    key = "view:" + context.vault.ring.blind_index("view:" + submission_id)[:48]
-    dedupe.claim(session, key, now=utcnow())
 
 
 def move(
@@ -128,7 +142,7 @@ def move(
             concern,
             which,
             actor_id=user_id,
-            now=utcnow(),
+            now=context.now(),
             update_interval_days=context.policy.timescales.update_interval_days,
             details=details,
         )
@@ -136,22 +150,3 @@ def move(
     return act(
         context, concern_id, user_id, change, action=which.value, submission_id=submission_id
     )
-
-
-def form_metadata(context: AppContext, form: str, concern_id: str, user_id: str) -> str:
-    """Signed private_metadata tying a modal to one concern and the person who opened it."""
-    return signed_metadata.sign(
-        context.vault.ring, {"form": form, "concern": concern_id, "by": user_id}
-    )
-
-
-def read_form_metadata(
-    context: AppContext, form: str, private_metadata: str | None, user_id: str
-) -> str | None:
-    """The concern id a submitted modal is about, or None if the metadata was tampered with
-    or the modal is being submitted by someone other than who opened it."""
-    data = signed_metadata.verify(context.vault.ring, private_metadata)
-    if data is None or data.get("form") != form or data.get("by") != user_id:
-        return None
-    concern = data.get("concern")
-    return concern if isinstance(concern, str) else None

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import outbox
+from bot.flows import effects
 from storage.models import Concern, ConcernEvent
 from storage.rows import add_row
 from storage.vault import Vault
@@ -112,15 +112,8 @@ def queue_reporter_dm(
     session: Session, concern_id: str, event_uid: str, *, urgent: bool, now: datetime
 ) -> None:
     """Queue the DM telling a reachable reporter about one event of their concern."""
-    outbox.enqueue(
-        session,
-        kind="reporter_dm",
-        lane=f"reporter:{concern_id}",
-        idempotency_key=f"dm:{event_uid}",
-        concern_id=concern_id,
-        payload={"event_uid": event_uid},
-        now=now,
-        priority=outbox.URGENT if urgent else outbox.NORMAL,
+    effects.queue_reporter_dm(
+        session, concern_id=concern_id, event_uid=event_uid, urgent=urgent, now=now
     )
 
 

@@ -10,9 +10,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.domain.clock import local_today
-from bot.domain.taxonomy import FEEDBACK_ANSWERS, ConcernKind, IdentityMode, Status
+from bot.domain.moves import IllegalMove
+from bot.domain.taxonomy import IdentityMode, Status
+from bot.domain.team_rules import (
+    TeamForm,
+    closed_refusal,
+    feedback_refusal,
+    form_refusal,
+    referral_ack_refusal,
+    referral_date_problem,
+)
 from bot.flows.conversation import note_on_card
-from bot.flows.lifecycle import IllegalMove, sync_card
+from bot.flows.lifecycle import sync_card
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
 from storage.models import Concern
@@ -31,7 +40,7 @@ def assign_owner(
     session: Session, concern: Concern, owner_id: str, *, actor_id: str, now: datetime
 ) -> None:
     if concern.status == Status.CLOSED:
-        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+        raise IllegalMove(closed_refusal(concern.reference))
     concern.owner_id = owner_id
     concern.updated_at = now
     event_uid = _internal_event(
@@ -85,10 +94,15 @@ def record_referral(
     timezone: str,
 ) -> None:
     """The local-authority referral for a safeguarding concern."""
-    if concern.kind != ConcernKind.SAFEGUARDING:
-        raise IllegalMove("Referrals are recorded on safeguarding concerns only.")
-    if concern.status == Status.CLOSED:
-        raise IllegalMove(f"{concern.reference} is closed. Reopen it first.")
+    if problem := form_refusal(
+        TeamForm.RECORD_REFERRAL,
+        reference=concern.reference,
+        kind=concern.kind,
+        status=concern.status,
+    ):
+        raise IllegalMove(problem)
+    if problem := referral_date_problem(made_on, local_today(now, timezone)):
+        raise IllegalMove(problem)
     zone = ZoneInfo(timezone)
     if made_on == local_today(now, timezone):
         made_at = now
@@ -130,10 +144,11 @@ def record_referral(
 def record_referral_acknowledged(
     session: Session, concern: Concern, *, actor_id: str, now: datetime
 ) -> None:
-    if concern.referral_made_at is None:
-        raise IllegalMove("Record the referral first, then its acknowledgement.")
-    if concern.referral_acknowledged_at is not None:
-        raise IllegalMove("The referral's acknowledgement is already recorded.")
+    if problem := referral_ack_refusal(
+        referral_made=concern.referral_made_at is not None,
+        already_acknowledged=concern.referral_acknowledged_at is not None,
+    ):
+        raise IllegalMove(problem)
     concern.referral_acknowledged_at = now
     concern.updated_at = now
     event_uid = _internal_event(
@@ -265,12 +280,10 @@ def record_feedback(
     now: datetime,
 ) -> None:
     """The reporter's answer to "would you speak up again?", kept for the quarterly return."""
-    if answer not in FEEDBACK_ANSWERS:
-        raise IllegalMove("Choose one of the answers.")
-    if concern.feedback is not None:
-        raise IllegalMove("Thank you: your feedback on this concern is already recorded.")
-    if concern.status != Status.CLOSED:
-        raise IllegalMove("Feedback is asked for once the concern is closed.")
+    if problem := feedback_refusal(
+        answer, status=concern.status, already_given=concern.feedback is not None
+    ):
+        raise IllegalMove(problem)
     concern.feedback = answer
     add_event(
         session,

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
 
+import structlog
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.runtime.context import Service
+from bot.runtime.listener_errors import handle_listener_error
 from bot.runtime.settings import Settings
 from bot.slack.answering import Answering
 
@@ -43,19 +45,26 @@ class ListenerExecutor(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         if not getattr(self._here, "run_inline", False):
-            return self._pool.submit(fn, *args, **kwargs)
+            return self._pool.submit(_fresh_log_context, fn, *args, **kwargs)
         self._here.run_inline = False  # one listener per request; Bolt's lazy work stays pooled
         future: Future[Any] = Future()
         try:
             # Counted here too, for Socket Mode, where no HTTP request is being answered.
             with self._answering.request():
-                future.set_result(fn(*args, **kwargs))
+                future.set_result(_fresh_log_context(fn, *args, **kwargs))
         except BaseException as exc:  # Bolt's runner handles listener errors itself
             future.set_exception(exc)
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _fresh_log_context(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    # Pool threads are reused: a reference bound while handling one request must not be
+    # logged against the next.
+    structlog.contextvars.clear_contextvars()
+    return fn(*args, **kwargs)
 
 
 def build_bolt_app(context: Service, listener_executor: Executor | None = None) -> App:
@@ -81,5 +90,6 @@ def build_bolt_app(context: Service, listener_executor: Executor | None = None) 
         executor.mark(request)
         return next()
 
+    app.error(handle_listener_error)
     register_listeners(app, context)
     return app

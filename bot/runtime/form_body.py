@@ -13,7 +13,7 @@ import binascii
 import json
 import re
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, unquote_plus
 
 FORM = "application/x-www-form-urlencoded"
 _PAYLOAD = "payload="
@@ -44,3 +44,15 @@ def interaction_payload(body: str, content_type: str | None) -> dict[str, Any] |
     except ValueError:
         return None  # Bolt's own parser meets it, and answers as it always has
     return payload if isinstance(payload, dict) else None
+
+
+def form_fields(body: str, content_type: str | None) -> dict[str, Any] | None:
+    """The fields of a form body that is not an interaction (a slash command), or None.
+
+    Bolt's own parser takes any form body containing the word "payload" for an interaction
+    and, finding no `payload` field, reads it as empty: `/speakup status payload` would go
+    unanswered. Parsed here, the fields are exactly what was sent.
+    """
+    if content_type != FORM or body.startswith(_PAYLOAD):
+        return None
+    return dict(parse_qsl(body, keep_blank_values=True))

@@ -10,7 +10,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
-from bot.runtime.form_body import interaction_payload
+from bot.runtime.form_body import form_fields, interaction_payload
 from bot.slack.answering import Answering
 from storage.db import Database, DatabaseUnavailable
 
@@ -39,7 +39,7 @@ class SlackRequests(SlackRequestHandler):
         raw = request.get_body()
         headers = request.get_headers()
         content_type = str(headers.get("content-type", "")).split(";")[0].strip().lower()
-        payload = interaction_payload(raw, content_type)
+        payload = interaction_payload(raw, content_type) or form_fields(raw, content_type)
         if payload is None:
             return self.app.dispatch(
                 BoltRequest(body=raw, query=request.query_string, headers=headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.flows.reporter_actions import Refusal
+
 EMERGENCY_LINE = (
     ":rotating_light: *If anyone is in immediate danger, call 999 now.* "
     "This app never replaces 999."
@@ -66,3 +68,17 @@ REPLIES_CLOSED = (
     "This concern has been closed, so replies are no longer passed on. If there is more to "
     "say, raise a new concern with /speakup."
 )
+NOT_YOURS = "This button belongs to someone else's concern, so it does nothing for you."
+
+_REPORTER_REFUSALS = {
+    Refusal.NOT_YOURS: NOT_YOURS,
+    Refusal.TAMPERED: FORM_TAMPERED,
+    Refusal.CLOSED: REPLIES_CLOSED,
+    Refusal.REOPENED: "Your concern has been reopened, so feedback can wait until it closes.",
+    Refusal.FEEDBACK_GIVEN: "Thank you: your feedback on this concern is already recorded.",
+}
+
+
+def reporter_refusal(why: Refusal, detail: str = "") -> str:
+    """What a reporter reads when their button or form did nothing."""
+    return detail or _REPORTER_REFUSALS[why]

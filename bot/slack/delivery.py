@@ -22,7 +22,9 @@ from sqlalchemy import String, bindparam, update
 
 from bot.domain.clock import utcnow
 from bot.domain.deadlines import deadlines
+from bot.flows import effects
 from bot.flows.context import AppContext
+from bot.flows.effects import EffectKind
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
 from bot.slack.reporter_messages import reporter_message
@@ -152,7 +154,7 @@ class OutboxWorker:
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
             self._failed(item, f"{status} {error}", delay)
             if (
-                item.kind == "reporter_dm"
+                item.kind == EffectKind.REPORTER_DM
                 and error in UNREACHABLE_REPORTER
                 and item.attempts >= UNREACHABLE_AFTER
             ):
@@ -206,16 +208,12 @@ class OutboxWorker:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
             if concern is None:
                 return
-            outbox.enqueue(
+            effects.queue_thread_note(
                 session,
-                kind="thread_note",
-                lane=f"card:{concern.id}",
-                idempotency_key=f"note:unreachable:{concern.id}",
                 concern_id=concern.id,
-                payload={
-                    "text": "The reporter cannot be reached by direct message at the moment "
-                    "(Slack refuses it); updates stay queued and go out if that changes."
-                },
+                key=f"unreachable:{concern.id}",
+                text="The reporter cannot be reached by direct message at the moment "
+                "(Slack refuses it); updates stay queued and go out if that changes.",
                 now=utcnow(),
                 once=True,
             )
@@ -230,11 +228,11 @@ class OutboxWorker:
     # --- delivering each kind -------------------------------------------------------------
 
     def _deliver(self, item: ClaimedItem) -> Delivered:
-        if item.kind == "card":
+        if item.kind == EffectKind.CARD:
             return self._deliver_card(item)
-        if item.kind == "reporter_dm":
+        if item.kind == EffectKind.REPORTER_DM:
             return self._deliver_reporter_dm(item)
-        if item.kind == "thread_note":
+        if item.kind == EffectKind.THREAD_NOTE:
             return self._deliver_thread_note(item)
         raise ValueError(f"unknown outbox kind {item.kind}")
 

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.domain.clock import utcnow
+from bot.domain.clock import local_today
 from bot.domain.routing import RoutingError
 from bot.domain.taxonomy import ConcernKind
 from bot.flows.context import AppContext
@@ -23,7 +23,7 @@ from bot.flows.raising import (
     repeat_submission,
 )
 from bot.slack import copy as help_text
-from bot.slack import raise_form, signed_metadata
+from bot.slack import raise_form, raise_parsing, signed_metadata
 from bot.slack.cards import slack_date
 from bot.slack.ids import Block
 
@@ -55,12 +55,12 @@ def submit_raise(
     if metadata is None or metadata.get("form") != kind.value:
         log.warning("raise.tampered_metadata", kind=kind.value)
         return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
-    state = raise_form.state_values(view)
-    parsed = raise_form.parse_submission(
+    state = raise_parsing.state_values(view)
+    parsed = raise_parsing.parse_submission(
         kind,
         state,
         sites=list(context.policy.sites),
-        timezone=context.policy.timezone,
+        today=local_today(context.now(), context.policy.timezone),
     )
     if parsed.request is None:
         return errors(parsed.errors)
@@ -100,7 +100,7 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
             request,
             reporter_user_id=user_id,
             submission_id=view_id,
-            now=utcnow(),
+            now=context.now(),
         )
         try:
             return context.raises.run(prepared)

@@ -29,3 +29,20 @@ def verify(ring: KeyRing, text: str | None) -> dict[str, Any] | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def form_metadata(ring: KeyRing, form: str, concern_id: str, user_id: str) -> str:
+    """Signed private_metadata tying a modal to one concern and the person who opened it."""
+    return sign(ring, {"form": form, "concern": concern_id, "by": user_id})
+
+
+def read_form_metadata(
+    ring: KeyRing, form: str, private_metadata: str | None, user_id: str
+) -> str | None:
+    """The concern id a submitted modal is about, or None if the metadata was tampered with
+    or the modal is being submitted by someone other than who opened it."""
+    data = verify(ring, private_metadata)
+    if data is None or data.get("form") != form or data.get("by") != user_id:
+        return None
+    concern = data.get("concern")
+    return concern if isinstance(concern, str) else None

@@ -13,27 +13,25 @@ import structlog
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.domain.taxonomy import IdentityMode, Status
+from bot.domain.text import clean_text
 from bot.flows import dedupe
 from bot.flows.context import AppContext
 from bot.flows.conversation import latest_question, record_reporter_reply
-from bot.flows.reporter_status import (
+from bot.flows.receipt_guard import ReceiptGuard
+from bot.flows.reporter_status import ConcernOverview, find_by_receipt, my_concerns, overview
+from bot.slack import home
+from bot.slack import receipt_page as receipt_views
+from bot.slack.ids import Block
+from bot.slack.raise_parsing import state_values
+from bot.slack.receipt_page import REPLY_MAX, Message
+from bot.slack.receipt_passes import (
     PAGE_STEP,
     PAGE_STEP_SECONDS,
     REPLY_STEP,
     REPLY_STEP_SECONDS,
-    ConcernOverview,
-    ReceiptGuard,
-    find_by_receipt,
     issue_pass,
-    my_concerns,
-    overview,
     read_pass,
 )
-from bot.slack import home
-from bot.slack import receipt_page as receipt_views
-from bot.slack.ids import Block
-from bot.slack.raise_form import clean_text, state_values
-from bot.slack.receipt_page import REPLY_MAX, Message
 from storage.models import Concern
 
 log = structlog.stdlib.get_logger(__name__)
@@ -153,7 +151,7 @@ def submit_reply(
     try:
         with context.db.transaction() as session:
             # The same form sent twice records one reply (a keyed hash: no Slack id stored).
-            dedupe.claim(session, "reply:" + ring.blind_index("view:" + view_id)[:48], now=now)
+            dedupe.claim_view(session, ring, view_id, now=now, purpose="reply")
             concern = session.get(Concern, concern_id)
             if concern is None or not _answerable(concern):
                 raise _Unanswerable

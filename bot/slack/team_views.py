@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -38,6 +39,8 @@ from bot.domain.taxonomy import (
     IdentityMode,
     Stage,
 )
+from bot.domain.team_rules import TeamForm
+from bot.flows.team_actions import ConcernRef
 from bot.flows.timeline import TimelineEntry
 from bot.flows.triage import ConcernDetails
 from bot.slack.cards import slack_date
@@ -196,6 +199,23 @@ def _timeline_blocks(entries: list[TimelineEntry], *, limit: int) -> list[Block]
             *rendered[-(limit - 1) :],
         ]
     return rendered
+
+
+def form_view(
+    form: TeamForm, ref: ConcernRef, metadata: str, *, today: date, team_name: str
+) -> dict[str, Any]:
+    """The modal a card button opens for `form` on the concern `ref`."""
+    if form is TeamForm.ASSIGN:
+        return assign_view(ref.reference, metadata, team_name)
+    if form is TeamForm.ASK_REPORTER:
+        return ask_reporter_view(ref.reference, metadata, no_contact=ref.no_contact)
+    if form is TeamForm.ADD_NOTE:
+        return add_note_view(ref.reference, metadata)
+    if form is TeamForm.UPDATE_STATUS:
+        return update_status_view(ref.reference, metadata)
+    if form is TeamForm.CLOSE:
+        return close_view(ref.reference, metadata)
+    return referral_view(ref.reference, metadata, today.isoformat())
 
 
 def ask_reporter_view(reference: str, metadata: str, *, no_contact: bool) -> dict[str, Any]:

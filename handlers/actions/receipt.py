@@ -11,12 +11,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.clock import utcnow
 from bot.flows.context import AppContext
 from bot.slack import status_answers as status_flow
 from bot.slack.ids import Action
 from bot.slack.receipt_page import PAGE_EXPIRED
-from handlers.replies import tell
+from bot.slack.replies import tell
 
 
 def register(app: App, context: AppContext) -> None:
@@ -24,7 +23,7 @@ def register(app: App, context: AppContext) -> None:
     def reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         value = (body.get("actions") or [{}])[0].get("value")
-        view = status_flow.reply_form(context, body["user"]["id"], value, now=utcnow())
+        view = status_flow.reply_form(context, body["user"]["id"], value, now=context.now())
         if view is None:
             tell(client, body, PAGE_EXPIRED)
             return

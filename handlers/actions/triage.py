@@ -7,23 +7,26 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.domain.clock import local_today, utcnow
+from bot.domain.clock import local_today
+from bot.domain.moves import Move
+from bot.domain.team_rules import TeamForm
+from bot.flows import team_actions
 from bot.flows.context import AppContext
-from bot.flows.lifecycle import ALLOWED_FROM, Move, refusal
-from bot.flows.team_actions import act, authorise, form_metadata, move
-from bot.flows.triage import NotAllowed, find_concern, record_referral_acknowledged, view_details
-from bot.slack import team_views as triage_views
+from bot.flows.team_actions import act, authorise, move
+from bot.flows.triage import NotAllowed, record_referral_acknowledged
+from bot.slack import team_views
 from bot.slack.ids import Action, Callback
-from handlers.replies import tell
+from bot.slack.replies import tell
+from bot.slack.signed_metadata import form_metadata
 
-# Buttons that open a form, with the status move their form would make (for an early refusal).
-_FORMS: dict[Action, Move | None] = {
-    Action.ASSIGN: None,
-    Action.ASK_REPORTER: None,
-    Action.ADD_NOTE: None,
-    Action.UPDATE_STATUS: Move.UPDATE_STATUS,
-    Action.CLOSE: Move.CLOSE,
-    Action.RECORD_REFERRAL: None,
+# The card's buttons that open a form, and the form each opens.
+_FORMS: dict[Action, tuple[TeamForm, str]] = {
+    Action.ASSIGN: (TeamForm.ASSIGN, Callback.ASSIGN),
+    Action.ASK_REPORTER: (TeamForm.ASK_REPORTER, Callback.ASK_REPORTER),
+    Action.ADD_NOTE: (TeamForm.ADD_NOTE, Callback.ADD_NOTE),
+    Action.UPDATE_STATUS: (TeamForm.UPDATE_STATUS, Callback.UPDATE_STATUS),
+    Action.CLOSE: (TeamForm.CLOSE, Callback.CLOSE),
+    Action.RECORD_REFERRAL: (TeamForm.RECORD_REFERRAL, Callback.REFERRAL),
 }
 
 
@@ -51,7 +54,7 @@ def register(app: App, context: AppContext) -> None:
             concern_id,
             user,
             lambda session, concern: record_referral_acknowledged(
-                session, concern, actor_id=user, now=utcnow()
+                session, concern, actor_id=user, now=context.now()
             ),
             action="referral_ack",
         )
@@ -69,77 +72,39 @@ def register(app: App, context: AppContext) -> None:
             return
         # Open at once on the short-lived trigger; decrypting and name lookups come after.
         opened = client.views_open(
-            trigger_id=body["trigger_id"], view=triage_views.loading_view(ref.reference)
+            trigger_id=body["trigger_id"], view=team_views.loading_view(ref.reference)
         )
-        with context.db.transaction() as session:
-            concern = find_concern(session, ref.id)
-            assert concern is not None
-            shown = view_details(session, context.vault, concern, viewer_id=user, now=utcnow())
+        shown = team_actions.details(context, ref, user)
         name = None
         if shown.reporter_user_id:
             profile = client.users_info(user=shown.reporter_user_id)["user"]
             name = profile.get("real_name") or profile.get("name")
-        client.views_update(
-            view_id=opened["view"]["id"], view=triage_views.details_view(shown, name)
-        )
+        client.views_update(view_id=opened["view"]["id"], view=team_views.details_view(shown, name))
 
     def open_form(action: Action) -> None:
+        form, callback = _FORMS[action]
+
         @app.action(action.value)
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             user, concern_id = user_and_concern(body)
             try:
-                ref = authorise(context, concern_id, user)
+                ref = team_actions.open_form(context, concern_id, user, form)
             except NotAllowed as refused:
                 tell(client, body, str(refused))
                 return
-            planned = _FORMS[action]
-            if planned is not None and ref.status not in ALLOWED_FROM[planned]:
-                with context.db.transaction() as session:
-                    concern = find_concern(session, ref.id)
-                    assert concern is not None
-                    message = refusal(planned, concern)
-                tell(client, body, message)
-                return
-            if action is Action.ASSIGN and ref.status == "closed":
-                tell(client, body, f"{ref.reference} is closed. Reopen it first.")
-                return
-            callback = _CALLBACKS[action]
-            metadata = form_metadata(context, callback, ref.id, user)
-            if action is Action.ASSIGN:
-                view = triage_views.assign_view(
-                    ref.reference, metadata, context.team.team_name(ref.kind)
-                )
-            elif action is Action.ASK_REPORTER:
-                view = triage_views.ask_reporter_view(
-                    ref.reference, metadata, no_contact=ref.no_contact
-                )
-            elif action is Action.ADD_NOTE:
-                view = triage_views.add_note_view(ref.reference, metadata)
-            elif action is Action.UPDATE_STATUS:
-                view = triage_views.update_status_view(ref.reference, metadata)
-            elif action is Action.CLOSE:
-                view = triage_views.close_view(ref.reference, metadata)
-            else:
-                if ref.kind.value != "safeguarding":
-                    tell(client, body, "Referrals are recorded on safeguarding concerns only.")
-                    return
-                view = triage_views.referral_view(
-                    ref.reference,
+            metadata = form_metadata(context.vault.ring, callback, ref.id, user)
+            today = local_today(context.now(), context.policy.timezone)
+            client.views_open(
+                trigger_id=body["trigger_id"],
+                view=team_views.form_view(
+                    form,
+                    ref,
                     metadata,
-                    local_today(utcnow(), context.policy.timezone).isoformat(),
-                )
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+                    today=today,
+                    team_name=context.team.team_name(ref.kind),
+                ),
+            )
 
     for action in _FORMS:
         open_form(action)
-
-
-_CALLBACKS: dict[Action, str] = {
-    Action.ASSIGN: Callback.ASSIGN,
-    Action.ASK_REPORTER: Callback.ASK_REPORTER,
-    Action.ADD_NOTE: Callback.ADD_NOTE,
-    Action.UPDATE_STATUS: Callback.UPDATE_STATUS,
-    Action.CLOSE: Callback.CLOSE,
-    Action.RECORD_REFERRAL: Callback.REFERRAL,
-}

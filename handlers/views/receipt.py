@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.domain.clock import utcnow
 from bot.flows.context import AppContext
 from bot.slack import status_answers as status_flow
 from bot.slack.ids import Callback
@@ -15,5 +14,5 @@ from bot.slack.ids import Callback
 def register(app: App, context: AppContext) -> None:
     @app.view(Callback.RECEIPT_REPLY.value)
     def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack(**status_flow.submit_reply(context, body["user"]["id"], view, now=utcnow()))
+        ack(**status_flow.submit_reply(context, body["user"]["id"], view, now=context.now()))
         context.wake_outbox()

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from slack_bolt import Ack, App
-from sqlalchemy.exc import IntegrityError
 
-from bot.domain.clock import utcnow
-from bot.domain.taxonomy import FEEDBACK_ANSWERS, Status
+from bot.domain.taxonomy import FEEDBACK_ANSWERS
+from bot.domain.text import clean_text
+from bot.flows import reporter_actions
 from bot.flows.context import AppContext
-from bot.flows.conversation import is_reporter, record_reporter_reply
-from bot.flows.lifecycle import IllegalMove
-from bot.flows.team_actions import claim_submission, read_form_metadata
-from bot.flows.triage import find_concern, record_feedback
-from bot.slack.copy import FORM_TAMPERED, REPLIES_CLOSED
+from bot.flows.reporter_actions import ReporterRefused
+from bot.slack.copy import FORM_TAMPERED, reporter_refusal
 from bot.slack.ids import Block, Callback
-from bot.slack.raise_form import clean_text
+from bot.slack.signed_metadata import read_form_metadata
 from bot.slack.team_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
 
-log = structlog.stdlib.get_logger(__name__)
-
 
 def register(app: App, context: AppContext) -> None:
+    def concern_of(form: str, body: dict[str, Any], view: dict[str, Any]) -> str | None:
+        user = body["user"]["id"]
+        return read_form_metadata(context.vault.ring, form, view.get("private_metadata"), user)
+
     @app.view(Callback.REPORTER_REPLY.value)
     def submit_reply(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = read_form_metadata(
-            context, Callback.REPORTER_REPLY, view.get("private_metadata"), user
-        )
+        concern_id = concern_of(Callback.REPORTER_REPLY, body, view)
         text, error = clean_text(
             value_of(view, Block.MESSAGE).get("value"),
             limit=MESSAGE_MAX,
@@ -40,34 +35,19 @@ def register(app: App, context: AppContext) -> None:
         if concern_id is None or error or text is None:
             ack(response_action="errors", errors={Block.MESSAGE: error or FORM_TAMPERED})
             return
-        problem: str | None = None
-        reference: str | None = None
         try:
-            with context.db.transaction() as session:
-                concern = find_concern(session, concern_id)
-                if concern is None or not is_reporter(context.vault, concern, user):
-                    problem = FORM_TAMPERED
-                elif concern.status == Status.CLOSED:
-                    problem = REPLIES_CLOSED
-                else:
-                    claim_submission(context, session, str(view.get("id") or ""))
-                    record_reporter_reply(session, context.vault, concern, text, now=utcnow())
-                    reference = concern.reference
-        except IntegrityError:
-            problem = None  # the same reply sent twice: it is already recorded
-        if problem:
-            ack(response_action="errors", errors={Block.MESSAGE: problem})
+            reporter_actions.send_reply(
+                context, concern_id, body["user"]["id"], text, submission_id=str(view.get("id"))
+            )
+        except ReporterRefused as refused:
+            message = reporter_refusal(refused.why, refused.detail)
+            ack(response_action="errors", errors={Block.MESSAGE: message})
             return
-        log.info("reporter.replied", reference=reference)
         ack()
-        context.wake_outbox()
 
     @app.view(Callback.FEEDBACK.value)
     def submit_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = body["user"]["id"]
-        concern_id = read_form_metadata(
-            context, Callback.FEEDBACK, view.get("private_metadata"), user
-        )
+        concern_id = concern_of(Callback.FEEDBACK, body, view)
         answer = selected_value(view, Block.FEEDBACK)
         comment, error = clean_text(
             value_of(view, Block.FEEDBACK_COMMENT).get("value"),
@@ -84,17 +64,10 @@ def register(app: App, context: AppContext) -> None:
                 errors[Block.FEEDBACK] = "Choose one of the answers."
             ack(response_action="errors", errors=errors)
             return
-        problem = None
-        with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user):
-                problem = FORM_TAMPERED
-            else:
-                try:
-                    record_feedback(session, context.vault, concern, answer, comment, now=utcnow())
-                except IllegalMove as refused:
-                    problem = str(refused)
-        if problem:
-            ack(response_action="errors", errors={Block.FEEDBACK: problem})
+        try:
+            reporter_actions.send_feedback(context, concern_id, body["user"]["id"], answer, comment)
+        except ReporterRefused as refused:
+            message = reporter_refusal(refused.why, refused.detail)
+            ack(response_action="errors", errors={Block.FEEDBACK: message})
             return
         ack()

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.orm import Session
 
-from bot.domain.clock import local_today, utcnow
+from bot.domain.moves import Move, MoveDetails
 from bot.domain.taxonomy import MEDIUM_TEXT_MAX, OUTCOMES, Stage
+from bot.domain.text import clean_text
+from bot.flows import team_forms
 from bot.flows.context import AppContext
-from bot.flows.conversation import ask_reporter
-from bot.flows.lifecycle import Move, MoveDetails
-from bot.flows.team_actions import act, authorise, move, read_form_metadata
-from bot.flows.triage import NotAllowed, add_note, assign_owner, record_referral
 from bot.slack.copy import FORM_TAMPERED
 from bot.slack.ids import Block, Callback
-from bot.slack.raise_form import clean_text
+from bot.slack.signed_metadata import read_form_metadata
 from bot.slack.team_views import MESSAGE_MAX
 from handlers.form_state import selected_value, value_of
-from storage.models import Concern
 
 
 class Form:
@@ -34,7 +29,7 @@ class Form:
         self.user: str = body["user"]["id"]
         self.submission_id = str(self.view.get("id") or "")
         self.concern_id = read_form_metadata(
-            context, callback, self.view.get("private_metadata"), self.user
+            context.vault.ring, callback, self.view.get("private_metadata"), self.user
         )
         self.errors: dict[str, str] = {}
 
@@ -45,30 +40,6 @@ class Form:
         if error:
             self.errors[block] = error
         return value
-
-    def apply(self, change: Callable[[Session, Concern], None], action: str) -> str | None:
-        """Make the change once for this submission; a refusal message, or None when done."""
-        assert self.concern_id is not None
-        return act(
-            self.context,
-            self.concern_id,
-            self.user,
-            change,
-            action=action,
-            submission_id=self.submission_id,
-        )
-
-    def move(self, which: Move, details: MoveDetails) -> str | None:
-        """A status move, once for this submission; a refusal message, or None when done."""
-        assert self.concern_id is not None
-        return move(
-            self.context,
-            self.concern_id,
-            self.user,
-            which,
-            details,
-            submission_id=self.submission_id,
-        )
 
     def choice(self, block: str, allowed: set[str] | dict[str, str], missing: str) -> str | None:
         value = selected_value(self.view, block)
@@ -96,13 +67,9 @@ def register(app: App, context: AppContext) -> None:
         question = form.text(Block.MESSAGE, "your question", required=True, limit=MESSAGE_MAX)
         if form.errors or question is None:
             return refuse(ack, form.errors)
-
-        def change(session: Session, concern: Concern) -> None:
-            ask_reporter(
-                session, context.vault, concern, question, actor_id=form.user, now=utcnow()
-            )
-
-        problem = form.apply(change, "ask_reporter")
+        problem = team_forms.send_question(
+            context, form.concern_id, form.user, question, submission_id=form.submission_id
+        )
         finish(ack, problem, Block.MESSAGE)
 
     @app.view(Callback.ADD_NOTE.value)
@@ -113,11 +80,9 @@ def register(app: App, context: AppContext) -> None:
         note = form.text(Block.NOTE, "the note", required=True, limit=MESSAGE_MAX)
         if form.errors or note is None:
             return refuse(ack, form.errors)
-
-        def change(session: Session, concern: Concern) -> None:
-            add_note(session, context.vault, concern, note, actor_id=form.user, now=utcnow())
-
-        problem = form.apply(change, "add_note")
+        problem = team_forms.save_note(
+            context, form.concern_id, form.user, note, submission_id=form.submission_id
+        )
         finish(ack, problem, Block.NOTE)
 
     @app.view(Callback.ASSIGN.value)
@@ -128,18 +93,9 @@ def register(app: App, context: AppContext) -> None:
         owner = value_of(form.view, Block.OWNER).get("selected_user")
         if not isinstance(owner, str) or not owner:
             return refuse(ack, {Block.OWNER: "Choose who will own this concern."})
-        try:
-            ref = authorise(context, form.concern_id, form.user)
-            on_team = owner in context.team.members(ref.kind)
-        except NotAllowed as refused:
-            return refuse(ack, {Block.OWNER: str(refused)})
-        if not on_team:
-            return refuse(ack, {Block.OWNER: f"Choose one of {context.team.team_name(ref.kind)}."})
-
-        def change(session: Session, concern: Concern) -> None:
-            assign_owner(session, concern, owner, actor_id=form.user, now=utcnow())
-
-        problem = form.apply(change, "assign")
+        problem = team_forms.assign(
+            context, form.concern_id, form.user, owner, submission_id=form.submission_id
+        )
         finish(ack, problem, Block.OWNER)
 
     @app.view(Callback.UPDATE_STATUS.value)
@@ -154,7 +110,14 @@ def register(app: App, context: AppContext) -> None:
         if form.errors or stage is None:
             return refuse(ack, form.errors)
         details = MoveDetails(stage=Stage(stage), reporter_message=message)
-        problem = form.move(Move.UPDATE_STATUS, details)
+        problem = team_forms.change_status(
+            context,
+            form.concern_id,
+            form.user,
+            Move.UPDATE_STATUS,
+            details,
+            submission_id=form.submission_id,
+        )
         finish(ack, problem, Block.STAGE)
 
     @app.view(Callback.CLOSE.value)
@@ -173,7 +136,14 @@ def register(app: App, context: AppContext) -> None:
         if form.errors or outcome is None:
             return refuse(ack, form.errors)
         details = MoveDetails(outcome=outcome, findings=findings, reporter_message=message)
-        problem = form.move(Move.CLOSE, details)
+        problem = team_forms.change_status(
+            context,
+            form.concern_id,
+            form.user,
+            Move.CLOSE,
+            details,
+            submission_id=form.submission_id,
+        )
         finish(ack, problem, Block.OUTCOME)
 
     @app.view(Callback.REFERRAL.value)
@@ -183,34 +153,22 @@ def register(app: App, context: AppContext) -> None:
             return refuse(ack, {Block.AUTHORITY: FORM_TAMPERED})
         authority = form.text(Block.AUTHORITY, "the local authority", required=True, limit=120)
         reference = form.text(Block.REFERRAL_REFERENCE, "their reference", required=False, limit=80)
-        now = utcnow()
-        timezone = context.policy.timezone
         picked = value_of(form.view, Block.REFERRAL_DATE).get("selected_date")
-        made_on: date | None = None
         try:
             made_on = date.fromisoformat(picked) if isinstance(picked, str) else None
         except ValueError:
             made_on = None
-        if made_on is None:
-            form.errors[Block.REFERRAL_DATE] = "Pick the date the referral was made."
-        elif made_on > local_today(now, timezone):
-            form.errors[Block.REFERRAL_DATE] = "The referral date cannot be in the future."
+        if problem := team_forms.referral_date_refusal(context, made_on):
+            form.errors[Block.REFERRAL_DATE] = problem
         if form.errors or authority is None or made_on is None:
             return refuse(ack, form.errors)
-        day = made_on
-
-        def change(session: Session, concern: Concern) -> None:
-            record_referral(
-                session,
-                context.vault,
-                concern,
-                authority=authority,
-                made_on=day,
-                reference=reference,
-                actor_id=form.user,
-                now=now,
-                timezone=timezone,
-            )
-
-        problem = form.apply(change, "referral")
+        problem = team_forms.save_referral(
+            context,
+            form.concern_id,
+            form.user,
+            authority=authority,
+            made_on=made_on,
+            reference=reference,
+            submission_id=form.submission_id,
+        )
         finish(ack, problem, Block.AUTHORITY)

@@ -1,0 +1,77 @@
+"""What the team may do to a concern in its current state, besides status moves.
+
+Each rule answers with the words the person acting reads, or None when the action may go
+ahead. Flows check them before changing anything; the card's buttons ask them before opening
+a form, so nobody types a close-out for a concern that cannot be closed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from bot.domain.moves import ALLOWED_FROM, Move, refusal
+from bot.domain.taxonomy import FEEDBACK_ANSWERS, ConcernKind, Status
+
+REFERRALS_ON_SAFEGUARDING_ONLY = "Referrals are recorded on safeguarding concerns only."
+
+
+class TeamForm(StrEnum):
+    """The card's buttons that open a form."""
+
+    ASSIGN = "assign"
+    ASK_REPORTER = "ask_reporter"
+    ADD_NOTE = "add_note"
+    UPDATE_STATUS = "update_status"
+    CLOSE = "close"
+    RECORD_REFERRAL = "record_referral"
+
+
+_FORM_MOVES: dict[TeamForm, Move] = {
+    TeamForm.UPDATE_STATUS: Move.UPDATE_STATUS,
+    TeamForm.CLOSE: Move.CLOSE,
+}
+
+
+def closed_refusal(reference: str) -> str:
+    return f"{reference} is closed. Reopen it first."
+
+
+def form_refusal(form: TeamForm, *, reference: str, kind: str, status: str) -> str | None:
+    """Why `form` cannot be used on a concern in this state, or None."""
+    move = _FORM_MOVES.get(form)
+    if move is not None and status not in ALLOWED_FROM[move]:
+        return refusal(move, reference, status)
+    if form is TeamForm.RECORD_REFERRAL and kind != ConcernKind.SAFEGUARDING:
+        return REFERRALS_ON_SAFEGUARDING_ONLY
+    if form in (TeamForm.ASSIGN, TeamForm.RECORD_REFERRAL) and status == Status.CLOSED:
+        return closed_refusal(reference)
+    return None
+
+
+def referral_date_problem(made_on: date | None, today: date) -> str | None:
+    """A referral's date must be given and cannot be after today (the trust's today)."""
+    if made_on is None:
+        return "Pick the date the referral was made."
+    if made_on > today:
+        return "The referral date cannot be in the future."
+    return None
+
+
+def referral_ack_refusal(*, referral_made: bool, already_acknowledged: bool) -> str | None:
+    if not referral_made:
+        return "Record the referral first, then its acknowledgement."
+    if already_acknowledged:
+        return "The referral's acknowledgement is already recorded."
+    return None
+
+
+def feedback_refusal(answer: str | None, *, status: str, already_given: bool) -> str | None:
+    """Whether a reporter's answer to "would you speak up again?" can be recorded."""
+    if answer not in FEEDBACK_ANSWERS:
+        return "Choose one of the answers."
+    if already_given:
+        return "Thank you: your feedback on this concern is already recorded."
+    if status != Status.CLOSED:
+        return "Feedback is asked for once the concern is closed."
+    return None
