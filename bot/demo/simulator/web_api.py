@@ -22,18 +22,29 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.demo.simulator.background import BackgroundServer
+from bot.demo.simulator.identity import (
+    APP_ID,
+    BOT_ID,
+    BOT_SCOPES,
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    TEAM_NAME,
+    TRIGGER_TTL_SECONDS,
+)
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "BOT_USER_ID",
+    "TEAM_DOMAIN",
+    "TEAM_ID",
+    "RecordedCall",
+    "SentView",
+    "SlackWebApiEmulator",
+]
 
 JsonDict = dict[str, Any]
-
-TEAM_ID = "T0SPEAKUP"
-TEAM_NAME = "Speakup Simulated"
-TEAM_DOMAIN = "speakup-sim"
-BOT_USER_ID = "U0BOT"
-BOT_ID = "B0BOT"
-APP_ID = "A0SPEAKUP"
-# Slack lets a trigger id be exchanged once, within about three seconds.
-TRIGGER_TTL_SECONDS = 3.0
-BOT_SCOPES = "commands,chat:write,im:write,im:history,users:read,usergroups:read"
 
 # slack_sdk form-encodes these as JSON strings; callers want the objects back.
 _JSON_PARAMS = ("blocks", "view", "attachments", "metadata")
