@@ -189,7 +189,7 @@ def raise_safeguarding(harness: Harness) -> None:
 def test_dead_channel_keeps_the_item_pending_and_holds_up_no_other_lane(
     harness: Harness,
 ) -> None:
-    harness.emulator.archive_channel(GUARDIAN_CHANNEL)
+    harness.emulator.delete_channel(GUARDIAN_CHANNEL)
     raise_speak_up(harness, "Nobody checks the response bags")
     (stuck,) = concerns(harness).values()
 
@@ -218,7 +218,7 @@ def test_dead_channel_keeps_the_item_pending_and_holds_up_no_other_lane(
 def test_an_unreachable_reporter_is_reported_to_the_team_once(harness: Harness) -> None:
     """Slack refuses the reporter's DM (they left): the update stays queued, and the team
     is told once in the card's thread, rather than hearing nothing."""
-    harness.emulator.archive_channel(harness.emulator.im_channel_id(REPORTER))
+    harness.emulator.delete_channel(harness.emulator.im_channel_id(REPORTER))
     assert harness.raise_speak_up(identity="confidential").status == 200
     reference = harness.latest_reference()
     assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
@@ -243,7 +243,7 @@ def test_an_anonymous_reporters_refused_dms_show_in_view_details_not_the_channel
     harness: Harness,
 ) -> None:
     """A leavers' list matched against a thread line would unmask an anonymous reporter."""
-    harness.emulator.archive_channel(harness.emulator.im_channel_id(REPORTER))
+    harness.emulator.delete_channel(harness.emulator.im_channel_id(REPORTER))
     assert harness.raise_speak_up(identity="anonymous_follow_up").status == 200
     reference = harness.latest_reference()
     assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
