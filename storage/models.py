@@ -60,6 +60,10 @@ class Concern(Base):
     detriment: Mapped[str | None] = mapped_column(String(16))
     professional_group: Mapped[str | None] = mapped_column(String(40))
     site: Mapped[str | None] = mapped_column(String(80))
+    # How it reached the trust ("slack", or a guardian recorded it: "in_person", "phone", …)
+    # and the guardian who recorded it (staff acting in a role, never a reporter).
+    raised_via: Mapped[str] = mapped_column(String(20), default="slack")
+    recorded_by: Mapped[str | None] = mapped_column(String(32))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.clock import add_working_days
 from bot.domain.routing import Router
-from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.flows import dedupe, effects
 from bot.flows.timeline import add_event_row, queue_reporter_dm
 from storage import audit
@@ -44,6 +44,14 @@ class RaiseRequest:
     at_risk: str | None = None
     immediate_danger: bool = False
     incident_number: str | None = None
+    # Recorded by a guardian for someone who raised it outside the app.
+    raised_via: str = "slack"
+    recorded_by: str | None = None
+    raised_at: datetime | None = None  # when it was raised, if before it was recorded
+
+    @property
+    def recorded(self) -> bool:
+        return self.recorded_by is not None
 
     def free_text(self) -> dict[str, str]:
         """Everything the reporter typed: sealed as one document, never stored in clear."""
@@ -118,7 +126,7 @@ def prepare_raise(
     policy: RaisePolicy,
     request: RaiseRequest,
     *,
-    reporter_user_id: str,
+    reporter_user_id: str | None,
     submission_id: str,
     now: datetime,
 ) -> PreparedRaise:
@@ -129,8 +137,13 @@ def prepare_raise(
     data_key, wrapped = vault.new_concern_key(concern_id)
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
+    # A guardian recording for someone links their Slack user only if they chose to be
+    # named (open or confidential) and the guardian gave one; otherwise nobody is linked.
+    linked = None if no_contact else reporter_user_id
     submitted_at = now
-    if no_contact:
+    if request.raised_at is not None and request.raised_at < now:
+        now = request.raised_at  # deadlines and counts run from when it was raised
+    if no_contact and not request.recorded:
         # Kept to the hour: a time to the microsecond could be lined up with Slack's own
         # record of who submitted a form when. Deadlines run from this earlier time.
         now = now.replace(minute=0, second=0, microsecond=0)
@@ -159,19 +172,21 @@ def prepare_raise(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
         "submission_key": None
-        if no_contact
+        if no_contact and not request.recorded
         else vault.ring.blind_index("submission:" + submission_id),
+        "raised_via": request.raised_via,
+        "recorded_by": request.recorded_by,
         # No-contact: nothing that could lead back to the person, no id and no blind index.
         "reporter_enc": None
-        if no_contact
+        if linked is None
         else vault.seal_json(
             data_key,
-            {"user_id": reporter_user_id},
+            {"user_id": linked},
             table="concerns",
             row_id=concern_id,
             field="reporter",
         ),
-        "reporter_index": None if no_contact else vault.ring.blind_index(reporter_user_id),
+        "reporter_index": None if linked is None else vault.ring.blind_index(linked),
         "receipt_locator": None,
         "receipt_group_enc": None,
         "receipt_hash": None,
@@ -200,7 +215,7 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
     concern_id = prepared.concern_id
     concern = prepared.concern
     receipt: Receipt | None = None
-    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
+    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT and not request.recorded:
         vault = prepared.vault
         # A replay of this form within the window fails here, and is answered without a
         # receipt (see `replayed`); after the window nothing of the submission is left.
@@ -226,25 +241,36 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
         }
     add_row(session, Concern, concern)
 
+    if request.recorded_by is not None:
+        how = RAISED_VIA.get(request.raised_via, "outside the app").lower()
+        summary, actor, action = (
+            f"Concern raised {how}, recorded by a guardian",
+            request.recorded_by,
+            "concern.recorded",
+        )
+    else:
+        summary = "Concern raised" + (" — immediate danger" if urgent else "")
+        actor, action = "reporter", "concern.raised"
     event_uid = add_event_row(
         session,
         concern_id,
         kind="raised",
-        actor_role="reporter",
-        summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        actor_role="guardian" if request.recorded else "reporter",
+        actor_id=request.recorded_by,
+        summary=summary,
         now=now,
         visible_to_reporter=True,
     )
     audit.append(
         session,
         at=now,
-        actor="reporter",
-        action="concern.raised",
+        actor=actor,
+        action=action,
         concern_reference=prepared.reference,
         detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
     )
     effects.queue_card(session, concern_id=concern_id, key="1", urgent=urgent, now=now)
-    if receipt is None:
+    if concern["reporter_enc"] is not None:
         queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
     return RaisedConcern(
         reference=prepared.reference,
