@@ -36,6 +36,7 @@ from bot.domain.taxonomy import (
     MEDIUM_TEXT_MAX,
     PROFESSIONAL_GROUPS,
     SHORT_TEXT_MAX,
+    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
 )
@@ -152,6 +153,16 @@ def _profession_block() -> InputBlock:
     )
 
 
+def worker_type_block(label: str = "How you work here (optional)") -> InputBlock:
+    return InputBlock(
+        block_id=B.WORKER_TYPE,
+        label=label,
+        optional=True,
+        hint=PlainTextObject(text="Only used in anonymous statistics."),
+        element=StaticSelectElement(action_id=B.WORKER_TYPE, options=options_of(WORKER_TYPES)),
+    )
+
+
 def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
     """The speak-up form: what it is about, what happened, identity, optional detail."""
     blocks: list[Block] = [
@@ -241,6 +252,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             ),
         ),
         _profession_block(),
+        worker_type_block(),
     ]
     return _modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata)
 
