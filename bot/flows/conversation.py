@@ -110,12 +110,6 @@ def latest_question(session: Session, vault: Vault, concern: Concern) -> str | N
         .order_by(ConcernEvent.id.desc())
         .limit(1)
     ).first()
-    if event is None or event.body_enc is None:
+    if event is None:
         return None
-    return vault.open_text(
-        vault.concern_key(concern),
-        event.body_enc,
-        table="concern_events",
-        row_id=event.uid,
-        field="body",
-    )
+    return vault.event_body(vault.concern_key(concern), concern, event)

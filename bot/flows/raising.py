@@ -7,7 +7,7 @@ one transaction: the concern, its first timeline event, an audit entry and the o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from bot.domain.clock import add_working_days
 from bot.domain.routing import Router
 from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
-from bot.flows.timeline import add_event_row, queue_reporter_dm
+from bot.flows.timeline import add_event_row, event_row, queue_reporter_dm
 from storage import audit, outbox
 from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
 from storage.models import Concern
 from storage.rows import add_row
-from storage.vault import Vault
+from storage.vault import SEAL_VERSION, Vault
 
 
 @dataclass(frozen=True)
@@ -92,9 +92,13 @@ class PreparedRaise:
 
     request: RaiseRequest
     concern: dict[str, Any]  # the row, with everything but a no-contact receipt
+    first_event: dict[str, Any]  # the "raised" event's row
     urgent: bool
     ack_due_at: datetime
     now: datetime
+    # Kept in memory only: a no-contact concern's key is wrapped again with its receipt.
+    vault: Vault = field(repr=False)
+    data_key: bytes = field(repr=False)
 
     @property
     def concern_id(self) -> str:
@@ -118,7 +122,7 @@ def prepare_raise(
     transaction storing it (one writer at a time) holds the database for as little as it can.
     Raises RoutingError when the concern has nowhere to go."""
     concern_id = str(uuid.uuid4())
-    data_key, wrapped = vault.new_concern_key(concern_id)
+    data_key = vault.new_data_key()
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
     no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
@@ -140,8 +144,7 @@ def prepare_raise(
         "updated_at": now,
         "ack_due_at": ack_due_at,
         "version": 1,
-        "key_id": wrapped.key_id,
-        "wrapped_key": wrapped.blob,
+        "seal_version": SEAL_VERSION,
         "report_enc": vault.seal_json(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
@@ -157,10 +160,28 @@ def prepare_raise(
             field="reporter",
         ),
         "reporter_index": None if no_contact else vault.ring.blind_index(reporter_user_id),
+        "index_key_id": None if no_contact else vault.ring.newest_id,
         "receipt_locator": None,
         "receipt_hash": None,
     }
-    return PreparedRaise(request, concern, urgent, ack_due_at, now)
+    _wrap_key(vault, data_key, concern)
+    first_event = event_row(
+        vault,
+        data_key,
+        concern_id,
+        kind="raised",
+        actor_role="reporter",
+        summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        now=now,
+        visible_to_reporter=True,
+    )
+    return PreparedRaise(request, concern, first_event, urgent, ack_due_at, now, vault, data_key)
+
+
+def _wrap_key(vault: Vault, data_key: bytes, concern: dict[str, Any]) -> None:
+    """Wrap the data key bound to the row's access facts, as they now stand."""
+    wrapped = vault.wrap_concern_key(data_key, concern)
+    concern["key_id"], concern["wrapped_key"] = wrapped.key_id, wrapped.blob
 
 
 def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
@@ -183,17 +204,10 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
             "receipt_locator": receipt.locator,
             "receipt_hash": hash_receipt(receipt.text),
         }
+        _wrap_key(prepared.vault, prepared.data_key, concern)  # the receipt is a sealed fact
     add_row(session, Concern, concern)
 
-    event_uid = add_event_row(
-        session,
-        concern_id,
-        kind="raised",
-        actor_role="reporter",
-        summary="Concern raised" + (" — immediate danger" if urgent else ""),
-        now=now,
-        visible_to_reporter=True,
-    )
+    event_uid = add_event_row(session, prepared.first_event)
     audit.append(
         session,
         at=now,
@@ -231,16 +245,18 @@ def unused_receipt(session: Session) -> Receipt:
     return receipt
 
 
-def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
+def repeat_submission(session: Session, vault: Vault, existing: Concern) -> RaisedConcern:
     """The answer to a raise form sent again (double press, or Slack retrying when our first
     answer was slow). A no-contact reporter may never have seen their receipt, and it cannot
     be shown twice, so they get a new one that replaces it: only the same Slack user can
     resend the same view, and the old receipt stops working."""
     receipt = None
     if existing.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT:
+        data_key = vault.concern_key(existing)  # checks the facts before sealing new ones
         fresh = unused_receipt(session)
         existing.receipt_locator = fresh.locator
         existing.receipt_hash = hash_receipt(fresh.text)
+        vault.reseal(existing, data_key)
         receipt = fresh.text
     return RaisedConcern(
         reference=existing.reference,

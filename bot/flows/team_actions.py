@@ -16,10 +16,12 @@ from bot.domain.clock import utcnow
 from bot.domain.taxonomy import ConcernKind, IdentityMode
 from bot.flows import dedupe
 from bot.flows.context import AppContext
+from bot.flows.integrity import integrity_failed
 from bot.flows.lifecycle import IllegalMove, Move, MoveDetails, transition
 from bot.flows.triage import NotAllowed, find_concern
 from bot.slack import signed_metadata
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -38,10 +40,16 @@ class ConcernRef:
 
 def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
     """The concern, if `user_id` is on the team that handles it; NotAllowed otherwise."""
+    failure: IntegrityCheckFailed | None = None
     with context.db.transaction() as session:
         concern = find_concern(session, concern_id)
         if concern is None:
             raise NotAllowed(UNKNOWN)
+        try:
+            # The kind decides the team below, the identity mode what it sees: both sealed.
+            context.vault.concern_key(concern)
+        except IntegrityCheckFailed as caught:
+            failure = caught
         ref = ConcernRef(
             id=concern.id,
             reference=concern.reference,
@@ -49,6 +57,10 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             status=concern.status,
             no_contact=concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT,
             channel=concern.channel,
+        )
+    if failure is not None:
+        raise NotAllowed(
+            integrity_failed(context.db, failure, actor=user_id, where="team", now=context.now())
         )
     try:
         allowed = context.team.may_act(user_id, ref.kind)

@@ -111,7 +111,7 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
             with context.db.transaction() as session:
                 existing = find_by_submission(session, context.vault, view_id)
                 if existing is not None:
-                    return repeat_submission(session, existing)
+                    return repeat_submission(session, context.vault, existing)
             attempts_left -= 1
             if not attempts_left:
                 raise

@@ -16,6 +16,7 @@ from bot.domain.taxonomy import IdentityMode, Status
 from bot.flows import dedupe
 from bot.flows.context import AppContext
 from bot.flows.conversation import latest_question, record_reporter_reply
+from bot.flows.integrity import integrity_failed
 from bot.flows.reporter_status import (
     PAGE_STEP,
     PAGE_STEP_SECONDS,
@@ -35,6 +36,7 @@ from bot.slack.ids import Block
 from bot.slack.raise_form import clean_text, state_values
 from bot.slack.receipt_page import REPLY_MAX, Message
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -55,6 +57,9 @@ def status_command(
     except SQLAlchemyError as exc:
         log.error("status.unavailable", error=type(exc).__name__)
         return receipt_views.unavailable()
+    except IntegrityCheckFailed as failure:
+        told = integrity_failed(context.db, failure, actor="reporter", where="status", now=now)
+        return receipt_views.plain(told)
 
 
 def _status(
@@ -109,12 +114,16 @@ def reply_form(
     concern_id = read_pass(context.vault.ring, PAGE_STEP, button_value, user_id, now=now)
     if concern_id is None:
         return None
-    with context.db.transaction() as session:
-        concern = session.get(Concern, concern_id)
-        if concern is None or not _answerable(concern):
-            return None
-        reference = concern.reference
-        question = latest_question(session, context.vault, concern)
+    try:
+        with context.db.transaction() as session:
+            concern = session.get(Concern, concern_id)
+            if concern is None or not _answerable(concern):
+                return None
+            reference = concern.reference
+            question = latest_question(session, context.vault, concern)
+    except IntegrityCheckFailed as failure:
+        integrity_failed(context.db, failure, actor="reporter", where="receipt", now=now)
+        return None
     metadata = issue_pass(
         context.vault.ring, REPLY_STEP, concern_id, user_id, now=now, seconds=REPLY_STEP_SECONDS
     )
@@ -161,6 +170,10 @@ def submit_reply(
             reference = concern.reference
     except _Unanswerable:
         return _errors(REPLY_CLOSED)
+    except IntegrityCheckFailed as failure:
+        return _errors(
+            integrity_failed(context.db, failure, actor="reporter", where="receipt", now=now)
+        )
     except IntegrityError:
         with context.db.transaction() as session:
             concern = session.get(Concern, concern_id)
@@ -180,4 +193,7 @@ def home_for(context: AppContext, user_id: str) -> dict[str, Any]:
     except SQLAlchemyError as exc:
         log.error("home.concerns_unavailable", error=type(exc).__name__)
         concerns = None  # the general information still shows
+    except IntegrityCheckFailed as failure:
+        integrity_failed(context.db, failure, actor="reporter", where="home", now=context.now())
+        concerns = None
     return home.home_view(concerns)

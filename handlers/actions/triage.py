@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.clock import local_today, utcnow
 from bot.flows.context import AppContext
+from bot.flows.integrity import IntegrityCheckFailed, integrity_failed
 from bot.flows.lifecycle import ALLOWED_FROM, Move, refusal
 from bot.flows.team_actions import act, authorise, form_metadata, move
 from bot.flows.triage import NotAllowed, find_concern, record_referral_acknowledged, view_details
@@ -51,7 +52,7 @@ def register(app: App, context: AppContext) -> None:
             concern_id,
             user,
             lambda session, concern: record_referral_acknowledged(
-                session, concern, actor_id=user, now=utcnow()
+                session, context.vault, concern, actor_id=user, now=utcnow()
             ),
             action="referral_ack",
         )
@@ -71,10 +72,15 @@ def register(app: App, context: AppContext) -> None:
         opened = client.views_open(
             trigger_id=body["trigger_id"], view=triage_views.loading_view(ref.reference)
         )
-        with context.db.transaction() as session:
-            concern = find_concern(session, ref.id)
-            assert concern is not None
-            shown = view_details(session, context.vault, concern, viewer_id=user, now=utcnow())
+        try:
+            with context.db.transaction() as session:
+                concern = find_concern(session, ref.id)
+                assert concern is not None
+                shown = view_details(session, context.vault, concern, viewer_id=user, now=utcnow())
+        except IntegrityCheckFailed as failure:  # an event's sealed facts were changed
+            told = integrity_failed(context.db, failure, actor=user, where="details", now=utcnow())
+            client.views_update(view_id=opened["view"]["id"], view=triage_views.notice_view(told))
+            return
         name = None
         if shown.reporter_user_id:
             profile = client.users_info(user=shown.reporter_user_id)["user"]

@@ -12,6 +12,7 @@ from bot.domain.clock import utcnow
 from bot.domain.taxonomy import FEEDBACK_ANSWERS, Status
 from bot.flows.context import AppContext
 from bot.flows.conversation import is_reporter, record_reporter_reply
+from bot.flows.integrity import IntegrityCheckFailed, integrity_failed
 from bot.flows.lifecycle import IllegalMove
 from bot.flows.team_actions import claim_submission, read_form_metadata
 from bot.flows.triage import find_concern, record_feedback
@@ -55,6 +56,10 @@ def register(app: App, context: AppContext) -> None:
                     reference = concern.reference
         except IntegrityError:
             problem = None  # the same reply sent twice: it is already recorded
+        except IntegrityCheckFailed as failure:
+            problem = integrity_failed(
+                context.db, failure, actor="reporter", where="reply", now=utcnow()
+            )
         if problem:
             ack(response_action="errors", errors={Block.MESSAGE: problem})
             return
@@ -85,15 +90,22 @@ def register(app: App, context: AppContext) -> None:
             ack(response_action="errors", errors=errors)
             return
         problem = None
-        with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user):
-                problem = FORM_TAMPERED
-            else:
-                try:
-                    record_feedback(session, context.vault, concern, answer, comment, now=utcnow())
-                except IllegalMove as refused:
-                    problem = str(refused)
+        try:
+            with context.db.transaction() as session:
+                concern = find_concern(session, concern_id)
+                if concern is None or not is_reporter(context.vault, concern, user):
+                    problem = FORM_TAMPERED
+                else:
+                    try:
+                        record_feedback(
+                            session, context.vault, concern, answer, comment, now=utcnow()
+                        )
+                    except IllegalMove as refused:
+                        problem = str(refused)
+        except IntegrityCheckFailed as failure:
+            problem = integrity_failed(
+                context.db, failure, actor="reporter", where="feedback", now=utcnow()
+            )
         if problem:
             ack(response_action="errors", errors={Block.FEEDBACK: problem})
             return

@@ -137,7 +137,7 @@ def register(app: App, context: AppContext) -> None:
             return refuse(ack, {Block.OWNER: f"Choose one of {context.team.team_name(ref.kind)}."})
 
         def change(session: Session, concern: Concern) -> None:
-            assign_owner(session, concern, owner, actor_id=form.user, now=utcnow())
+            assign_owner(session, context.vault, concern, owner, actor_id=form.user, now=utcnow())
 
         problem = form.apply(change, "assign")
         finish(ack, problem, Block.OWNER)
