@@ -145,6 +145,8 @@ def test_pointing_a_receipt_at_another_concern_opens_nothing(harness: Harness) -
     answer = shown(status(harness, REPORTER, receipt))
     assert "Someone else" not in answer and target_reference not in answer
     assert INTEGRITY_FAILED in answer
+    # Audited, but without the reference: beside the time it could link the receipt holder.
+    assert integrity_audits(harness) == [("reporter", None, {"where": "receipt"})]
 
 
 def test_a_concern_sealed_with_its_facts_cannot_be_passed_off_as_an_old_row(

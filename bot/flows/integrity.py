@@ -23,13 +23,22 @@ INTEGRITY_FAILED = (
 
 
 def integrity_failed(
-    db: Database, failure: IntegrityCheckFailed, *, actor: str, where: str, now: datetime
+    db: Database,
+    failure: IntegrityCheckFailed,
+    *,
+    actor: str,
+    where: str,
+    now: datetime,
+    name_concern: bool = True,
 ) -> str:
     """Record a failed check in its own transaction (the reader's own rolls back) and return
     what to tell the person. `actor` is a staff id, "reporter" or "system", never a
-    reporter's id."""
+    reporter's id. A receipt check passes name_concern=False: a reference beside the time of
+    the check could link a no-contact reporter to their concern (`speakup keys rotate` and
+    View details name it instead)."""
+    reference = failure.reference if name_concern else None
     # An error-level line is what the ops team's alerting watches for.
-    log.error("integrity.check_failed", reference=failure.reference, what=failure.what, where=where)
+    log.error("integrity.check_failed", reference=reference, what=failure.what, where=where)
     try:
         with db.transaction() as session:
             audit.append(
@@ -37,9 +46,9 @@ def integrity_failed(
                 at=now,
                 actor=actor,
                 action="integrity.failed",
-                concern_reference=failure.reference,
+                concern_reference=reference,
                 detail={"where": where},
             )
     except SQLAlchemyError as exc:
-        log.error("integrity.not_audited", reference=failure.reference, error=type(exc).__name__)
+        log.error("integrity.not_audited", reference=reference, error=type(exc).__name__)
     return INTEGRITY_FAILED

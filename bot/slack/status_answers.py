@@ -58,7 +58,15 @@ def status_command(
         log.error("status.unavailable", error=type(exc).__name__)
         return receipt_views.unavailable()
     except IntegrityCheckFailed as failure:
-        told = integrity_failed(context.db, failure, actor="reporter", where="status", now=now)
+        receipt = bool(argument.strip())
+        told = integrity_failed(
+            context.db,
+            failure,
+            actor="reporter",
+            where="receipt" if receipt else "status",
+            now=now,
+            name_concern=not receipt,
+        )
         return receipt_views.plain(told)
 
 
@@ -122,7 +130,9 @@ def reply_form(
             reference = concern.reference
             question = latest_question(session, context.vault, concern)
     except IntegrityCheckFailed as failure:
-        integrity_failed(context.db, failure, actor="reporter", where="receipt", now=now)
+        integrity_failed(
+            context.db, failure, actor="reporter", where="receipt", now=now, name_concern=False
+        )
         return None
     metadata = issue_pass(
         context.vault.ring, REPLY_STEP, concern_id, user_id, now=now, seconds=REPLY_STEP_SECONDS
@@ -172,7 +182,9 @@ def submit_reply(
         return _errors(REPLY_CLOSED)
     except IntegrityCheckFailed as failure:
         return _errors(
-            integrity_failed(context.db, failure, actor="reporter", where="receipt", now=now)
+            integrity_failed(
+                context.db, failure, actor="reporter", where="receipt", now=now, name_concern=False
+            )
         )
     except IntegrityError:
         with context.db.transaction() as session:
