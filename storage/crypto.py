@@ -288,3 +288,14 @@ def verify_receipt(receipt_text: str, stored: str) -> bool:
 
 def _scrypt(salt: bytes, n: int, r: int, p: int) -> Scrypt:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p)
+
+
+def receipt_locator_tag(ring: KeyRing, group: str) -> str:
+    """The stored locator for a receipt's first group: keyed under the newest key, so the
+    database alone says nothing about any receipt."""
+    return ring.blind_index("receipt-locator:" + group)[:32]
+
+
+def receipt_locator_tags(ring: KeyRing, group: str) -> list[str]:
+    """The group's locator under every key in the ring (lookups across a key rotation)."""
+    return [tag[:32] for tag in ring.blind_index_candidates("receipt-locator:" + group)]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage import audit
-from storage.crypto import DecryptionError, KeyRing, UnknownKeyError
+from storage.crypto import DecryptionError, KeyRing, UnknownKeyError, receipt_locator_tag
 from storage.db import Database
 from storage.models import AuditEntry, AuditKey, Concern, ConcernEvent
 from storage.vault import SEAL_VERSION, IntegrityCheckFailed, Vault
@@ -160,6 +160,17 @@ def _rotate_one(
     if user_id is not None:
         concern.reporter_index = vault.ring.blind_index(str(user_id))
         concern.index_key_id = vault.ring.newest_id
+    if concern.receipt_group_enc is not None:
+        # A no-contact receipt's locator is keyed: re-derive it from its sealed first group,
+        # so the receipt still finds its concern once the old key is removed.
+        group = vault.open_text(
+            data_key,
+            concern.receipt_group_enc,
+            table="concerns",
+            row_id=concern.id,
+            field="receipt_group",
+        )
+        concern.receipt_locator = receipt_locator_tag(vault.ring, group)
     vault.reseal(concern, data_key)
     return "rotated"
 

@@ -20,7 +20,14 @@ from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, Ident
 from bot.flows import dedupe, effects
 from bot.flows.timeline import add_event_row, event_row, queue_reporter_dm
 from storage import audit
-from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
+from storage.crypto import (
+    Receipt,
+    hash_receipt,
+    new_receipt,
+    random_code,
+    receipt_locator_tag,
+    receipt_locator_tags,
+)
 from storage.models import Concern
 from storage.rows import add_row
 from storage.vault import SEAL_VERSION, Vault
@@ -297,14 +304,11 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
 
 
 def receipt_tag(vault: Vault, group: str) -> str:
-    """The stored locator for a receipt's first group: keyed, so the database alone says
-    nothing about any receipt."""
-    return vault.ring.blind_index("receipt-locator:" + group)[:32]
+    return receipt_locator_tag(vault.ring, group)
 
 
 def receipt_tags(vault: Vault, group: str) -> list[str]:
-    """The group's tag under every key in the ring (lookups across a key rotation)."""
-    return [tag[:32] for tag in vault.ring.blind_index_candidates("receipt-locator:" + group)]
+    return receipt_locator_tags(vault.ring, group)
 
 
 def unused_receipt(session: Session, vault: Vault) -> Receipt:
