@@ -104,9 +104,10 @@ class Concern(Base):
     receipt_locator: Mapped[str | None] = mapped_column(String(64), index=True)
     receipt_group_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     receipt_hash: Mapped[str | None] = mapped_column(String(200))
-    # A keyed hash of the submitted view's id, against double submissions; None for
-    # no-contact concerns, whose submissions are remembered only for the replay window.
-    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A keyed hash of the submitted view's id, against double submissions; for no-contact
+    # concerns a random value instead, as their submissions are remembered only for the
+    # replay window (bot.flows.dedupe).
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class ConcernEvent(Base):

@@ -6,6 +6,7 @@ one transaction: the concern, its first timeline event, an audit entry and the o
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -181,7 +182,7 @@ def prepare_raise(
         "report_enc": vault.seal_json(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
-        "submission_key": None
+        "submission_key": "none:" + secrets.token_hex(16)
         if no_contact and not request.recorded
         else vault.ring.blind_index("submission:" + submission_id),
         "raised_via": request.raised_via,
