@@ -75,6 +75,7 @@ class _Fault:
     status: int
     retry_after: int
     remaining: int
+    error: str | None = None  # answer HTTP 200 with `ok: false` and this error instead
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,16 @@ class _Handler(BaseHTTPRequestHandler):
             authorization=self.headers.get("Authorization"),
             raw=raw,
         )
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(reply.body)
+        try:
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the app gave up waiting (set_outage("hang")): nobody to answer
 
 
 class SlackWebApiEmulator(BackgroundServer):
@@ -253,6 +257,11 @@ class SlackWebApiEmulator(BackgroundServer):
         self._archived: set[str] = set()
         self._socket_mode_url: Callable[[], str] | None = None
         self._socket_mode_token: str | None = None
+        # An outage of the whole Web API (set_outage); it survives reset().
+        self._outage: str | None = None
+        self._hang_seconds = 30.0
+        self._outage_methods: frozenset[str] | None = None
+        self._outage_over = threading.Event()
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -382,16 +391,43 @@ class SlackWebApiEmulator(BackgroundServer):
             self._store_message(message)
             return copy.deepcopy(message)
 
-    def fail_next(self, method: str, times: int, status: int = 500, retry_after: int = 1) -> None:
-        """Answer the next `times` calls of `method` with HTTP `status`, after any queued faults."""
+    def fail_next(
+        self,
+        method: str,
+        times: int,
+        status: int = 500,
+        retry_after: int = 1,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (or, given `error`,
+        with Slack's `ok: false` and that error), after any queued faults."""
         if times < 1:
             raise ValueError("times must be at least 1")
-        if not 400 <= status <= 599:
+        if error is None and not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (4xx or 5xx)")
         with self._lock:
             self._faults.setdefault(method, deque()).append(
-                _Fault(status=status, retry_after=retry_after, remaining=times)
+                _Fault(status=status, retry_after=retry_after, remaining=times, error=error)
             )
+
+    def set_outage(
+        self, mode: str | None, *, hang_seconds: float = 30.0, methods: list[str] | None = None
+    ) -> None:
+        """Make the Web API (or only `methods`) unwell until called again with None:
+        "hang": every call waits, unanswered, until the outage ends (at most `hang_seconds`),
+        then gets HTTP 503 without having done anything;
+        "refuse_token": every call is answered `ok: false` with `invalid_auth`."""
+        if mode not in (None, "hang", "refuse_token"):
+            raise ValueError("mode must be None, 'hang' or 'refuse_token'")
+        with self._lock:
+            self._outage = mode
+            self._hang_seconds = hang_seconds
+            self._outage_methods = frozenset(methods) if methods is not None else None
+            if mode is None:
+                self._outage_over.set()
+            else:
+                self._outage_over.clear()
 
     def reset(self) -> None:
         """Forget calls, messages, views, triggers and faults; keep users, groups and archives."""
@@ -549,7 +585,19 @@ class SlackWebApiEmulator(BackgroundServer):
         method = path[len("/api/") :]
         token = _bearer(authorization)
         with self._lock:
-            reply = self._fault_reply(method) or self._call_method(method, params, token)
+            outage, hang_seconds = self._outage, self._hang_seconds
+            if self._outage_methods is not None and method not in self._outage_methods:
+                outage = None
+        if outage == "hang":
+            self._outage_over.wait(hang_seconds)  # outside the lock: other calls hang too
+        with self._lock:
+            if outage == "hang":
+                reply = _Reply(503, b"simulated hang", "text/plain", error="http_503")
+            elif outage == "refuse_token":
+                reply = _json_reply({"ok": False, "error": "invalid_auth"})
+                reply = _Reply(reply.status, reply.body, error="invalid_auth")
+            else:
+                reply = self._fault_reply(method) or self._call_method(method, params, token)
             self._calls.append(
                 RecordedCall(
                     method=method,
@@ -578,6 +626,9 @@ class SlackWebApiEmulator(BackgroundServer):
         fault.remaining -= 1
         if fault.remaining <= 0:
             queue.popleft()
+        if fault.error is not None:
+            body = json.dumps({"ok": False, "error": fault.error}).encode()
+            return _Reply(200, body, error=fault.error)
         if fault.status == 429:
             body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
             return _Reply(
