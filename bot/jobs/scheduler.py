@@ -70,7 +70,8 @@ def run_sweep_if_due(context: AppContext, owner: str, now: datetime | None = Non
     period = f"{now:%Y-%m-%dT%H}:{now.minute // SWEEP_MINUTES}"
     if not claim_period(context, "sla_sweep", period, owner):
         return False
-    sla_sweep(context, now)
+    with context.telemetry.job("sla_sweep"):
+        sla_sweep(context, now)
     return True
 
 
