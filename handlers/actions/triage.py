@@ -11,8 +11,9 @@ from bot.domain.clock import local_today, utcnow
 from bot.flows.context import AppContext
 from bot.flows.lifecycle import ALLOWED_FROM, Move, refusal
 from bot.flows.team_actions import act, authorise, form_metadata, move
-from bot.flows.triage import NotAllowed, find_concern, record_referral_acknowledged, view_details
+from bot.flows.triage import NotAllowed, find_concern, record_referral_acknowledged
 from bot.slack import team_views as triage_views
+from bot.slack.details import show_details
 from bot.slack.ids import Action, Callback
 from handlers.replies import tell
 
@@ -67,20 +68,14 @@ def register(app: App, context: AppContext) -> None:
         except NotAllowed as refused:
             tell(client, body, str(refused))
             return
-        # Open at once on the short-lived trigger; decrypting and name lookups come after.
-        opened = client.views_open(
-            trigger_id=body["trigger_id"], view=triage_views.loading_view(ref.reference)
-        )
-        with context.db.transaction() as session:
-            concern = find_concern(session, ref.id)
-            assert concern is not None
-            shown = view_details(session, context.vault, concern, viewer_id=user, now=utcnow())
-        name = None
-        if shown.reporter_user_id:
-            profile = client.users_info(user=shown.reporter_user_id)["user"]
-            name = profile.get("real_name") or profile.get("name")
-        client.views_update(
-            view_id=opened["view"]["id"], view=triage_views.details_view(shown, name)
+        show_details(
+            context,
+            client,
+            concern_id=ref.id,
+            reference=ref.reference,
+            viewer_id=user,
+            trigger_id=body["trigger_id"],
+            tell=lambda text: tell(client, body, text),
         )
 
     def open_form(action: Action) -> None:
