@@ -120,7 +120,8 @@ class SlackRequests:
         try:
             raw = read_body(environ)
         except TooLarge:
-            log.warning("http.too_large", declared=str(environ.get("CONTENT_LENGTH") or "none"))
+            declared = str(environ.get("CONTENT_LENGTH") or "")
+            log.warning("http.too_large", declared=declared if declared.isdigit() else "none")
             return BoltResponse(status=413, body={"error": "request too large"}), False
         except MalformedBody as exc:
             log.warning("http.malformed", problem=str(exc))
