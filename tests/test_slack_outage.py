@@ -52,12 +52,13 @@ def free_port() -> int:
 def app_while_slack_is(database_url: str, state: str) -> Iterator[Harness]:
     """The app started while the Web API is `state`: "unreachable" (nothing listening),
     "hang" or "refuse_token". `recover(harness)` makes it well again."""
-    emulator = SlackWebApiEmulator(port=free_port())
+    port = free_port()
+    emulator = SlackWebApiEmulator(port=port)
     seed_directory(emulator)
     if state != "unreachable":
         emulator.start()
         emulator.set_outage(state)
-    settings = settings_for(database_url, f"http://127.0.0.1:{emulator._port}/api/")
+    settings = settings_for(database_url, f"http://127.0.0.1:{port}/api/")
     context = build_context(settings)
     context.db.upgrade()
     listeners = TrackingExecutor()
