@@ -229,10 +229,8 @@ class ConcernDetails:
     worker_type: str | None = None
 
 
-def view_details(
-    session: Session, vault: Vault, concern: Concern, *, viewer_id: str, now: datetime
-) -> ConcernDetails:
-    """Decrypt a concern for an authorised person, and audit that they looked."""
+def view_details(session: Session, vault: Vault, concern: Concern) -> ConcernDetails:
+    """Decrypt a concern for an authorised person; `record_viewing` audits the showing."""
     data_key = vault.concern_key(concern)
     report = vault.open_json(
         data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
@@ -253,13 +251,6 @@ def view_details(
 
     referral_authority = opened(concern.referral_authority_enc, "referral_authority")
     referral_reference = opened(concern.referral_reference_enc, "referral_reference")
-    audit.append(
-        session,
-        at=now,
-        actor=viewer_id,
-        action="concern.viewed",
-        concern_reference=concern.reference,
-    )
     return ConcernDetails(
         reference=concern.reference,
         kind=concern.kind,
@@ -284,6 +275,26 @@ def view_details(
         timeline=read_timeline(session, vault, concern, reporter_view=False),
         concern_id=concern.id,
         worker_type=concern.worker_type,
+    )
+
+
+def record_viewing(
+    session: Session, reference: str, *, viewer_id: str, now: datetime, failed: str | None = None
+) -> None:
+    """Audit one showing of a concern's details, once Slack has answered for it.
+
+    "concern.viewed" when Slack confirmed the details were shown. "concern.view_failed" (with
+    Slack's error code or the exception's type) when it did not: the details were decrypted
+    for this person, and after a timeout they may even have been shown, so the attempt is
+    recorded rather than forgotten.
+    """
+    audit.append(
+        session,
+        at=now,
+        actor=viewer_id,
+        action="concern.viewed" if failed is None else "concern.view_failed",
+        concern_reference=reference,
+        detail={} if failed is None else {"error": failed},
     )
 
 
