@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from bot.domain.clock import utcnow
-from bot.jobs.scheduler import run_sweep_if_due
+from bot.jobs.runner import run_period
+from bot.jobs.sla_sweep import SLA_SWEEP
 from bot.runtime.metrics import Metrics, name_label
 from bot.runtime.web import create_wsgi_app
 from storage.db import Database
@@ -58,7 +59,9 @@ def test_metrics_after_a_scenario(harness: Harness) -> None:
     harness.emulator.set_outage("refuse_token", methods=["chat.postMessage"])
     harness.raise_speak_up(description=MARKER)
     harness.context.clock = lambda: utcnow() + timedelta(days=30)  # everything overdue
-    assert run_sweep_if_due(harness.context, "replica-a", harness.context.now())
+    later = harness.context.now()
+    period = SLA_SWEEP.schedule.latest(later)
+    assert run_period(harness.context, SLA_SWEEP, period, owner="replica-a", now=later).ran
     harness.context.telemetry.alarm("card_unreachable")
     harness.context.telemetry.alarm(references[1])  # a careless caller: counted as "other"
     assert harness.emulator.wait_for(lambda: harness.listeners.idle, 5)
