@@ -11,9 +11,9 @@ import pytest
 
 from bot.runtime.logs import configure_logging
 from storage.db import Database
-from tests.harness import Harness, reset_database, running_app
-from tests.raise_support import every_view_sent
-from tests.test_view_limits import message_problems, view_problems
+from tests.support.block_kit_limits import message_problems, view_problems
+from tests.support.harness import Harness, reset_database, running_app
+from tests.support.raise_helpers import every_view_sent
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.slack import delivery
 from bot.slack.answering import Answering
-from tests.harness import GUARDIAN_CHANNEL, Harness
+from tests.support.harness import GUARDIAN_CHANNEL, Harness
 
 
 def test_nothing_to_wait_for_when_no_request_is_being_answered() -> None:

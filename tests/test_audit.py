@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 from storage import audit
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.test_cli import run_speakup
+from tests.support.speakup_process import run_speakup
 
 T0 = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 LOG = AuditEntry.__table__

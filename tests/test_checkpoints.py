@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.runtime.server import start_checkpoints
 from bot.slack.answering import Answering
 from storage.db import Database
-from tests.harness import running_app
+from tests.support.harness import running_app
 
 PAGE = 4096
 

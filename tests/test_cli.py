@@ -12,31 +12,10 @@ from sqlalchemy import inspect
 
 from storage.crypto import KeyRing, generate_key
 from storage.db import Database
-from tests.harness import KEY_A
+from tests.support.harness import KEY_A
+from tests.support.speakup_process import run_speakup
 
 UNREACHABLE_DB = "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/none"
-
-
-def speakup_command() -> list[str]:
-    """The installed console script next to this interpreter, else the same entry point."""
-    script = Path(sys.executable).with_name("speakup")
-    if script.is_file():
-        return [str(script)]
-    return [sys.executable, "-c", "from bot.runtime.cli import main; main()"]
-
-
-def run_speakup(
-    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*speakup_command(), *args],
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def serve_settings(**changes: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.runtime.form_body import FORM, form_fields, form_unquote, interaction_payload
 from storage.models import Concern
-from tests.harness import REPORTER, Harness
+from tests.support.harness import REPORTER, Harness
 
 # Every character that means something to either decoder, and some that do not.
 TRICKY = st.text(alphabet="%+=&;\r\n \t0123456789abcdefABCDEFxyzG_é✓\x00", max_size=60)

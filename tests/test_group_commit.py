@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.models import AuditEntry, Concern, ProcessedEvent
 from storage.rows import add_row
-from tests.harness import GUARDIAN_CHANNEL, REPORTER, Harness
+from tests.support.harness import GUARDIAN_CHANNEL, REPORTER, Harness
 
 ROWS = ProcessedEvent.__table__
 

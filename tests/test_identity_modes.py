@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.domain.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, IdentityMode
 from storage.crypto import RECEIPT_ALPHABET, verify_receipt
 from storage.models import Concern
-from tests.harness import (
+from tests.support.harness import (
     GUARDIAN_CHANNEL,
     KEY_A,
     OTHER_STAFF,
@@ -21,7 +21,7 @@ from tests.harness import (
     SAFEGUARDING_CHANNEL,
     Harness,
 )
-from tests.raise_support import (
+from tests.support.raise_helpers import (
     concern_by_reference,
     confirmation_text,
     open_raise_form,
@@ -31,7 +31,7 @@ from tests.raise_support import (
     safeguarding_values,
     speak_up_values,
 )
-from tests.raw_database import raw_database_text
+from tests.support.raw_database import raw_database_text
 
 MODES = [mode.value for mode in IdentityMode]
 

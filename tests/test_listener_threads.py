@@ -11,7 +11,7 @@ from slack_bolt import BoltRequest
 
 from bot.runtime.bolt_app import ListenerExecutor
 from bot.slack.answering import Answering
-from tests.harness import REPORTER, Harness
+from tests.support.harness import REPORTER, Harness
 
 
 def request_of(kind: str) -> BoltRequest:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from bot.runtime.bolt_app import build_web_client
 from bot.slack.delivery import METADATA_EVENT, OutboxWorker
 from storage.models import Concern, OutboxItem
-from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
+from tests.support.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
 
 
 def outbox_rows(harness: Harness) -> list[OutboxItem]:

@@ -11,7 +11,7 @@ import logging
 
 import pytest
 
-from tests.harness import (
+from tests.support.harness import (
     GUARDIAN_CHANNEL,
     OTHER_STAFF,
     REPORTER,
@@ -19,7 +19,7 @@ from tests.harness import (
     SAFEGUARDING_MEMBERS,
     Harness,
 )
-from tests.raise_support import (
+from tests.support.raise_helpers import (
     channel_posts,
     command_answer,
     dm_welcome,

@@ -15,8 +15,8 @@ from bot.demo.simulator.workspace import HttpResult
 from bot.domain.taxonomy import DESCRIPTION_MAX
 from bot.slack.receipt_page import NO_MATCH
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
-from tests.harness import REPORTER, Harness
-from tests.raise_support import open_raise_form, post_submission, switch_to_safeguarding
+from tests.support.harness import REPORTER, Harness
+from tests.support.raise_helpers import open_raise_form, post_submission, switch_to_safeguarding
 
 PROPERTY_SETTINGS = settings(
     max_examples=40,

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.flows import raising
 from storage.models import Concern, OutboxItem
-from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
-from tests.raw_database import raw_database_text
+from tests.support.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
+from tests.support.raw_database import raw_database_text
 
 
 def test_slash_command_opens_the_raise_modal_within_three_seconds(harness: Harness) -> None:

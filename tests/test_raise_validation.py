@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.domain.text import clean_text
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
-from tests.harness import REPORTER, Harness
-from tests.raise_support import (
+from tests.support.harness import REPORTER, Harness
+from tests.support.raise_helpers import (
     open_raise_form,
     post_submission,
     reference_in,

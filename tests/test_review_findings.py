@@ -15,14 +15,14 @@ from bot.demo.simulator.web_api import APP_ID, TEAM_ID
 from bot.demo.simulator.workspace import HttpResult
 from storage.crypto import normalise_receipt, verify_receipt
 from storage.models import AuditEntry, ConcernEvent
-from tests.harness import (
+from tests.support.harness import (
     GUARDIANS,
     REPORTER,
     SAFEGUARDING_MEMBERS,
     Harness,
     running_app,
 )
-from tests.raise_support import (
+from tests.support.raise_helpers import (
     RECEIPT,
     channel_posts,
     concern_by_reference,
@@ -33,7 +33,7 @@ from tests.raise_support import (
     switch_to_safeguarding,
     wait_for_new_view,
 )
-from tests.raw_database import raw_database_text
+from tests.support.raw_database import raw_database_text
 
 G1, G2 = GUARDIANS
 SAFE = SAFEGUARDING_MEMBERS[0]

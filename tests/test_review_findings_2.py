@@ -18,8 +18,8 @@ from bot.slack.delivery import HISTORY_LOOKBACK, METADATA_EVENT, OutboxWorker
 from bot.slack.receipt_page import NO_MATCH
 from storage import outbox
 from storage.models import OutboxItem
-from tests.harness import GUARDIAN_CHANNEL, OTHER_STAFF, Harness
-from tests.raise_support import command_answer
+from tests.support.harness import GUARDIAN_CHANNEL, OTHER_STAFF, Harness
+from tests.support.raise_helpers import command_answer
 
 # --- helpers --------------------------------------------------------------------------------
 

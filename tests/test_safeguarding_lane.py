@@ -12,7 +12,7 @@ from bot.domain.routing import Router, RoutingError
 from bot.runtime.bolt_app import build_web_client
 from bot.slack.delivery import OutboxWorker
 from storage.models import Concern, OutboxItem
-from tests.harness import (
+from tests.support.harness import (
     GUARDIAN_CHANNEL,
     REPORTER,
     SAFEGUARDING_CHANNEL,
@@ -20,7 +20,7 @@ from tests.harness import (
     Harness,
     running_app,
 )
-from tests.raise_support import (
+from tests.support.raise_helpers import (
     concern_by_reference,
     confirmation_text,
     open_raise_form,
@@ -30,7 +30,7 @@ from tests.raise_support import (
     speak_up_values,
     switch_to_safeguarding,
 )
-from tests.raw_database import raw_database_text
+from tests.support.raw_database import raw_database_text
 
 
 def test_the_safeguarding_form_asks_what_the_lane_needs(harness: Harness) -> None:

@@ -15,7 +15,7 @@ from bot.runtime.settings import (
     load_settings,
 )
 from storage.crypto import KeyRing
-from tests.harness import KEY_A, KEY_B
+from tests.support.harness import KEY_A, KEY_B
 
 OUR_PREFIXES = ("SLACK_", "SPEAKUP_", "DATABASE_URL")
 

@@ -11,7 +11,7 @@ from bot.domain.clock import utcnow
 from bot.jobs.runner import run_period
 from bot.jobs.sla_sweep import SLA_SWEEP, flag_overdue
 from storage.models import Concern
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 
 def test_overdue_acknowledgement_is_flagged_on_the_card(harness: Harness) -> None:

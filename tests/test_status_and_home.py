@@ -17,8 +17,8 @@ from bot.slack.ids import Action, Callback
 from bot.slack.receipt_page import NO_MATCH
 from bot.slack.receipt_passes import PAGE_STEP, REPLY_STEP, issue_pass
 from storage.models import Concern, ConcernEvent
-from tests.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
-from tests.raise_support import (
+from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
+from tests.support.raise_helpers import (
     command_answer,
     concern_by_reference,
     open_home,

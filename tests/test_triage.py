@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import AuditEntry, Concern, ConcernEvent
-from tests.harness import (
+from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
     OTHER_STAFF,

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bot.slack.ids import Action, Callback
 from storage.models import ProcessedEvent
-from tests.harness import GUARDIAN_CHANNEL, OTHER_STAFF, REPORTER, Harness
-from tests.raise_support import (
+from tests.support.harness import GUARDIAN_CHANNEL, OTHER_STAFF, REPORTER, Harness
+from tests.support.raise_helpers import (
     WAYS_IN,
     command_answer,
     confirmation_text,
@@ -24,7 +24,7 @@ from tests.raise_support import (
     switch_to_safeguarding,
     wait_for_new_view,
 )
-from tests.raw_database import raw_database_text
+from tests.support.raw_database import raw_database_text
 
 
 @pytest.mark.parametrize("way", WAYS_IN)

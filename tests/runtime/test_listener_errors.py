@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from tests.harness import GUARDIANS, Harness
+from tests.support.harness import GUARDIANS, Harness
 
 G1 = GUARDIANS[0]
 SECRET = "Nightshift rota falsified MARKER-7731"

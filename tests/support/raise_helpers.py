@@ -14,7 +14,7 @@ from bot.demo.simulator.web_api import APP_ID, TEAM_ID
 from bot.demo.simulator.workspace import HttpResult
 from bot.slack.ids import Action, Callback
 from storage.models import Concern
-from tests.harness import REPORTER, Harness
+from tests.support.harness import REPORTER, Harness
 
 WAYS_IN = ("command", "shortcut", "home", "dm")
 RECEIPT = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
