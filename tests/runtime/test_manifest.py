@@ -9,7 +9,7 @@ import yaml
 
 from bot.slack.ids import Callback
 
-MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 
 def load() -> dict[str, Any]:
