@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.domain.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, IdentityMode
-from storage.crypto import RECEIPT_ALPHABET, verify_receipt
+from storage.crypto import RECEIPT_ALPHABET, normalise_receipt, verify_receipt
 from storage.models import Concern
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
@@ -22,6 +22,7 @@ from tests.support.harness import (
     Harness,
 )
 from tests.support.raise_helpers import (
+    RECEIPT,
     concern_by_reference,
     confirmation_text,
     open_raise_form,
@@ -157,3 +158,18 @@ def test_a_no_contact_form_sent_twice_gives_a_new_receipt_that_replaces_the_firs
     assert not verify_receipt(old, concern.receipt_hash or "")
     with harness.context.db.transaction() as session:
         assert session.scalar(select(func.count(Concern.id))) == 1
+
+
+def test_no_contact_resubmission_still_gives_a_working_receipt(harness: Harness) -> None:
+    view = harness.open_raise_modal()
+    values = speak_up_values(identity="anonymous_no_contact")
+    first = harness.submit(REPORTER, view, values)
+    assert first.status == 200  # pretend Slack gave up waiting: the person never saw this
+    again = harness.submit(REPORTER, view, values).json()
+    shown = json.dumps(again)
+    match = RECEIPT.search(shown)
+    assert match, "no receipt shown on the resubmission"
+    concern = concern_by_reference(harness, reference_in(first))
+    canonical = normalise_receipt(match.group(0))
+    assert canonical is not None
+    assert verify_receipt(canonical, concern.receipt_hash or "")

@@ -10,7 +10,10 @@ import json
 import logging
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import AuditEntry, ConcernEvent
+from tests.support.card_forms import open_form
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     OTHER_STAFF,
@@ -24,6 +27,7 @@ from tests.support.raise_helpers import (
     command_answer,
     dm_welcome,
     open_home,
+    raise_safeguarding,
     raise_via,
     receipt_in,
     reference_in,
@@ -31,6 +35,7 @@ from tests.support.raise_helpers import (
     speak_up_values,
     wait_for_new_view,
 )
+from tests.support.raw_database import raw_database_text
 
 NO_CONTACT_REPORTER = "U0WHISTLE"
 
@@ -135,3 +140,28 @@ def test_nothing_sent_to_channels_or_logged_identifies_or_quotes(
     ring = harness.context.vault.ring
     for index in ring.blind_index_candidates(NO_CONTACT_REPORTER):
         assert index not in logs
+
+
+# --- the referral's authority is typed free text: kept out of channels, audit and clear rows
+
+SAFE = SAFEGUARDING_MEMBERS[0]
+
+
+def test_referral_authority_free_text_stays_out_of_channels_and_audit(harness: Harness) -> None:
+    reference = raise_safeguarding(harness)
+    typed = "Northshire CC re Jamie Smith 14 Mill Rd"
+    form = open_form(harness, SAFE, reference, "Record referral")
+    answer = harness.workspace.submit_view(
+        SAFE, form, {"authority": typed, "referral_reference": "NS-1"}
+    )
+    assert answer.status == 200 and answer.json() is None, answer.body
+    harness.settle()
+
+    posts = json.dumps(channel_posts(harness))
+    with harness.context.db.transaction() as session:
+        audit = json.dumps([e.detail for e in session.scalars(select(AuditEntry)).all()])
+        summaries = " ".join(session.scalars(select(ConcernEvent.summary)).all())
+    assert typed not in posts, "free text reached the safeguarding channel"
+    assert typed not in audit, "free text reached the audit log"
+    assert typed not in summaries, "free text stored in a clear timeline summary"
+    assert typed not in raw_database_text(harness.context.db), "free text stored in clear"

@@ -13,6 +13,7 @@ from bot.domain.text import clean_text
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.support.harness import REPORTER, Harness
 from tests.support.raise_helpers import (
+    JUST_AFTER_MIDNIGHT_BST,
     open_raise_form,
     post_submission,
     reference_in,
@@ -143,3 +144,15 @@ def test_clean_text_keeps_what_people_type_and_drops_what_hides() -> None:
     )
     for hidden in ("\u2066", "\ufeff", "\ud800", "\U000f0000", "\ufffe", "\x1b[31m"):
         assert clean_text(f"a{hidden}b", limit=10, required=True, label="x")[0] is None
+
+
+# --- the date it happened is judged on the London calendar, not the server's UTC one -----
+
+
+def test_happened_today_in_london_just_after_midnight_bst_is_accepted(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = harness.open_raise_modal()
+    monkeypatch.setattr(harness.context, "clock", lambda: JUST_AFTER_MIDNIGHT_BST)
+    answer = harness.submit(REPORTER, view, speak_up_values(happened_on="2025-06-11")).json()
+    assert answer["response_action"] == "update", answer

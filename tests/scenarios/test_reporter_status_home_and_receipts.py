@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -284,3 +285,24 @@ def test_a_status_check_with_the_word_payload_is_answered(harness: Harness) -> N
     result = harness.workspace.slash_command("U0PAYLOAD", "/speakup", "status payload")
     assert result.status == 200
     assert result.json()["text"] == NO_MATCH
+
+
+def status_without_timing(harness: Harness, user: str, argument: str = "") -> dict[str, Any]:
+    """`status` without its three-second check: here many run at once on one machine."""
+    result = harness.workspace.slash_command(user, "/speakup", f"status {argument}".strip())
+    return command_answer(result)
+
+
+def test_concurrent_wrong_receipts_are_limited_like_sequential_ones(harness: Harness) -> None:
+    guesses = 12
+
+    def guess(number: int) -> str:
+        return str(
+            status_without_timing(harness, OTHER_STAFF, f"ZZZZ-ZZZZ-ZZZZ-{number:04d}")["text"]
+        )
+
+    with ThreadPoolExecutor(max_workers=guesses) as pool:
+        answers = list(pool.map(guess, range(guesses)))
+    checked = sum(1 for answer in answers if answer == NO_MATCH)
+    # Five wrong receipts per window, however they arrive.
+    assert checked <= 5, f"{checked} guesses were checked"

@@ -12,18 +12,22 @@ from bot.domain.routing import Router, RoutingError
 from bot.runtime.bolt_app import build_web_client
 from bot.slack.delivery import OutboxWorker
 from storage.models import Concern, OutboxItem
+from tests.support.card_forms import open_form
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     REPORTER,
     SAFEGUARDING_CHANNEL,
     SAFEGUARDING_GROUP,
+    SAFEGUARDING_MEMBERS,
     Harness,
     running_app,
 )
 from tests.support.raise_helpers import (
+    JUST_AFTER_MIDNIGHT_BST,
     concern_by_reference,
     confirmation_text,
     open_raise_form,
+    raise_safeguarding,
     raise_via,
     reference_in,
     safeguarding_values,
@@ -191,3 +195,26 @@ def test_the_confirmation_for_a_routine_safeguarding_concern_names_the_team(
     text = confirmation_text(result)
     assert "safeguarding concern" in text
     assert "The safeguarding team will acknowledge it" in text
+
+
+# --- referral dates are judged on the London calendar, not the server's UTC one ----------
+
+SAFE = SAFEGUARDING_MEMBERS[0]
+
+
+def test_referral_made_today_in_london_just_after_midnight_bst_is_accepted(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = raise_safeguarding(harness)
+    form = open_form(harness, SAFE, reference, "Record referral")
+    late_evening_utc = JUST_AFTER_MIDNIGHT_BST
+    monkeypatch.setattr(harness.context, "clock", lambda: late_evening_utc)
+    answer = harness.workspace.submit_view(
+        SAFE,
+        form,
+        {"authority": "Northshire County Council", "referral_date": "2025-06-11"},
+    )
+    assert answer.status == 200
+    assert answer.json() is None, answer.body
+    made_at = concern_by_reference(harness, reference).referral_made_at
+    assert made_at is not None and made_at <= late_evening_utc, "referral recorded in the future"

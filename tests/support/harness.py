@@ -32,7 +32,7 @@ REPORTER = "U0REPORTER"
 OTHER_STAFF = "U0OTHER"
 
 
-def test_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "slack_bot_token": "xoxb-test-token",
         "slack_signing_secret": SIGNING_SECRET,
@@ -209,7 +209,7 @@ class Harness:
 def running_app(database_url: str, **overrides: Any) -> Iterator[Harness]:
     with SlackWebApiEmulator() as emulator:
         seed_directory(emulator)
-        settings = test_settings(database_url, emulator.base_url, **overrides)
+        settings = harness_settings(database_url, emulator.base_url, **overrides)
         context = build_context(settings)
         context.db.upgrade()
         listeners = TrackingExecutor()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,10 @@ from tests.support.harness import REPORTER, Harness
 
 WAYS_IN = ("command", "shortcut", "home", "dm")
 RECEIPT = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+# 23:30 UTC on 10 June 2025 is 00:30 on 11 June in London (BST), on a server whose own
+# zone is UTC, as in the project's container.
+JUST_AFTER_MIDNIGHT_BST = datetime(2025, 6, 10, 23, 30, tzinfo=UTC)
 
 
 def wait_for_new_view(harness: Harness, user: str, before: int) -> dict[str, Any]:
@@ -204,3 +209,21 @@ def post_submission(harness: Harness, view: dict[str, Any], **changes: Any) -> H
     }
     body = urlencode({"payload": json.dumps(payload)})
     return harness.workspace.post_signed(body, "application/x-www-form-urlencoded")
+
+
+def raise_speak_up(harness: Harness, identity: str = "confidential") -> str:
+    """Raise a speak-up concern by /speakup, let its card arrive, and return its reference."""
+    result = harness.raise_speak_up(identity=identity)
+    assert result.json()["response_action"] == "update", result.body
+    harness.settle()
+    return harness.latest_reference()
+
+
+def raise_safeguarding(harness: Harness, identity: str = "confidential") -> str:
+    """Raise a safeguarding concern, let its card arrive, and return its reference."""
+    view = open_raise_form(harness, "command")
+    form = switch_to_safeguarding(harness, view, REPORTER)
+    result = harness.submit(REPORTER, form, safeguarding_values(identity=identity))
+    assert result.json()["response_action"] == "update", result.body
+    harness.settle()
+    return reference_in(result)
