@@ -12,10 +12,10 @@ import pytest
 
 from bot.runtime.logs import configure_logging
 from storage.db import Database
-from tests.harness import RING_A, Harness, reset_database, running_app
-from tests.log_scrubber import LogScrubber, suite_markers
-from tests.raise_support import every_view_sent
-from tests.test_view_limits import message_problems, view_problems
+from tests.support.block_kit_limits import message_problems, view_problems
+from tests.support.harness import RING_A, Harness, reset_database, running_app
+from tests.support.log_scrubber import LogScrubber, suite_markers
+from tests.support.raise_helpers import every_view_sent
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -7,7 +7,7 @@ import json
 from bot.domain.clock import utcnow
 from bot.flows.subject_access import ANONYMOUS_NOTE, export_reporter
 from storage.models import AuditEntry
-from tests.harness import REPORTER, Harness
+from tests.support.harness import REPORTER, Harness
 
 
 def test_export_holds_open_and_confidential_concerns_and_their_messages(harness: Harness) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.runtime.logs import log_formatter
-from tests.harness import GUARDIANS, Harness
+from tests.support.harness import GUARDIANS, Harness
 
 G1 = GUARDIANS[0]
 SECRET = "Nightshift rota falsified MARKER-7731"

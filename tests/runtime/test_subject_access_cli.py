@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.harness import KEY_A, REPORTER, Harness
+from tests.support.harness import KEY_A, REPORTER, Harness
 
 
 def speakup(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.domain.clock import utcnow
 from storage.models import AuditEntry, Concern, OutboxItem
-from tests.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
-from tests.raise_support import open_home
+from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
+from tests.support.raise_helpers import open_home
 
 G1 = GUARDIANS[0]
 SECRET = "Told me on the station forecourt MARK-5521"

@@ -1,0 +1,54 @@
+"""manifest.yml declares everything the app listens for and every scope it calls with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.slack.ids import Callback
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+def load() -> dict[str, Any]:
+    data = yaml.safe_load(MANIFEST.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def test_manifest_declares_the_surfaces() -> None:
+    manifest = load()
+    features = manifest["features"]
+    assert len(manifest["display_information"]["name"]) <= 35
+    assert [c["command"] for c in features["slash_commands"]] == ["/speakup"]
+    shortcuts = {s["callback_id"]: s for s in features["shortcuts"]}
+    assert shortcuts[Callback.RAISE_SHORTCUT.value]["name"] == "Raise a concern"
+    assert shortcuts[Callback.RAISE_SHORTCUT.value]["type"] == "global"
+    assert features["app_home"]["home_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_enabled"] is True
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert settings["interactivity"]["is_enabled"] is True
+    for url in (
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        features["slash_commands"][0]["url"],
+    ):
+        assert url.endswith("/slack/events")
+
+
+def test_manifest_scopes_cover_every_web_api_method_the_app_calls() -> None:
+    needed = {
+        "chat.postMessage": "chat:write",
+        "chat.update": "chat:write",
+        "chat.postEphemeral": "chat:write",
+        "conversations.open": "im:write",
+        "conversations.history": "groups:history",  # outbox checks before re-posting
+        "users.info": "users:read",
+        "usergroups.users.list": "usergroups:read",
+    }
+    scopes = set(load()["oauth_config"]["scopes"]["bot"])
+    assert {"commands", "im:history"} <= scopes
+    assert set(needed.values()) <= scopes
