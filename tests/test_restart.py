@@ -104,10 +104,12 @@ def outbox_state(db: Database) -> list[tuple[object, ...]]:
 
 
 def our_cards(emulator: SlackWebApiEmulator) -> list[dict[str, object]]:
+    """Concern cards only (serve also posts the morning digest it finds missed on start)."""
     return [
         m
         for m in emulator.messages_in(GUARDIAN_CHANNEL)
         if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
+        and str(m["metadata"].get("event_payload", {}).get("key", "")).startswith("card:")
     ]
 
 

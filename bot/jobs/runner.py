@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy import select, update
@@ -25,8 +25,6 @@ from bot.flows.context import AppContext
 from storage.models import JobRun
 
 log = structlog.stdlib.get_logger(__name__)
-
-LEASE = timedelta(minutes=5)
 
 # The work of one period, in the runner's transaction: queue effects, never call Slack.
 # Returns a short content-free note (counts) kept on the job's row.
@@ -55,7 +53,7 @@ class LeaseLost(Exception):
 
 def _claim(context: AppContext, job: str, period: Period, owner: str, now: datetime) -> bool:
     """True if this process now holds (job, period): a new claim, or one whose lease ran out."""
-    lease_until = now + LEASE
+    lease_until = now + context.policy.job_lease
     try:
         with context.db.transaction() as session:
             session.add(
