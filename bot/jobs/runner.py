@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.schedules import Period, Schedule
 from bot.flows.context import AppContext
-from storage.models import JobRun
+from storage import outbox
+from storage.models import JobRun, OutboxItem
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -136,6 +137,51 @@ def tick(
         except Exception:  # noqa: S112 - logged in run_period; one job's failure stops no other
             continue
     return results
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """An effect a run would queue: what `speakup jobs run --dry-run` shows."""
+
+    kind: str
+    concern_id: str | None
+    payload: dict[str, object]
+
+
+class _RollBack(Exception):
+    pass
+
+
+def preview(context: AppContext, job: Job, period: Period, now: datetime) -> list[PreviewItem]:
+    """Do the period's work in a transaction that is rolled back: no claim, nothing queued,
+    nothing recorded; returns the effects it would have queued."""
+    found: list[PreviewItem] = []
+    try:
+        with context.db.transaction() as session:
+            job.work(session, context, period, now)
+            keys = outbox.queued_keys(session)
+            if keys:
+                rows = session.execute(
+                    select(OutboxItem.kind, OutboxItem.concern_id, OutboxItem.payload)
+                    .where(OutboxItem.idempotency_key.in_(keys))
+                    .order_by(OutboxItem.id)
+                )
+                found = [PreviewItem(row.kind, row.concern_id, dict(row.payload)) for row in rows]
+            raise _RollBack
+    except _RollBack:
+        pass
+    return found
+
+
+def run_state(context: AppContext, job: str, period: str) -> JobRun | None:
+    """The claim on (job, period), if any: finished, or held by whom until when."""
+    with context.db.transaction() as session:
+        row = session.scalars(
+            select(JobRun).where(JobRun.job == job, JobRun.period == period)
+        ).first()
+        if row is not None:
+            session.expunge(row)
+        return row
 
 
 def last_finished(context: AppContext, job: str) -> tuple[str, datetime] | None:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,6 +14,9 @@ from bot.runtime.logs import configure_logging
 from bot.runtime.settings import SettingsError, load_settings
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from bot.runtime.context import Service
 
 
 class CliError(Exception):
@@ -40,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("generate", help="print a new key for SPEAKUP_ENCRYPTION_KEYS")
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs (digests, alarms, sweeps)")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser("list", help="each job, its schedule and the last period it finished")
+    run_job = jobs_sub.add_parser("run", help="run a job's current period now, if not yet done")
+    run_job.add_argument("job")
+    run_job.add_argument(
+        "--dry-run", action="store_true", help="print what it would post; change nothing"
+    )
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -88,6 +101,10 @@ def run(argv: Sequence[str]) -> int:
         return 1
 
     from bot.runtime.context import build_context
+
+    if args.command == "jobs":
+        return _jobs(args, build_context(settings, _database(settings.database_url)))
+
     from bot.runtime.server import serve
 
     socket_mode = bool(settings.slack_app_token) and not args.http
@@ -96,6 +113,28 @@ def run(argv: Sequence[str]) -> int:
     if not args.no_migrate:
         context.db.upgrade()
     serve(context, socket_mode=socket_mode, host=args.host, port=args.port)
+    return 0
+
+
+def _jobs(args: argparse.Namespace, context: Service) -> int:
+    from bot.demo.simulator.transcript import render_message
+    from bot.runtime.jobs_cli import UnknownJob, list_jobs, run_job
+
+    try:
+        if args.jobs_command == "list":
+            lines = list_jobs(context)
+        else:
+            lines = run_job(context, args.job, dry_run=args.dry_run, render=render_message)
+    except UnknownJob as exc:
+        raise CliError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"could not read the job records ({type(exc).__name__}); "
+            "has `speakup db upgrade` been run?"
+        ) from None
+    finally:
+        context.db.dispose()
+    print("\n".join(lines))
     return 0
 
 
