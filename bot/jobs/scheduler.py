@@ -15,6 +15,7 @@ from bot.flows.context import AppContext
 from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
 from bot.jobs.guardian_digest import guardian_digest_job
+from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.runner import Job
 from bot.jobs.safeguarding_digest import safeguarding_digest_job
 from bot.jobs.sla_sweep import SLA_SWEEP
@@ -24,7 +25,7 @@ TICK_SECONDS = 60
 
 def all_jobs(policy: Policy) -> list[Job]:
     """Every scheduled job, in the order a tick runs them (schedules come from the policy)."""
-    jobs = [delivery_alarms_job(policy), SLA_SWEEP, guardian_digest_job(policy)]
+    jobs = [delivery_alarms_job(policy), SLA_SWEEP, HOUSEKEEPING, guardian_digest_job(policy)]
     if policy.safeguarding_on:
         jobs.append(safeguarding_digest_job(policy))
     return jobs

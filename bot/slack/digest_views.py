@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
     ContextBlock,
     DividerBlock,
@@ -24,6 +25,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.policy import DigestRules
 from bot.domain.taxonomy import OUTCOMES
 from bot.flows.digests import Audience, Digest, DigestRow, Section
+from bot.slack.home import record_button
 
 # Resolves a concern id to a link to its card, or None when there is no card to link to.
 Link = Callable[[str], str | None]
@@ -135,6 +137,9 @@ def digest_blocks(
         if rows:
             text = _section_text(section, rows, digest, link, timezone, rules)
             blocks.append(SectionBlock(text=MarkdownTextObject(text=text)))
+    if digest.audience is Audience.GUARDIANS:
+        # Every case is recorded: one raised in person or by phone is recorded from here too.
+        blocks.append(ActionsBlock(elements=[record_button()]))
     blocks += [
         DividerBlock(),
         ContextBlock(

@@ -20,6 +20,7 @@ class Callback(StrEnum):
     REFERRAL = "record_referral"
     REFERRAL_ACK = "record_referral_ack"
     DETAILS = "concern_details"
+    RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
 
 
 class Action(StrEnum):
@@ -39,6 +40,7 @@ class Action(StrEnum):
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
+    RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
 
 
 class Block(StrEnum):
@@ -66,3 +68,7 @@ class Block(StrEnum):
     AUTHORITY = "authority"
     REFERRAL_DATE = "referral_date"
     REFERRAL_REFERENCE = "referral_reference"
+    RAISED_VIA = "raised_via"
+    RAISED_ON = "raised_on"
+    REPORTER_USER = "reporter_user"
+    RECORDED_IDENTITY = "recorded_identity"

@@ -50,7 +50,13 @@ def test_jobs_list_names_each_job_its_local_schedule_and_last_period(
     listed = run_speakup("jobs", "list", env=env, cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     lines = {line.split()[0]: line for line in listed.stdout.splitlines() if line[:1].strip()}
-    assert set(lines) == {"guardian_digest", "safeguarding_digest", "delivery_alarms", "sla_sweep"}
+    assert set(lines) == {
+        "guardian_digest",
+        "safeguarding_digest",
+        "delivery_alarms",
+        "sla_sweep",
+        "housekeeping",
+    }
     assert "working days at 07:45 (Europe/London)" in lines["guardian_digest"]
     assert "every day at 08:00 (Europe/London)" in lines["safeguarding_digest"]
     assert "every minute" in lines["delivery_alarms"]

@@ -14,7 +14,7 @@ from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.safeguarding_digest import safeguarding_digest_job
 from bot.slack.digest_views import NOTHING
 from storage.models import Concern
-from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
+from tests.harness import GUARDIAN_CHANNEL, GUARDIANS, REPORTER, SAFEGUARDING_CHANNEL, Harness
 from tests.raise_support import raise_via, safeguarding_values
 
 SECRET = "The rota on Station 4 leaves one paramedic alone on nights"
@@ -72,6 +72,19 @@ def test_guardians_get_one_digest_a_morning_with_links_to_the_cards(
     assert "Not yet acknowledged" in digest
     assert "reporter says they suffered detriment" in digest
     assert harness.emulator.calls_to("chat.getPermalink")
+    buttons = [
+        element["text"]["text"]
+        for block in posted[0]["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert buttons == ["Record a concern"]
+    # The button opens the form a guardian records a concern raised outside Slack with.
+    before = len(harness.emulator.opened_views())
+    assert (
+        harness.workspace.click_labelled(GUARDIANS[0], posted[0], "Record a concern").status == 200
+    )
+    assert harness.next_view(GUARDIANS[0], before)["callback_id"] == "record_concern"
     # References and facts only.
     assert SECRET not in digest and REPORTER not in digest
     assert "Guardians' digest" in posted[0]["text"] and "2 concerns" in posted[0]["text"]
