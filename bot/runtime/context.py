@@ -15,6 +15,7 @@ from bot.flows.authorisation import TeamDirectory
 from bot.flows.context import AppContext
 from bot.runtime.settings import Settings, SettingsError
 from bot.slack.answering import Answering
+from bot.slack.token_state import SlackToken
 from storage.db import Database
 from storage.vault import Vault
 
@@ -25,6 +26,8 @@ class Service(AppContext):
 
     settings: Settings = field(kw_only=True)
     answering: Answering = field(default_factory=Answering, kw_only=True)
+    # Slack's last word on the bot token (the worker and start-up checks record it).
+    slack_token: SlackToken = field(default_factory=SlackToken, kw_only=True)
 
 
 def policy_from(settings: Settings) -> Policy:

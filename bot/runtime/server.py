@@ -19,6 +19,7 @@ from bot.jobs.scheduler import start_scheduler
 from bot.runtime.bolt_app import build_bolt_app, build_web_client
 from bot.runtime.context import Service
 from bot.runtime.logs import get_logger
+from bot.runtime.readiness import Readiness
 from bot.runtime.settings import SettingsError
 from bot.runtime.web import create_wsgi_app
 from bot.slack.answering import QUIET, Answering
@@ -76,7 +77,12 @@ def start_http(
     listener_executor: Executor | None = None,
 ) -> RunningServer:
     """Start the app over HTTP in this process; port 0 picks a free one."""
-    app = create_wsgi_app(build_bolt_app(context, listener_executor), context.db, context.answering)
+    app = create_wsgi_app(
+        build_bolt_app(context, listener_executor),
+        context.db,
+        context.answering,
+        readiness=Readiness(context, context.slack_token),
+    )
     server = create_server(app, host=host, port=port, threads=8, ident="speakup")
     closing = threading.Event()
 
@@ -91,7 +97,9 @@ def start_http(
     thread.start()
     worker = None
     if with_worker:
-        worker = OutboxWorker(context, build_web_client(context.settings), context.answering)
+        worker = OutboxWorker(
+            context, build_web_client(context.settings), context.answering, context.slack_token
+        )
         worker.start()
     port = int(server.effective_port)  # type: ignore[union-attr]
     checkpoints = start_checkpoints(context.db, context.answering)
@@ -129,7 +137,9 @@ def settle(context: Service) -> None:
 
 def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
     """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server."""
-    worker = OutboxWorker(context, build_web_client(context.settings), context.answering)
+    worker = OutboxWorker(
+        context, build_web_client(context.settings), context.answering, context.slack_token
+    )
     worker.start()
     scheduler = start_scheduler(context, worker.owner)
     checkpoints = start_checkpoints(context.db, context.answering)
@@ -146,10 +156,20 @@ def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
         handler = SocketModeHandler(build_bolt_app(context), context.settings.slack_app_token)
         # Slack's requests come over the socket; HTTP serves only the probes, so a container
         # health check works the same in both modes and readiness reports the connection.
-        app = create_wsgi_app(None, context.db, connected=handler.client.is_connected)
+        app = create_wsgi_app(
+            None,
+            context.db,
+            connected=handler.client.is_connected,
+            readiness=Readiness(context, context.slack_token),
+        )
         log.info("serve.socket_mode", probes_host=host, probes_port=port)
     else:
-        app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
+        app = create_wsgi_app(
+            build_bolt_app(context),
+            context.db,
+            context.answering,
+            readiness=Readiness(context, context.slack_token),
+        )
         log.info("serve.http", host=host, port=port)
     server = create_server(app, host=host, port=port, threads=8, ident="speakup")
     refused: list[str] = []

@@ -11,6 +11,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 
 from bot.runtime.form_body import form_fields, interaction_payload
+from bot.runtime.readiness import Readiness
 from bot.slack.answering import Answering
 from storage.db import Database, DatabaseUnavailable
 
@@ -59,10 +60,12 @@ def create_wsgi_app(
     answering: Answering | None = None,
     *,
     connected: Callable[[], bool] | None = None,
+    readiness: Readiness | None = None,
 ) -> WsgiApp:
     """The HTTP surface. Without a Bolt app (Socket Mode) only the probes are served: Slack's
     requests arrive over the socket, and no signing secret guards an events endpoint then.
-    `connected` tells readiness whether the Socket Mode connection is up."""
+    `connected` tells readiness whether the Socket Mode connection is up; `readiness` adds
+    Slack's word on the token and whether delivery is stalled (bot.runtime.readiness)."""
     slack = SlackRequests(bolt_app, path=EVENTS_PATH) if bolt_app is not None else None
     answering = answering or Answering()
 
@@ -80,7 +83,13 @@ def create_wsgi_app(
                 return _json(
                     start_response, "503 Service Unavailable", {"status": "not connected to Slack"}
                 )
-            return _json(start_response, "200 OK", {"status": "ready"})
+            extra: dict[str, Any] = {}
+            if readiness is not None:
+                refused = readiness.refused()
+                if refused is not None:
+                    return _json(start_response, "503 Service Unavailable", {"status": refused})
+                extra = readiness.delivery()
+            return _json(start_response, "200 OK", {"status": "ready", **extra})
         if slack is not None and path == EVENTS_PATH and method == "POST":
             with answering.request():
                 result: Iterable[bytes] = slack(environ, start_response)
