@@ -97,6 +97,7 @@ def run_period(
 ) -> RunResult:
     """Claim `period` of `job` and, if won, do its work and finish it in one transaction."""
     if not _claim(context, job.name, period, owner, now):
+        log.debug("job.claimed_elsewhere", job=job.name, period=period.key)
         return RunResult(job.name, period.key, ran=False)
     try:
         with context.db.transaction() as session:

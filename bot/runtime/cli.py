@@ -117,14 +117,24 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "jobs":
         return _jobs(args, build_context(settings, _database(settings.database_url)))
 
+    from bot.runtime.bolt_app import build_web_client
     from bot.runtime.server import serve
+    from bot.runtime.startup_checks import check_at_start
 
     socket_mode = bool(settings.slack_app_token) and not args.http
     settings.require_slack(socket_mode=socket_mode)
     context = build_context(settings, _database(settings.database_url))
+    settings.require_teams()
+    slack_checked = check_at_start(settings, build_web_client(settings))
     if not args.no_migrate:
         context.db.upgrade()
-    serve(context, socket_mode=socket_mode, host=args.host, port=args.port)
+    serve(
+        context,
+        socket_mode=socket_mode,
+        host=args.host,
+        port=args.port,
+        slack_checked=slack_checked,
+    )
     return 0
 
 

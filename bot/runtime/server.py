@@ -21,6 +21,7 @@ from bot.runtime.context import Service
 from bot.runtime.logs import get_logger
 from bot.runtime.readiness import Readiness
 from bot.runtime.settings import SettingsError
+from bot.runtime.startup_checks import recheck_in_background
 from bot.runtime.web import create_wsgi_app
 from bot.slack.answering import QUIET, Answering
 from bot.slack.delivery import OutboxWorker
@@ -135,8 +136,11 @@ def settle(context: Service) -> None:
     gc.freeze()
 
 
-def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
-    """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server."""
+def serve(
+    context: Service, *, socket_mode: bool, host: str, port: int, slack_checked: bool = True
+) -> None:
+    """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server.
+    Unless `slack_checked`, the start-up checks of Slack are retried in the background."""
     worker = OutboxWorker(
         context, build_web_client(context.settings), context.answering, context.slack_token
     )
@@ -144,6 +148,10 @@ def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
     scheduler = start_scheduler(context, worker.owner)
     checkpoints = start_checkpoints(context.db, context.answering)
     stopping = threading.Event()
+    if not slack_checked:
+        recheck_in_background(
+            context.settings, build_web_client(context.settings), context.slack_token, stopping
+        )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("serve.stopping", signal=signum)

@@ -27,6 +27,7 @@ from bot.slack.delivery import OutboxWorker
 from storage.models import JobRun, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL, seed_directory
 from tests.harness import test_settings as settings_for
+from tests.test_restart import free_port, serve_env, serving
 
 REPO = Path(__file__).resolve().parents[2]
 # Monday 9 March 2026, 07:00 in London (GMT): before both digests' times.
@@ -203,3 +204,44 @@ def test_a_replica_killed_mid_job_has_its_period_finished_by_another_after_the_l
         assert (
             len([m for m in emulator.messages_in(GUARDIAN_CHANNEL) if "digest" in m["text"]]) == 1
         )
+
+
+def test_two_serve_processes_starting_together_post_the_missed_digests_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    with SlackWebApiEmulator() as emulator:
+        seed_directory(emulator)
+        env = serve_env(database_url, emulator.base_url) | {"SPEAKUP_LOG_LEVEL": "DEBUG"}
+        # Migrated first, so neither process's start waits on the other's migration.
+        with replicas(database_url, emulator.base_url, 1):
+            pass
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        with serving(env, free_port(), logs[0]), serving(env, free_port(), logs[1]):
+
+            def decided(job: str) -> bool:
+                # Each process has claimed the job's period or found it claimed.
+                return all(
+                    any(
+                        job in line and ("job.finished" in line or "job.claimed_elsewhere" in line)
+                        for line in log.read_text().splitlines()
+                    )
+                    for log in logs
+                )
+
+            for job in ("guardian_digest", "safeguarding_digest"):
+                assert emulator.wait_for(lambda job=job: decided(job), 30), job
+            for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
+                assert emulator.wait_for(lambda c=channel: digests_posted(emulator, c) >= 1, 20)
+            finished = [
+                line
+                for log in logs
+                for line in log.read_text().splitlines()
+                if "job.finished" in line and "_digest" in line
+            ]
+            assert len(finished) == 2, finished
+        for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
+            assert digests_posted(emulator, channel) == 1, channel
+
+
+def digests_posted(emulator: SlackWebApiEmulator, channel: str) -> int:
+    return len([m for m in emulator.messages_in(channel) if "digest" in str(m.get("text"))])
