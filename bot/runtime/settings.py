@@ -80,7 +80,7 @@ class Settings(BaseSettings):
             "policy says."
         ),
         min_length=1,
-        max_length=1000,
+        max_length=300,  # shown as a field error too, where a short message reads best
     )
 
     # Daily digests (local times, HH:MM) and what they look back on.

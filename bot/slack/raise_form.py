@@ -152,8 +152,27 @@ def _profession_block() -> InputBlock:
     )
 
 
-def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
-    """The speak-up form: what it is about, what happened, identity, optional detail."""
+def _safeguarding_way(elsewhere: str | None) -> Block:
+    """The way to the safeguarding form, or (safeguarding off) where such concerns go."""
+    if elsewhere is not None:
+        return SectionBlock(text=MarkdownTextObject(text=f"*Someone at risk of harm?* {elsewhere}"))
+    return ActionsBlock(
+        elements=[
+            ButtonElement(
+                action_id=Action.SWITCH_TO_SAFEGUARDING,
+                text="Someone is at risk of harm",
+                value="safeguarding",
+            )
+        ]
+    )
+
+
+def speak_up_form(
+    *, sites: list[str], metadata: str, safeguarding_elsewhere: str | None = None
+) -> dict[str, Any]:
+    """The speak-up form: what it is about, what happened, identity, optional detail. With
+    `safeguarding_elsewhere` (safeguarding is off) it says where those concerns go instead of
+    offering the safeguarding form."""
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -161,15 +180,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
                 "It takes about a minute.\n" + EMERGENCY_LINE
             ),
         ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    action_id=Action.SWITCH_TO_SAFEGUARDING,
-                    text="Someone is at risk of harm",
-                    value="safeguarding",
-                )
-            ]
-        ),
+        _safeguarding_way(safeguarding_elsewhere),
         InputBlock(
             block_id=B.ELEMENTS,
             label="What is it about?",
