@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.domain.taxonomy import ConcernKind
@@ -53,14 +54,18 @@ def check(context: Any, now: datetime) -> tuple[int, int, int]:
 
 
 def test_a_refusing_channel_tells_the_team_its_leads_and_ops_hourly_then_all_clear(
-    database_url: str,
+    database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with service(database_url, **TEAM_SETTINGS) as context:
-        first, _ = raise_concern(context, NOW)
-        raise_concern(context, NOW + timedelta(minutes=1))
+        first, first_reference = raise_concern(context, NOW)
+        _, second_reference = raise_concern(context, NOW + timedelta(minutes=1))
         fail_cards(context, "channel_not_found")
 
         assert check(context, NOW + timedelta(minutes=2)) == (1, 0, 0)
+        # Logged for the on-call team with the references held up (never in the DMs).
+        (logged,) = [r.getMessage() for r in caplog.records if "delivery.alarm" in r.getMessage()]
+        assert first_reference in logged and second_reference in logged
+        assert "channel_not_found" in logged
         people = [*GUARDIANS, "U0LEAD"]
         assert alarms(context) == [(to, "raised", GUARDIAN_CHANNEL) for to in [*people, "C0OPS"]]
         with context.db.transaction() as session:
