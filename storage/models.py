@@ -71,6 +71,9 @@ class Concern(Base):
     # How it reached the trust ("slack", or a guardian recorded it: "in_person", "phone", …)
     # and the guardian who recorded it (staff acting in a role, never a reporter).
     raised_via: Mapped[str] = mapped_column(String(20), default="slack")
+    worker_type: Mapped[str | None] = mapped_column(String(20))
+    # Detriment can be indicated at any point in a case: when it was, for the returns.
+    detriment_indicated_at: Mapped[datetime | None]
     recorded_by: Mapped[str | None] = mapped_column(String(32))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))

@@ -89,6 +89,17 @@ IDENTITY_EXPLANATIONS: dict[IdentityMode, str] = {
     ),
 }
 
+# Worker type: separate from the staff group (a bank paramedic is a paramedic and bank).
+WORKER_TYPES: dict[str, str] = {
+    "employee": "Employee",
+    "bank": "Bank worker",
+    "agency": "Agency worker",
+    "volunteer": "Volunteer",
+    "student": "Student or trainee",
+    "contractor": "Contractor",
+    "former_worker": "Former worker",
+}
+
 # How a concern reached the trust. Every case is recorded, including those raised to a
 # guardian outside the app (the national collection counts them all).
 RAISED_VIA: dict[str, str] = {

@@ -40,6 +40,7 @@ class RaiseRequest:
     hoped_outcome: str | None = None
     detriment: str | None = None
     professional_group: str | None = None
+    worker_type: str | None = None
     site: str | None = None
     at_risk: str | None = None
     immediate_danger: bool = False
@@ -159,6 +160,8 @@ def prepare_raise(
         "at_risk": request.at_risk,
         "detriment": request.detriment,
         "professional_group": request.professional_group,
+        "worker_type": request.worker_type,
+        "detriment_indicated_at": now if request.detriment == "yes" else None,
         "site": request.site,
         "channel": policy.router.channel_for(request.kind, request.elements, request.site),
         "taxonomy_version": TAXONOMY_VERSION,

@@ -15,6 +15,7 @@ from bot.domain.moves import Move, MoveDetails
 from bot.domain.team_rules import referral_date_problem
 from bot.flows.context import AppContext
 from bot.flows.conversation import ask_reporter
+from bot.flows.recording_fields import RecordingFields, check_fields, edit_recording
 from bot.flows.team_actions import act, authorise, move
 from bot.flows.triage import NotAllowed, add_note, assign_owner, record_referral
 from storage.models import Concern
@@ -101,3 +102,46 @@ def save_referral(
         )
 
     return act(context, concern_id, user_id, change, action="referral", submission_id=submission_id)
+
+
+def current_recording(context: AppContext, concern_id: str, user_id: str) -> RecordingFields:
+    """The recorded fields as they stand, for the person about to correct them."""
+    ref = authorise(context, concern_id, user_id)
+    with context.db.transaction() as session:
+        concern = session.get(Concern, ref.id)
+        if concern is None:
+            raise NotAllowed("That concern could not be found.")
+        return RecordingFields.of(concern, context.policy.timezone)
+
+
+def correct_recording(
+    context: AppContext,
+    concern_id: str,
+    user_id: str,
+    fields: RecordingFields,
+    *,
+    submission_id: str,
+) -> dict[str, str]:
+    """Problems by field name (empty when the correction is made or was already made)."""
+    try:
+        ref = authorise(context, concern_id, user_id)
+    except NotAllowed as refused:
+        return {"elements": str(refused)}
+    today = local_today(context.now(), context.policy.timezone)
+    if problems := check_fields(fields, kind=ref.kind, today=today):
+        return problems
+
+    def change(session: Session, concern: Concern) -> None:
+        edit_recording(
+            session,
+            concern,
+            fields,
+            actor_id=user_id,
+            now=context.now(),
+            timezone=context.policy.timezone,
+        )
+
+    refusal = act(
+        context, concern_id, user_id, change, action="edit_recording", submission_id=submission_id
+    )
+    return {"elements": refusal} if refusal else {}

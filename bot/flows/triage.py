@@ -212,6 +212,8 @@ class ConcernDetails:
     created_at: datetime
     owner_id: str | None
     timeline: list[TimelineEntry]
+    concern_id: str = ""
+    worker_type: str | None = None
 
 
 def view_details(
@@ -267,6 +269,8 @@ def view_details(
         created_at=concern.created_at,
         owner_id=concern.owner_id,
         timeline=read_timeline(session, vault, concern, reporter_view=False),
+        concern_id=concern.id,
+        worker_type=concern.worker_type,
     )
 
 

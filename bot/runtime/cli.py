@@ -6,12 +6,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime.logs import configure_logging
-from bot.runtime.settings import Settings, SettingsError, load_settings
+from bot.runtime.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    parse_port,
+    port_setting,
+)
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
 
@@ -23,13 +30,38 @@ class CliError(Exception):
     """A problem the operator can fix; printed as one line, no traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a mistake on the command line is one line, like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"speakup: {message} (see `{self.prog} --help`)\n")
+
+
+def _port_argument(raw: str) -> int:
+    try:
+        return parse_port(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _version() -> str:
+    try:
+        return version("speakup")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="speakup", description=__doc__)
+    parser = _Parser(prog="speakup", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"speakup {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
     serve.add_argument("--http", action="store_true", help="force HTTP mode")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    # PORT is read when serving, not here: a bad PORT must not break `--help` or other commands.
+    serve.add_argument(
+        "--port", type=_port_argument, default=None, help="HTTP port (default: PORT, else 3000)"
+    )
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server listens
     serve.add_argument(
         "--no-migrate", action="store_true", help="do not apply pending database migrations"
@@ -85,8 +117,8 @@ def run(argv: Sequence[str]) -> int:
 
         return run_demo()
 
-    configure_logging(os.environ.get("SPEAKUP_LOG_LEVEL", "INFO"))
     settings = load_settings()
+    configure_logging(settings.speakup_log_level)
     if args.command == "db":
         _database(settings.database_url).upgrade()
         print("database is up to date")
@@ -118,23 +150,26 @@ def run(argv: Sequence[str]) -> int:
         return _jobs(args, build_context(settings, _database(settings.database_url)))
 
     from bot.runtime.bolt_app import build_web_client
-    from bot.runtime.server import serve
+    from bot.runtime.server import bind_listener, serve
     from bot.runtime.startup_checks import check_at_start
 
     socket_mode = bool(settings.slack_app_token) and not args.http
     settings.require_slack(socket_mode=socket_mode)
-    context = build_context(settings, _database(settings.database_url))
-    settings.require_teams()
-    slack_checked = check_at_start(settings, build_web_client(settings))
-    if not args.no_migrate:
-        context.db.upgrade()
-    serve(
-        context,
-        socket_mode=socket_mode,
-        host=args.host,
-        port=args.port,
-        slack_checked=slack_checked,
-    )
+    port = args.port if args.port is not None else port_setting(os.environ.get("PORT"))
+    # Before the database is touched: a port already taken stops here, not after migrations
+    # and the first sweep have run in a process that cannot serve.
+    listener = bind_listener(args.host, port)
+    try:
+        context = build_context(settings, _database(settings.database_url))
+        settings.require_teams()
+        # A refusal stops serve here, in one line; Slack unreachable is checked again later.
+        slack_checked = check_at_start(settings, build_web_client(settings))
+        if not args.no_migrate:
+            context.db.upgrade()
+    except BaseException:
+        listener.close()
+        raise
+    serve(context, socket_mode=socket_mode, listener=listener, slack_checked=slack_checked)
     return 0
 
 

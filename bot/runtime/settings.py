@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -17,12 +18,43 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.runtime.logs import LOG_LEVELS
 from storage.crypto import KeyConfigError, KeyRing
 
 DEFAULT_DATABASE_URL = "sqlite:///speakup.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+
+# Slack ids as Slack shows them: channels C… (G… for older private ones); members U… (W… on
+# Enterprise Grid) and user groups S…. A name such as "#ftsu-guardians" is the commonest slip.
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+MEMBER_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+FIND_CHANNEL_ID = (
+    "in Slack open the channel, click its name for the channel details and copy the "
+    "Channel ID shown at the bottom (C…)"
+)
+FIND_MEMBER_ID = (
+    "use member ids (U… or W…: open the person's profile, ⋮ More, Copy member ID) or "
+    "user-group ids (S…), comma-separated"
+)
 
 CommaList = Annotated[list[str], NoDecode]
+
+_CHANNELS = (
+    "speakup_guardian_channel",
+    "speakup_safeguarding_channel",
+    "speakup_leaders_channel",
+    "speakup_ops_channel",
+    "speakup_learning_channel",
+)
+_MEMBER_LISTS = (
+    "speakup_guardians",
+    "speakup_safeguarding_team",
+    "speakup_leaders",
+    "speakup_guardian_leads",
+    "speakup_safeguarding_leads",
+    "speakup_executive_leads",
+)
 
 
 class SettingsError(Exception):
@@ -44,10 +76,16 @@ class Settings(BaseSettings):
     speakup_guardian_channel: str | None = None
     speakup_safeguarding_channel: str | None = None
     speakup_leaders_channel: str | None = None
+    speakup_ops_channel: str | None = None
+    speakup_learning_channel: str | None = None
     speakup_guardians: CommaList = Field(default_factory=list)
     speakup_safeguarding_team: CommaList = Field(default_factory=list)
     speakup_leaders: CommaList = Field(default_factory=list)
+    speakup_guardian_leads: CommaList = Field(default_factory=list)
+    speakup_safeguarding_leads: CommaList = Field(default_factory=list)
+    speakup_executive_leads: CommaList = Field(default_factory=list)
     speakup_timezone: str = "Europe/London"
+    speakup_log_level: str = "INFO"
 
     # Timescales (SPEC §2), all configurable.
     speakup_ack_working_days: int = Field(default=2, ge=1, le=7)
@@ -67,10 +105,6 @@ class Settings(BaseSettings):
     speakup_outbox_backoff_cap: float = Field(default=300.0, gt=0, le=3600)
     speakup_usergroup_cache_seconds: int = Field(default=300, ge=0, le=3600)
 
-    # Escalation and operations (SPEC §5).
-    speakup_guardian_leads: CommaList = Field(default_factory=list)
-    speakup_safeguarding_leads: CommaList = Field(default_factory=list)
-    speakup_ops_channel: str | None = None
     # "off": the trust takes safeguarding concerns elsewhere; the raise modal says where.
     speakup_safeguarding: Literal["on", "off"] = "on"
     speakup_safeguarding_elsewhere: str = Field(
@@ -98,30 +132,67 @@ class Settings(BaseSettings):
     # How long a scheduled job's claim is held before another replica may take it over.
     speakup_job_lease_seconds: int = Field(default=300, ge=1, le=3600)
 
-    @field_validator(
-        "speakup_guardians",
-        "speakup_safeguarding_team",
-        "speakup_leaders",
-        "speakup_sites",
-        "speakup_routes",
-        "speakup_guardian_leads",
-        "speakup_safeguarding_leads",
-        mode="before",
-    )
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, values: Any) -> Any:
+        # `DATABASE_URL=` in an env file (or "" in the TOML file) leaves the default in place.
+        if isinstance(values, dict):
+            return {
+                name: value
+                for name, value in values.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return values
+
+    @field_validator(*_MEMBER_LISTS, "speakup_sites", "speakup_routes", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("speakup_timezone")
+    @field_validator(*_CHANNELS)
     @classmethod
-    def _known_time_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("unknown time zone; use an IANA name such as Europe/London") from None
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a channel id: {FIND_CHANNEL_ID}")
         return value
+
+    @field_validator(*_MEMBER_LISTS)
+    @classmethod
+    def _member_ids(cls, values: list[str]) -> list[str]:
+        cleaned = [value.strip() for value in values]
+        for value in cleaned:
+            if not MEMBER_ID.match(value):
+                raise ValueError(
+                    f"{value!r} is not a Slack member or user-group id: {FIND_MEMBER_ID}"
+                )
+        return cleaned
+
+    @field_validator("speakup_routes")
+    @classmethod
+    def _routes_name_channel_ids(cls, rules: list[str]) -> list[str]:
+        # The shape of a rule is the router's to judge; where it sends concerns is checked here.
+        for rule in rules:
+            _, sep, channel = rule.partition("=")
+            if sep and channel.strip() and not CHANNEL_ID.match(channel.strip()):
+                raise ValueError(
+                    f"{rule!r} sends concerns to {channel.strip()!r}, which is not a channel id: "
+                    + FIND_CHANNEL_ID
+                )
+        return rules
+
+    @field_validator("speakup_log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        level = "WARNING" if level == "WARN" else level
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("speakup_safeguarding", mode="before")
     @classmethod
@@ -136,6 +207,15 @@ class Settings(BaseSettings):
     @property
     def safeguarding_on(self) -> bool:
         return self.speakup_safeguarding == "on"
+
+    @field_validator("speakup_timezone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown time zone; use an IANA name such as Europe/London") from None
+        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -221,6 +301,7 @@ class Settings(BaseSettings):
             ("SPEAKUP_SAFEGUARDING_CHANNEL", self.speakup_safeguarding_channel),
             ("SPEAKUP_LEADERS_CHANNEL", self.speakup_leaders_channel),
             ("SPEAKUP_OPS_CHANNEL", self.speakup_ops_channel),
+            ("SPEAKUP_LEARNING_CHANNEL", self.speakup_learning_channel),
         ]
         if not self.safeguarding_on:
             named = [pair for pair in named if pair[0] != "SPEAKUP_SAFEGUARDING_CHANNEL"]
@@ -244,6 +325,29 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()
-        raise SettingsError(f"{name} is invalid: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name} is invalid: {message}") from None
     except ValueError as exc:  # malformed TOML
         raise SettingsError(f"SPEAKUP_CONFIG could not be read: {exc}") from None
+
+
+def port_setting(raw: str | None) -> int:
+    """The HTTP port from PORT: the default when unset or empty, SettingsError when it is not
+    a port number. Read only by `serve`, so a stray PORT never stops the other commands."""
+    if raw is None or not raw.strip():
+        return DEFAULT_PORT
+    try:
+        return parse_port(raw)
+    except ValueError as exc:
+        raise SettingsError(f"PORT is invalid: {exc}") from None
+
+
+def parse_port(raw: str) -> int:
+    """A TCP port number, 1 to 65535, or ValueError saying what is wrong."""
+    try:
+        port = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a port number (1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{port} is not a port number (1 to 65535)")
+    return port

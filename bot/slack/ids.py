@@ -21,6 +21,7 @@ class Callback(StrEnum):
     REFERRAL_ACK = "record_referral_ack"
     DETAILS = "concern_details"
     RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
+    EDIT_RECORDING = "edit_recording_form"  # a guardian corrects the recorded fields
 
 
 class Action(StrEnum):
@@ -41,6 +42,7 @@ class Action(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
     RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
+    EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
 
 
 class Block(StrEnum):
@@ -72,3 +74,5 @@ class Block(StrEnum):
     RAISED_ON = "raised_on"
     REPORTER_USER = "reporter_user"
     RECORDED_IDENTITY = "recorded_identity"
+    WORKER_TYPE = "worker_type"
+    DETRIMENT_ON = "detriment_on"

@@ -36,6 +36,7 @@ from bot.domain.taxonomy import (
     MEDIUM_TEXT_MAX,
     PROFESSIONAL_GROUPS,
     SHORT_TEXT_MAX,
+    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
 )
@@ -152,27 +153,27 @@ def _profession_block() -> InputBlock:
     )
 
 
-def _safeguarding_way(elsewhere: str | None) -> Block:
-    """The way to the safeguarding form, or (safeguarding off) where such concerns go."""
-    if elsewhere is not None:
-        return SectionBlock(text=MarkdownTextObject(text=f"*Someone at risk of harm?* {elsewhere}"))
-    return ActionsBlock(
-        elements=[
-            ButtonElement(
-                action_id=Action.SWITCH_TO_SAFEGUARDING,
-                text="Someone is at risk of harm",
-                value="safeguarding",
-            )
-        ]
+def worker_type_block(label: str = "How you work here (optional)") -> InputBlock:
+    return InputBlock(
+        block_id=B.WORKER_TYPE,
+        label=label,
+        optional=True,
+        hint=PlainTextObject(text="Only used in anonymous statistics."),
+        element=StaticSelectElement(action_id=B.WORKER_TYPE, options=options_of(WORKER_TYPES)),
     )
 
 
 def speak_up_form(
     *, sites: list[str], metadata: str, safeguarding_elsewhere: str | None = None
 ) -> dict[str, Any]:
-    """The speak-up form: what it is about, what happened, identity, optional detail. With
-    `safeguarding_elsewhere` (safeguarding is off) it says where those concerns go instead of
-    offering the safeguarding form."""
+    """The speak-up form: what it is about, what happened, identity, optional detail; the way
+    to the safeguarding form, or (safeguarding off) where those concerns go."""
+    button = ButtonElement(
+        action_id=Action.SWITCH_TO_SAFEGUARDING,
+        text="Someone is at risk of harm",
+        value="safeguarding",
+    )
+    elsewhere = f"*Someone at risk of harm?* {safeguarding_elsewhere}"
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -180,7 +181,9 @@ def speak_up_form(
                 "It takes about a minute.\n" + EMERGENCY_LINE
             ),
         ),
-        _safeguarding_way(safeguarding_elsewhere),
+        SectionBlock(text=MarkdownTextObject(text=elsewhere))
+        if safeguarding_elsewhere is not None
+        else ActionsBlock(elements=[button]),
         InputBlock(
             block_id=B.ELEMENTS,
             label="What is it about?",
@@ -252,6 +255,7 @@ def speak_up_form(
             ),
         ),
         _profession_block(),
+        worker_type_block(),
     ]
     return _modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata)
 

@@ -34,7 +34,13 @@ from bot.domain.taxonomy import (
 from bot.flows.raising import RaiseRequest
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
-from bot.slack.raise_form import elements_element, offered_sites, options_of, text_input
+from bot.slack.raise_form import (
+    elements_element,
+    offered_sites,
+    options_of,
+    text_input,
+    worker_type_block,
+)
 from bot.slack.raise_parsing import FormResult, parse_submission
 
 # A recorded concern is open, confidential or anonymous; nobody can follow an anonymous one
@@ -126,6 +132,7 @@ def record_form(*, sites: list[str], metadata: str, today: date) -> dict[str, An
                 action_id=B.PROFESSIONAL_GROUP, options=options_of(PROFESSIONAL_GROUPS)
             ),
         ),
+        worker_type_block("How they work here (optional)"),
     ]
     view = View(
         type="modal",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from bot.runtime.logs import log_formatter
 from tests.harness import GUARDIANS, Harness
 
 G1 = GUARDIANS[0]
@@ -28,11 +29,17 @@ def _break_the_timeline(harness: Harness) -> None:
         session.execute(text("ALTER TABLE concern_events RENAME TO concern_events_gone"))
 
 
+def _rendered(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every captured record as the service writes it (one JSON object a line)."""
+    formatter = log_formatter(json=True)
+    return [formatter.format(record) for record in caplog.records]
+
+
 def _log_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
     lines = []
-    for record in caplog.records:
+    for line in _rendered(caplog):
         try:
-            lines.append(json.loads(record.getMessage()))
+            lines.append(json.loads(line))
         except ValueError:
             continue
     return lines
@@ -52,7 +59,7 @@ def test_a_failing_button_tells_the_person_and_logs_type_and_reference_only(
     assert failures[0]["reference"] == reference
     assert failures[0]["surface"] == "block_actions"
     assert failures[0]["error"] in ("OperationalError", "ProgrammingError")
-    everything = "\n".join(r.getMessage() for r in caplog.records)
+    everything = "\n".join(_rendered(caplog))
     assert SECRET not in everything
     assert "concern_events" not in everything, "a database error's text reached the logs"
 
@@ -72,4 +79,4 @@ def test_a_failing_form_submission_keeps_the_form_and_says_try_again(
     body = answer.json()
     assert body["response_action"] == "push"
     assert "Nothing you sent was lost" in json.dumps(body["view"])
-    assert "Spoke to the rota manager" not in "\n".join(r.getMessage() for r in caplog.records)
+    assert "Spoke to the rota manager" not in "\n".join(_rendered(caplog))

@@ -116,3 +116,77 @@ def test_guardians_find_the_record_button_on_their_home_tab(harness: Harness) ->
     staff_home = json.dumps(open_home(harness, OTHER_STAFF))
     assert "Record a concern" in guardian_home
     assert "Record a concern" not in staff_home
+
+
+def details_with_edit(harness: Harness, reference: str) -> dict[str, Any]:
+    """View details as it stands once decrypted (the modal opens on "Opening…" first)."""
+    before = len(harness.emulator.opened_views())
+    harness.click(G1, reference, "View details")
+
+    def shown() -> list[dict[str, Any]]:
+        return [
+            v.view
+            for v in harness.emulator.opened_views()[before:]
+            if "Edit recording" in json.dumps(v.view)
+        ]
+
+    assert harness.emulator.wait_for(lambda: bool(shown()), 10), "details never shown"
+    return shown()[-1]
+
+
+def test_guardians_correct_the_recording_and_every_change_is_audited(harness: Harness) -> None:
+    result = harness.raise_speak_up(description="Rota again", identity="open")
+    assert result.json()["response_action"] == "update"
+    harness.settle()
+    reference = harness.latest_reference()
+    details = details_with_edit(harness, reference)
+    pushed_before = len(harness.emulator.opened_views())
+    harness.workspace.click_labelled(G1, details, "Edit recording")
+    form = harness.next_view(G1, pushed_before)
+    assert form["callback_id"] == "edit_recording_form"
+    day = (utcnow().date() - timedelta(days=1)).isoformat()
+    answer = harness.workspace.submit_view(
+        G1,
+        form,
+        {
+            "elements": ["worker_safety", "bullying_harassment"],
+            "worker_type": "bank",
+            "detriment": "yes",
+            "detriment_on": day,
+        },
+    )
+    assert answer.status == 200 and not answer.body.strip(), answer.body
+    with harness.context.db.transaction() as session:
+        concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
+        assert concern.worker_type == "bank" and concern.detriment == "yes"
+        assert set(concern.elements) == {"worker_safety", "bullying_harassment"}
+        assert concern.detriment_indicated_at is not None
+        edits = list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "concern.recording_edited")
+            )
+        )
+    assert len(edits) == 1
+
+
+def test_a_detriment_date_without_detriment_is_refused(harness: Harness) -> None:
+    harness.raise_speak_up(identity="open")
+    harness.settle()
+    reference = harness.latest_reference()
+    details = details_with_edit(harness, reference)
+    harness.workspace.click_labelled(OTHER_STAFF, details, "Edit recording")
+    # Pressed in a modal, the refusal comes as a private DM from the app.
+    assert harness.emulator.wait_for(
+        lambda: any(
+            "Only the guardians" in str(m.get("text"))
+            for m in harness.emulator.messages_in(OTHER_STAFF)
+        ),
+        10,
+    )
+    pushed_before = len(harness.emulator.opened_views())
+    harness.workspace.click_labelled(G1, details, "Edit recording")
+    form = harness.next_view(G1, pushed_before)
+    errors = harness.workspace.submit_view(
+        G1, form, {"elements": ["other"], "detriment": "no", "detriment_on": "2026-01-05"}
+    ).json()["errors"]
+    assert "detriment_on" in errors
