@@ -6,7 +6,7 @@ queues DMs and an ops post; the runner's claim means one replica does it each mi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -14,13 +14,20 @@ from bot.domain.policy import Policy
 from bot.domain.schedules import EveryMinutes, Period
 from bot.flows.context import AppContext
 from bot.flows.delivery_alarms import check_delivery
+from bot.jobs import runner
 from bot.jobs.runner import Job
 
 NAME = "delivery_alarms"
 
 
+# Claims of past minutes are kept this long (for `speakup jobs list`), then forgotten.
+KEEP_RUNS = timedelta(days=1)
+
+
 def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
-    return check_delivery(session, context.policy, now).note()
+    note = check_delivery(session, context.policy, now).note()
+    runner.forget_finished(session, NAME, before=now - KEEP_RUNS)
+    return note
 
 
 def delivery_alarms_job(policy: Policy) -> Job:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -183,6 +183,17 @@ def run_state(context: AppContext, job: str, period: str) -> JobRun | None:
         if row is not None:
             session.expunge(row)
         return row
+
+
+def forget_finished(session: Session, job: str, *, before: datetime) -> int:
+    """Delete `job`'s finished claims from before `before`: for a job run every minute, whose
+    past periods never come round again, so their rows would only pile up."""
+    result = session.execute(
+        delete(JobRun).where(
+            JobRun.job == job, JobRun.finished_at.is_not(None), JobRun.finished_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def last_finished(context: AppContext, job: str) -> tuple[str, datetime] | None:

@@ -107,6 +107,9 @@ def test_two_replicas_ticking_together_post_each_digest_once(database_url: str) 
             runs = session.execute(select(JobRun.job, JobRun.period, JobRun.finished_at)).all()
         assert all(finished is not None for _, _, finished in runs)
         assert not [key for key, n in Counter((j, p) for j, p, _ in runs).items() if n > 1]
+        # The alarm check's past minutes are forgotten after a day; the digests' days are kept.
+        alarm_runs = [finished for job, _, finished in runs if job == "delivery_alarms"]
+        assert alarm_runs and min(alarm_runs) >= moments[-1] - timedelta(days=1)
 
         deliver_everything(pair[1], emulator.base_url)
         for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
