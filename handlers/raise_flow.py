@@ -12,10 +12,19 @@ from bot.slack import raise_form, signed_metadata
 
 
 def raise_view(context: AppContext, kind: ConcernKind) -> dict[str, Any]:
+    """The form for `kind`; with safeguarding off, always the speak-up form, saying where
+    safeguarding concerns go."""
+    policy = context.policy
+    if not policy.safeguarding_on:
+        kind = ConcernKind.SPEAK_UP
     metadata = signed_metadata.sign(context.vault.ring, {"form": kind.value})
     if kind is ConcernKind.SAFEGUARDING:
         return raise_form.safeguarding_form(metadata=metadata)
-    return raise_form.speak_up_form(sites=list(context.policy.sites), metadata=metadata)
+    return raise_form.speak_up_form(
+        sites=list(policy.sites),
+        metadata=metadata,
+        safeguarding_elsewhere=None if policy.safeguarding_on else policy.safeguarding_elsewhere,
+    )
 
 
 def open_raise_modal(

@@ -47,6 +47,14 @@ class Concern(Base):
     """One concern raised by a member of staff; free text and identity only as ciphertext."""
 
     __tablename__ = "concerns"
+    __table_args__ = (
+        # The digests' queries: open or recently closed concerns of a kind, and referrals
+        # still waiting for the local authority's acknowledgement.
+        Index("ix_concerns_kind_status_closed", "kind", "status", "closed_at"),
+        Index(
+            "ix_concerns_referral_waiting", "kind", "referral_acknowledged_at", "referral_made_at"
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
@@ -226,3 +234,18 @@ class JobRun(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     finished_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryAlarm(Base):
+    """A channel that is not taking cards, and when people were last told (one row each)."""
+
+    __tablename__ = "delivery_alarms"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team: Mapped[str] = mapped_column(String(20))
+    since: Mapped[datetime]  # when the oldest card held up was queued
+    notified_at: Mapped[datetime]
+    # Set when the backlog drained and the all-clear was queued; a new episode starts afresh.
+    cleared_at: Mapped[datetime | None]
+    concerns: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(40))

@@ -23,6 +23,8 @@ DELIVERED = "delivered"
 URGENT = 100
 NORMAL = 0
 
+_QUEUED = "outbox_queued"  # key in Session.info: idempotency keys queued in this session
+
 
 def enqueue(
     session: Session,
@@ -58,7 +60,13 @@ def enqueue(
             "next_attempt_at": now,
         },
     )
+    session.info.setdefault(_QUEUED, []).append(idempotency_key)
     return True
+
+
+def queued_keys(session: Session) -> list[str]:
+    """Idempotency keys of the items this session has queued so far (what a dry run shows)."""
+    return list(session.info.get(_QUEUED, []))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ knowing where they came from (environment, TOML file, or a test).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 
 from bot.domain.deadlines import Timescales
 
@@ -21,6 +22,27 @@ class DeliveryTuning:
 
 
 @dataclass(frozen=True)
+class DigestRules:
+    """When the daily digests go out (local time) and how far they look back."""
+
+    guardians_at: time = time(8, 30)  # working days only
+    safeguarding_at: time = time(8, 0)  # every day: safeguarding never waits for Monday
+    reporter_wait_days: int = 7
+    closed_review_days: int = 7
+    feedback_chase_days: int = 30
+
+
+@dataclass(frozen=True)
+class AlarmRules:
+    """When a card that cannot reach its channel becomes people's business."""
+
+    urgent_after: timedelta = timedelta(minutes=5)
+    other_after: timedelta = timedelta(minutes=15)
+    repeat_every: timedelta = timedelta(hours=1)
+    check_minutes: int = 1
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     timescales: Timescales
@@ -29,3 +51,13 @@ class Policy:
     # Mentioned on urgent safeguarding cards so phones ring (user ids or user-group ids).
     safeguarding_team: tuple[str, ...] = ()
     delivery: DeliveryTuning = field(default_factory=DeliveryTuning)
+    guardians: tuple[str, ...] = ()
+    guardian_leads: tuple[str, ...] = ()
+    safeguarding_leads: tuple[str, ...] = ()
+    ops_channel: str | None = None
+    safeguarding_on: bool = True
+    safeguarding_elsewhere: str = ""
+    digests: DigestRules = field(default_factory=DigestRules)
+    alarms: AlarmRules = field(default_factory=AlarmRules)
+    # A scheduled job's claim on a period; a dead holder's claim is taken over after it.
+    job_lease: timedelta = timedelta(minutes=5)

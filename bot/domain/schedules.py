@@ -42,7 +42,7 @@ class EveryMinutes:
         return Period(start.strftime("%Y-%m-%dT%H:%M"), start)
 
     def describe(self) -> str:
-        return f"every {self.minutes} minutes"
+        return "every minute" if self.minutes == 1 else f"every {self.minutes} minutes"
 
 
 def _local_start(day: date, at: time, timezone: str) -> datetime:

@@ -8,6 +8,7 @@ makes a retry or a second sweep queue nothing new.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -21,6 +22,12 @@ class EffectKind(StrEnum):
     CARD = "card"  # post the concern's card, or update it in place
     THREAD_NOTE = "thread_note"  # a content-free line in the card's thread
     REPORTER_DM = "reporter_dm"  # tell a reachable reporter about one timeline event
+    DIGEST = "digest"  # a team's daily digest: references and facts, never free text
+    ALARM = "alarm"  # tell people (DMs, ops channel) that a channel is not taking cards
+
+
+# Kinds delivered to the concern's team channel: what a channel that refuses us holds up.
+CHANNEL_KINDS = frozenset({EffectKind.CARD, EffectKind.THREAD_NOTE})
 
 
 def card_lane(concern_id: str) -> str:
@@ -96,4 +103,46 @@ def queue_reporter_dm(
         payload={"event_uid": event_uid},
         now=now,
         priority=_priority(urgent),
+    )
+
+
+def queue_digest(
+    session: Session,
+    *,
+    digest: str,
+    period: str,
+    channel: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Post a team's digest for one period, once however often the period is run."""
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.DIGEST,
+        lane=f"digest:{digest}",
+        idempotency_key=f"digest:{digest}:{period}",
+        payload={**payload, "channel": channel},
+        now=now,
+        once=True,
+    )
+
+
+def queue_alarm(
+    session: Session, *, to: str, key: str, payload: dict[str, Any], now: datetime
+) -> bool:
+    """Tell `to` (a user, a user group's members, or a channel) about a delivery problem.
+    Each recipient has its own lane, so nobody's alarm waits behind another's (or behind
+    the channel that is refusing cards)."""
+    full_key = f"alarm:{key}:{to}"
+    if len(full_key) > 80:  # the column's width; a long channel id must not break an alarm
+        full_key = "alarm:" + hashlib.sha256(full_key.encode()).hexdigest()[:40]
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.ALARM,
+        lane=f"alarm:{to}",
+        idempotency_key=full_key,
+        payload={**payload, "to": to},
+        now=now,
+        priority=outbox.URGENT,
+        once=True,
     )

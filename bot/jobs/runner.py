@@ -13,20 +13,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.domain.schedules import Period, Schedule
 from bot.flows.context import AppContext
-from storage.models import JobRun
+from storage import outbox
+from storage.models import JobRun, OutboxItem
 
 log = structlog.stdlib.get_logger(__name__)
-
-LEASE = timedelta(minutes=5)
 
 # The work of one period, in the runner's transaction: queue effects, never call Slack.
 # Returns a short content-free note (counts) kept on the job's row.
@@ -55,7 +54,7 @@ class LeaseLost(Exception):
 
 def _claim(context: AppContext, job: str, period: Period, owner: str, now: datetime) -> bool:
     """True if this process now holds (job, period): a new claim, or one whose lease ran out."""
-    lease_until = now + LEASE
+    lease_until = now + context.policy.job_lease
     try:
         with context.db.transaction() as session:
             session.add(
@@ -98,6 +97,7 @@ def run_period(
 ) -> RunResult:
     """Claim `period` of `job` and, if won, do its work and finish it in one transaction."""
     if not _claim(context, job.name, period, owner, now):
+        log.debug("job.claimed_elsewhere", job=job.name, period=period.key)
         return RunResult(job.name, period.key, ran=False)
     try:
         with context.telemetry.job(job.name), context.db.transaction() as session:
@@ -138,6 +138,62 @@ def tick(
         except Exception:  # noqa: S112 - logged in run_period; one job's failure stops no other
             continue
     return results
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """An effect a run would queue: what `speakup jobs run --dry-run` shows."""
+
+    kind: str
+    concern_id: str | None
+    payload: dict[str, object]
+
+
+class _RollBack(Exception):
+    pass
+
+
+def preview(context: AppContext, job: Job, period: Period, now: datetime) -> list[PreviewItem]:
+    """Do the period's work in a transaction that is rolled back: no claim, nothing queued,
+    nothing recorded; returns the effects it would have queued."""
+    found: list[PreviewItem] = []
+    try:
+        with context.db.transaction() as session:
+            job.work(session, context, period, now)
+            keys = outbox.queued_keys(session)
+            if keys:
+                rows = session.execute(
+                    select(OutboxItem.kind, OutboxItem.concern_id, OutboxItem.payload)
+                    .where(OutboxItem.idempotency_key.in_(keys))
+                    .order_by(OutboxItem.id)
+                )
+                found = [PreviewItem(row.kind, row.concern_id, dict(row.payload)) for row in rows]
+            raise _RollBack
+    except _RollBack:
+        pass
+    return found
+
+
+def run_state(context: AppContext, job: str, period: str) -> JobRun | None:
+    """The claim on (job, period), if any: finished, or held by whom until when."""
+    with context.db.transaction() as session:
+        row = session.scalars(
+            select(JobRun).where(JobRun.job == job, JobRun.period == period)
+        ).first()
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def forget_finished(session: Session, job: str, *, before: datetime) -> int:
+    """Delete `job`'s finished claims from before `before`: for a job run every minute, whose
+    past periods never come round again, so their rows would only pile up."""
+    result = session.execute(
+        delete(JobRun).where(
+            JobRun.job == job, JobRun.finished_at.is_not(None), JobRun.finished_at < before
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def last_finished(context: AppContext, job: str) -> tuple[str, datetime] | None:

@@ -10,25 +10,32 @@ from collections.abc import Sequence
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.domain.policy import Policy
 from bot.flows.context import AppContext
 from bot.jobs import runner
+from bot.jobs.delivery_alarms import delivery_alarms_job
+from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.runner import Job
+from bot.jobs.safeguarding_digest import safeguarding_digest_job
 from bot.jobs.sla_sweep import SLA_SWEEP
 
 TICK_SECONDS = 60
 
 
-def all_jobs() -> list[Job]:
-    """Every scheduled job, in the order a tick runs them."""
-    return [SLA_SWEEP, HOUSEKEEPING]
+def all_jobs(policy: Policy) -> list[Job]:
+    """Every scheduled job, in the order a tick runs them (schedules come from the policy)."""
+    jobs = [delivery_alarms_job(policy), SLA_SWEEP, HOUSEKEEPING, guardian_digest_job(policy)]
+    if policy.safeguarding_on:
+        jobs.append(safeguarding_digest_job(policy))
+    return jobs
 
 
 def start_scheduler(
     context: AppContext, owner: str, jobs: Sequence[Job] | None = None
 ) -> BackgroundScheduler:
     """Tick now (catching up anything missed while down) and then every minute."""
-    chosen = list(jobs) if jobs is not None else all_jobs()
+    chosen = list(jobs) if jobs is not None else all_jobs(context.policy)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         lambda: runner.tick(context, chosen, owner=owner),

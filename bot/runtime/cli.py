@@ -7,7 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime import key_chores
 from bot.runtime.logs import configure_logging
@@ -20,6 +22,9 @@ from bot.runtime.settings import (
 )
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
+
+if TYPE_CHECKING:
+    from bot.runtime.context import Service
 
 
 class CliError(Exception):
@@ -77,6 +82,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     rotate.add_argument("--batch", type=int, default=100, help="concerns per transaction")
     keys_sub.add_parser("status", help="what still uses each configured key")
+
+    jobs = sub.add_parser("jobs", help="scheduled jobs (digests, alarms, sweeps)")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jobs_sub.add_parser("list", help="each job, its schedule and the last period it finished")
+    run_job = jobs_sub.add_parser("run", help="run a job's current period now, if not yet done")
+    run_job.add_argument("job")
+    run_job.add_argument(
+        "--dry-run", action="store_true", help="print what it would post; change nothing"
+    )
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
@@ -137,7 +151,13 @@ def run(argv: Sequence[str]) -> int:
         return _export_reporter(args, settings)
 
     from bot.runtime.context import build_context
+
+    if args.command == "jobs":
+        return _jobs(args, build_context(settings, _database(settings.database_url)))
+
+    from bot.runtime.bolt_app import build_web_client
     from bot.runtime.server import bind_listener, serve
+    from bot.runtime.startup_checks import check_at_start
 
     socket_mode = bool(settings.slack_app_token) and not args.http
     settings.require_slack(socket_mode=socket_mode)
@@ -147,12 +167,37 @@ def run(argv: Sequence[str]) -> int:
     listener = bind_listener(args.host, port)
     try:
         context = build_context(settings, _database(settings.database_url))
+        settings.require_teams()
+        # A refusal stops serve here, in one line; Slack unreachable is checked again later.
+        slack_checked = check_at_start(settings, build_web_client(settings))
         if not args.no_migrate:
             context.db.upgrade()
     except BaseException:
         listener.close()
         raise
-    serve(context, socket_mode=socket_mode, listener=listener)
+    serve(context, socket_mode=socket_mode, listener=listener, slack_checked=slack_checked)
+    return 0
+
+
+def _jobs(args: argparse.Namespace, context: Service) -> int:
+    from bot.demo.simulator.transcript import render_message
+    from bot.runtime.jobs_cli import UnknownJob, list_jobs, run_job
+
+    try:
+        if args.jobs_command == "list":
+            lines = list_jobs(context)
+        else:
+            lines = run_job(context, args.job, dry_run=args.dry_run, render=render_message)
+    except UnknownJob as exc:
+        raise CliError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"could not read the job records ({type(exc).__name__}); "
+            "has `speakup db upgrade` been run?"
+        ) from None
+    finally:
+        context.db.dispose()
+    print("\n".join(lines))
     return 0
 
 

@@ -4,9 +4,10 @@ runtime needs (the settings themselves, and who is waiting on an answer)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.domain.deadlines import Timescales
-from bot.domain.policy import DeliveryTuning, Policy
+from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy
 from bot.domain.routing import Router, RoutingError
 from bot.flows.authorisation import TeamDirectory
 from bot.flows.context import AppContext
@@ -15,6 +16,7 @@ from bot.runtime.identity import BotIdentity
 from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings, SettingsError
 from bot.slack.answering import Answering
+from bot.slack.token_state import SlackToken
 from storage.db import Database
 from storage.vault import Vault
 
@@ -29,6 +31,8 @@ class Service(AppContext):
     metrics: Metrics = field(kw_only=True)
     # The bot's ids from auth.test, learned off the request path (bot.runtime.identity).
     identity: BotIdentity = field(kw_only=True)
+    # Slack's last word on the bot token (the worker and start-up checks record it).
+    slack_token: SlackToken = field(default_factory=SlackToken, kw_only=True)
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -49,6 +53,26 @@ def policy_from(settings: Settings) -> Policy:
             backoff_seconds=settings.speakup_outbox_backoff_seconds,
             backoff_cap=settings.speakup_outbox_backoff_cap,
         ),
+        guardians=tuple(settings.speakup_guardians),
+        guardian_leads=tuple(settings.speakup_guardian_leads),
+        safeguarding_leads=tuple(settings.speakup_safeguarding_leads),
+        ops_channel=settings.speakup_ops_channel or None,
+        safeguarding_on=settings.safeguarding_on,
+        safeguarding_elsewhere=settings.speakup_safeguarding_elsewhere,
+        digests=DigestRules(
+            guardians_at=settings.speakup_guardian_digest_time,
+            safeguarding_at=settings.speakup_safeguarding_digest_time,
+            reporter_wait_days=settings.speakup_reporter_wait_days,
+            closed_review_days=settings.speakup_closed_review_days,
+            feedback_chase_days=settings.speakup_feedback_chase_days,
+        ),
+        alarms=AlarmRules(
+            urgent_after=timedelta(minutes=settings.speakup_alarm_urgent_minutes),
+            other_after=timedelta(minutes=settings.speakup_alarm_minutes),
+            repeat_every=timedelta(minutes=settings.speakup_alarm_repeat_minutes),
+            check_minutes=settings.speakup_alarm_check_minutes,
+        ),
+        job_lease=timedelta(seconds=settings.speakup_job_lease_seconds),
     )
 
 
@@ -58,7 +82,7 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
     try:
         router = Router.from_settings(
             settings.speakup_guardian_channel or "",
-            settings.speakup_safeguarding_channel,
+            settings.speakup_safeguarding_channel if settings.safeguarding_on else None,
             settings.speakup_routes,
         )
     except RoutingError as exc:

@@ -24,6 +24,7 @@ from bot.runtime.context import Service
 from bot.runtime.identity import REFUSED_TOKEN
 from bot.runtime.logs import get_logger
 from bot.runtime.settings import SettingsError
+from bot.runtime.startup_checks import recheck_in_background
 from bot.runtime.web import MAX_BODY_BYTES, create_wsgi_app
 from bot.slack.answering import QUIET, Answering
 from bot.slack.delivery import OutboxWorker
@@ -101,7 +102,9 @@ def start_http(
     thread.start()
     worker = None
     if with_worker:
-        worker = OutboxWorker(context, build_web_client(context.settings), context.answering)
+        worker = OutboxWorker(
+            context, build_web_client(context.settings), context.answering, context.slack_token
+        )
         worker.start()
     port = int(server.effective_port)  # type: ignore[union-attr]
     checkpoints = start_checkpoints(context.db, context.answering)
@@ -166,17 +169,26 @@ def bind_listener(host: str, port: int) -> socket.socket:
     return listener
 
 
-def serve(context: Service, *, socket_mode: bool, listener: socket.socket) -> None:
+def serve(
+    context: Service, *, socket_mode: bool, listener: socket.socket, slack_checked: bool = True
+) -> None:
     """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server,
-    on `listener` (see bind_listener)."""
+    on `listener` (see bind_listener). Unless `slack_checked`, the start-up checks of Slack
+    are retried in the background."""
     host, port = listener.getsockname()[:2]
-    worker = OutboxWorker(context, build_web_client(context.settings), context.answering)
+    worker = OutboxWorker(
+        context, build_web_client(context.settings), context.answering, context.slack_token
+    )
     worker.start()
     scheduler = start_scheduler(context, worker.owner)
     checkpoints = start_checkpoints(context.db, context.answering)
     stopping = threading.Event()
     # Who the bot is, from auth.test: once now, then in the background until Slack answers.
     context.identity.start(stopping)
+    if not slack_checked:
+        recheck_in_background(
+            context.settings, build_web_client(context.settings), context.slack_token, stopping
+        )
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("serve.stopping", signal=signum)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -104,6 +105,33 @@ class Settings(BaseSettings):
     speakup_outbox_backoff_cap: float = Field(default=300.0, gt=0, le=3600)
     speakup_usergroup_cache_seconds: int = Field(default=300, ge=0, le=3600)
 
+    # "off": the trust takes safeguarding concerns elsewhere; the raise modal says where.
+    speakup_safeguarding: Literal["on", "off"] = "on"
+    speakup_safeguarding_elsewhere: str = Field(
+        default=(
+            "Safeguarding concerns are not taken in this app. If anyone is in immediate danger "
+            "call 999 now; otherwise contact the safeguarding team as the trust's safeguarding "
+            "policy says."
+        ),
+        min_length=1,
+        max_length=300,  # shown as a field error too, where a short message reads best
+    )
+
+    # Daily digests (local times, HH:MM) and what they look back on.
+    speakup_guardian_digest_time: time = time(8, 30)
+    speakup_safeguarding_digest_time: time = time(8, 0)
+    speakup_reporter_wait_days: int = Field(default=7, ge=1, le=90)
+    speakup_closed_review_days: int = Field(default=7, ge=1, le=90)
+    speakup_feedback_chase_days: int = Field(default=30, ge=1, le=365)
+
+    # Delivery alarms: how long a card may wait before people are told, and how often again.
+    speakup_alarm_urgent_minutes: int = Field(default=5, ge=1, le=240)
+    speakup_alarm_minutes: int = Field(default=15, ge=1, le=1440)
+    speakup_alarm_repeat_minutes: int = Field(default=60, ge=5, le=1440)
+    speakup_alarm_check_minutes: int = Field(default=1, ge=1, le=60)
+    # How long a scheduled job's claim is held before another replica may take it over.
+    speakup_job_lease_seconds: int = Field(default=300, ge=1, le=3600)
+
     @model_validator(mode="before")
     @classmethod
     def _empty_means_unset(cls, values: Any) -> Any:
@@ -165,6 +193,20 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("speakup_safeguarding", mode="before")
+    @classmethod
+    def _on_or_off(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("speakup_guardian_digest_time", "speakup_safeguarding_digest_time")
+    @classmethod
+    def _whole_minutes(cls, value: time) -> time:
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+
+    @property
+    def safeguarding_on(self) -> bool:
+        return self.speakup_safeguarding == "on"
 
     @field_validator("speakup_timezone")
     @classmethod
@@ -231,6 +273,45 @@ class Settings(BaseSettings):
                 "SPEAKUP_GUARDIAN_CHANNEL is not set: give the id (C…) of the guardians' "
                 "private channel and invite the app to it"
             )
+
+    def require_teams(self) -> None:
+        """Check that someone receives each kind of concern the service takes."""
+        if self.safeguarding_on and not self.speakup_safeguarding_channel:
+            raise SettingsError(
+                "SPEAKUP_SAFEGUARDING_CHANNEL is not set: give the id (C…) of the safeguarding "
+                "team's private channel and invite the app to it, or set SPEAKUP_SAFEGUARDING=off "
+                "if the trust takes safeguarding concerns elsewhere"
+            )
+        if not self.speakup_guardians:
+            raise SettingsError(
+                "SPEAKUP_GUARDIANS is empty: list the guardians' Slack user ids (U…) or a user "
+                "group id (S…), comma-separated"
+            )
+        if self.safeguarding_on and not self.speakup_safeguarding_team:
+            raise SettingsError(
+                "SPEAKUP_SAFEGUARDING_TEAM is empty: list the safeguarding team's Slack user ids "
+                "(U…) or a user group id (S…), comma-separated, or set SPEAKUP_SAFEGUARDING=off"
+            )
+
+    def channel_settings(self) -> list[tuple[str, str]]:
+        """Every configured channel the app posts to, with the setting that names it."""
+        named = [
+            ("SPEAKUP_GUARDIAN_CHANNEL", self.speakup_guardian_channel),
+            ("SPEAKUP_SAFEGUARDING_CHANNEL", self.speakup_safeguarding_channel),
+            ("SPEAKUP_LEADERS_CHANNEL", self.speakup_leaders_channel),
+            ("SPEAKUP_OPS_CHANNEL", self.speakup_ops_channel),
+            ("SPEAKUP_LEARNING_CHANNEL", self.speakup_learning_channel),
+        ]
+        if not self.safeguarding_on:
+            named = [pair for pair in named if pair[0] != "SPEAKUP_SAFEGUARDING_CHANNEL"]
+        named += [
+            ("SPEAKUP_ROUTES", rule.partition("=")[2].strip()) for rule in self.speakup_routes
+        ]
+        found: list[tuple[str, str]] = []
+        for name, channel in named:
+            if channel and channel not in {known for _, known in found}:
+                found.append((name, channel))
+        return found
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -29,6 +29,7 @@ from bot.runtime.form_body import MalformedBody, parse_slack_body
 from bot.runtime.logs import get_logger
 from bot.runtime.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.runtime.metrics import Metrics
+from bot.runtime.readiness import Readiness
 from storage.db import DatabaseUnavailable
 
 log = get_logger(__name__)
@@ -159,6 +160,7 @@ def create_wsgi_app(
     bolt_app: App | None,
     *,
     connected: Callable[[], bool] | None = None,
+    readiness: Readiness | None = None,
 ) -> WsgiApp:
     """The HTTP surface. Without a Bolt app (Socket Mode) only the probes and /metrics are
     served: Slack's requests arrive over the socket, and no signing secret guards an events
@@ -170,6 +172,7 @@ def create_wsgi_app(
     )
     answering = context.answering
     db = context.db
+    readiness = Readiness(context, context.slack_token)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -192,7 +195,10 @@ def create_wsgi_app(
                     "503 Service Unavailable",
                     {"status": "Slack refused the bot token", "error": refused},
                 )
-            return _json(start_response, "200 OK", {"status": "ready"})
+            refusal = readiness.refused()
+            if refusal is not None:
+                return _json(start_response, "503 Service Unavailable", {"status": refusal})
+            return _json(start_response, "200 OK", {"status": "ready", **readiness.delivery()})
         if path == "/metrics" and method == "GET":
             payload = context.metrics.exposition()
             start_response(

@@ -24,11 +24,14 @@ from bot.domain.clock import utcnow
 from bot.domain.deadlines import deadlines
 from bot.flows.context import AppContext
 from bot.flows.conversation import reporter_unreachable
+from bot.flows.delivery_health import REFUSED_TOKEN
 from bot.flows.effects import EffectKind
 from bot.flows.timeline import reporter_message_content
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
 from bot.slack.reporter_messages import reporter_message
+from bot.slack.team_notices import deliver_alarm, deliver_digest
+from bot.slack.token_state import SlackToken
 from storage import outbox
 from storage.models import Concern, ConcernEvent
 from storage.outbox import ClaimedItem
@@ -77,10 +80,16 @@ class OutboxWorker:
     """Drains the outbox; one per process, safe to run in several replicas at once."""
 
     def __init__(
-        self, context: AppContext, client: WebClient, answering: Answering | None = None
+        self,
+        context: AppContext,
+        client: WebClient,
+        answering: Answering | None = None,
+        token: SlackToken | None = None,
     ) -> None:
         self.context = context
         self.client = client
+        # Slack's last word on the bot token, for /readyz (bot.slack.token_state).
+        self.token = token or SlackToken()
         # Requests Slack is waiting on: each delivery step waits for a lull in them.
         self.answering = answering or Answering()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -154,6 +163,8 @@ class OutboxWorker:
                 delay = max(delay, retry_after)
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
             self.context.telemetry.delivery(item.kind, "rate_limited" if status == 429 else "retry")
+            if error in REFUSED_TOKEN:
+                self.token.refused(error)
             self._failed(item, f"{status} {error}", delay)
             if (
                 item.kind == EffectKind.REPORTER_DM
@@ -176,6 +187,7 @@ class OutboxWorker:
             self.context.telemetry.delivery(item.kind, "failed")
             self._failed(item, type(exc).__name__, delay)
             return False
+        self.token.accepted()
         answering.step_aside(STEP_ASIDE, QUIET)
         with self.context.db.transaction() as session:
             settled = outbox.mark_delivered(
@@ -231,6 +243,12 @@ class OutboxWorker:
             return self._deliver_reporter_dm(item)
         if item.kind == EffectKind.THREAD_NOTE:
             return self._deliver_thread_note(item)
+        if item.kind == EffectKind.DIGEST:
+            return Delivered(*deliver_digest(self.context, self.client, item, self._post_once))
+        if item.kind == EffectKind.ALARM:
+            return Delivered(
+                *deliver_alarm(self.context, self.client, item, self._post_once, utcnow)
+            )
         raise ValueError(f"unknown outbox kind {item.kind}")
 
     def _load_concern(self, concern_id: str | None) -> Concern:

@@ -57,6 +57,9 @@ def submit_raise(
     if metadata is None or metadata.get("form") != kind.value:
         log.warning("raise.tampered_metadata", kind=kind.value)
         return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
+    if kind is ConcernKind.SAFEGUARDING and not context.policy.safeguarding_on:
+        # A safeguarding form opened before safeguarding was turned off: say where to go.
+        return errors({Block.DESCRIPTION: context.policy.safeguarding_elsewhere})
     state = raise_parsing.state_values(view)
     parsed = raise_parsing.parse_submission(
         kind,

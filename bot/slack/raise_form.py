@@ -163,8 +163,17 @@ def worker_type_block(label: str = "How you work here (optional)") -> InputBlock
     )
 
 
-def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
-    """The speak-up form: what it is about, what happened, identity, optional detail."""
+def speak_up_form(
+    *, sites: list[str], metadata: str, safeguarding_elsewhere: str | None = None
+) -> dict[str, Any]:
+    """The speak-up form: what it is about, what happened, identity, optional detail; the way
+    to the safeguarding form, or (safeguarding off) where those concerns go."""
+    button = ButtonElement(
+        action_id=Action.SWITCH_TO_SAFEGUARDING,
+        text="Someone is at risk of harm",
+        value="safeguarding",
+    )
+    elsewhere = f"*Someone at risk of harm?* {safeguarding_elsewhere}"
     blocks: list[Block] = [
         SectionBlock(
             text=MarkdownTextObject(
@@ -172,15 +181,9 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
                 "It takes about a minute.\n" + EMERGENCY_LINE
             ),
         ),
-        ActionsBlock(
-            elements=[
-                ButtonElement(
-                    action_id=Action.SWITCH_TO_SAFEGUARDING,
-                    text="Someone is at risk of harm",
-                    value="safeguarding",
-                )
-            ]
-        ),
+        SectionBlock(text=MarkdownTextObject(text=elsewhere))
+        if safeguarding_elsewhere is not None
+        else ActionsBlock(elements=[button]),
         InputBlock(
             block_id=B.ELEMENTS,
             label="What is it about?",

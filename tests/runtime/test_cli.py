@@ -17,32 +17,14 @@ from sqlalchemy import inspect, text
 from storage.crypto import KeyRing, generate_key
 from storage.db import Database
 from tests.support.harness import KEY_A
-from tests.support.speakup_process import run_speakup, speakup_command
+from tests.support.speakup_process import (
+    assert_one_line_error,
+    run_speakup,
+    serve_settings,
+    speakup_command,
+)
 
 UNREACHABLE_DB = "postgresql+psycopg://postgres:hunter2@127.0.0.1:1/none"
-
-
-def serve_settings(**changes: str) -> dict[str, str]:
-    values = {
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
-        "SLACK_SIGNING_SECRET": "signing-secret",
-        "SPEAKUP_GUARDIAN_CHANNEL": "C0GUARDIANS",
-        "SPEAKUP_ENCRYPTION_KEYS": KEY_A,
-        "DATABASE_URL": "sqlite:///speakup.db",
-    }
-    values.update(changes)
-    return {name: value for name, value in values.items() if value}
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for name in names:
-        assert name in lines[0]
-    assert lines[0].startswith("speakup: ")
-    return lines[0]
 
 
 # -- serve refuses to start, in one plain line -------------------------------------------

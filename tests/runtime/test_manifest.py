@@ -46,6 +46,7 @@ def test_manifest_scopes_cover_every_web_api_method_the_app_calls() -> None:
         "chat.postEphemeral": "chat:write",
         "conversations.open": "im:write",
         "conversations.history": "groups:history",  # outbox checks before re-posting
+        "conversations.info": "groups:read",  # serve checks its channels at start-up
         "users.info": "users:read",
         "usergroups.users.list": "usergroups:read",
     }

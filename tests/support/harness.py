@@ -142,10 +142,12 @@ class Harness:
         return self.submit(user, view, values)
 
     def cards_in(self, channel: str) -> list[dict[str, Any]]:
+        """Concern cards (not digests or alarms), oldest first."""
         return [
             m
             for m in self.emulator.messages_in(channel)
             if (m.get("metadata") or {}).get("event_type") == "speakup_outbox"
+            and str(m["metadata"].get("event_payload", {}).get("key", "")).startswith("card:")
         ]
 
     def settle(self, timeout: float = 15.0) -> None:

@@ -104,8 +104,33 @@ def wait_ready(process: subprocess.Popen[bytes], port: int, logs: Path) -> None:
 
 
 def our_cards(emulator: SlackWebApiEmulator) -> list[dict[str, object]]:
+    """Concern cards only (serve also posts the morning digest it finds missed on start)."""
     return [
         m
         for m in emulator.messages_in(GUARDIAN_CHANNEL)
         if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
+        and str(m["metadata"].get("event_payload", {}).get("key", "")).startswith("card:")
     ]
+
+
+def serve_settings(**changes: str) -> dict[str, str]:
+    values = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "signing-secret",
+        "SPEAKUP_GUARDIAN_CHANNEL": "C0GUARDIANS",
+        "SPEAKUP_ENCRYPTION_KEYS": KEY_A,
+        "DATABASE_URL": "sqlite:///speakup.db",
+    }
+    values.update(changes)
+    return {name: value for name, value in values.items() if value}
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *names: str) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for name in names:
+        assert name in lines[0]
+    assert lines[0].startswith("speakup: ")
+    return lines[0]

@@ -1,0 +1,183 @@
+"""A team channel that stops taking cards is people's business: DMs to the team and its leads,
+a post in the ops channel, hourly while it lasts, an all-clear after; nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.domain.clock import utcnow
+from bot.domain.schedules import Period
+from bot.jobs import runner
+from bot.jobs.delivery_alarms import delivery_alarms_job
+from bot.jobs.guardian_digest import guardian_digest_job
+from storage.models import DeliveryAlarm, OutboxItem
+from tests.support.harness import (
+    GUARDIAN_CHANNEL,
+    GUARDIANS,
+    SAFEGUARDING_CHANNEL,
+    SAFEGUARDING_MEMBERS,
+    Harness,
+    running_app,
+)
+from tests.support.raise_helpers import raise_via, safeguarding_values
+
+LEAD = "U0LEAD"
+OPS = "C0OPS"
+
+
+@pytest.fixture
+def alarmed(database_url: str) -> Iterator[Harness]:
+    with running_app(
+        database_url, speakup_guardian_leads=[LEAD], speakup_ops_channel=OPS
+    ) as running:
+        running.emulator.add_user(LEAD, "Lee Lead")
+        running.emulator.add_channel(OPS, "speakup-ops", is_private=True)
+        yield running
+
+
+def alarm_texts(harness: Harness, place: str) -> list[str]:
+    """What the bot said about deliveries in a channel or in its DM with a user."""
+    channel = harness.emulator.im_channel_id(place) if place.startswith("U") else place
+    return [
+        str(m.get("text"))
+        for m in harness.emulator.messages_in(channel)
+        if "waiting to reach" in str(m.get("text")) or "All clear" in str(m.get("text"))
+    ]
+
+
+def wait_for_item(harness: Harness, error: str) -> None:
+    """Until the worker has tried the card and Slack has answered `error`."""
+
+    def tried() -> bool:
+        with harness.context.db.transaction() as session:
+            errors = session.scalars(
+                select(OutboxItem.last_error).where(OutboxItem.kind == "card")
+            ).all()
+        return any(e and e.endswith(error) for e in errors)
+
+    harness.context.wake_outbox()
+    assert harness.emulator.wait_for(tried, 15), f"the card was never refused with {error}"
+
+
+def check_alarms(harness: Harness) -> None:
+    """One run of the alarm job (each its own period: the test checks several a minute)."""
+    job = delivery_alarms_job(harness.context.policy)
+    now = utcnow()
+    period = Period(f"check-{uuid.uuid4().hex[:8]}", now)
+    assert runner.run_period(harness.context, job, period, owner="test", now=now).ran
+
+
+def an_hour_passes(harness: Harness) -> None:
+    """The alarm's last notice an hour back (the outbox worker keeps real time, so the stored
+    moment moves rather than the clock)."""
+    with harness.context.db.transaction() as session:
+        for alarm in session.scalars(select(DeliveryAlarm)):
+            alarm.notified_at -= timedelta(minutes=61)
+
+
+def readiness(harness: Harness) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(f"{harness.server.url}/readyz", timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_a_channel_that_disappears_alarms_hourly_then_clears_and_loses_nothing(
+    alarmed: Harness,
+) -> None:
+    harness = alarmed
+    people = [*GUARDIANS, LEAD]
+    assert readiness(harness) == (200, {"status": "ready"})
+    harness.emulator.delete_channel(GUARDIAN_CHANNEL)
+    harness.raise_speak_up()
+    reference = harness.latest_reference()
+    wait_for_item(harness, "channel_not_found")
+
+    check_alarms(harness)
+    harness.context.wake_outbox()
+    for place in [*people, OPS]:
+        assert harness.emulator.wait_for(lambda p=place: len(alarm_texts(harness, p)) == 1, 10), (
+            place
+        )
+    (text,) = alarm_texts(harness, OPS)
+    assert text.startswith(":rotating_light: 1 concern is waiting to reach <#C0GUARDIANS> since ")
+    assert "(channel_not_found). Nothing is lost; they will be delivered once" in text
+    assert reference not in text  # references go to the logs, not to DMs
+    status, body = readiness(harness)
+    assert status == 200 and body["status"] == "ready" and body["delivery"] == "stalled"
+    assert body["oldest_waiting_seconds"] >= 0
+
+    # Checked again within the hour: nobody is told twice. An hour on: once more.
+    check_alarms(harness)
+    an_hour_passes(harness)
+    check_alarms(harness)
+    harness.context.wake_outbox()
+    for place in [*people, OPS]:
+        assert harness.emulator.wait_for(lambda p=place: len(alarm_texts(harness, p)) == 2, 10), (
+            place
+        )
+    assert alarm_texts(harness, OPS)[1].startswith(":rotating_light: Still: 1 concern is waiting")
+
+    # The channel comes back: the card is delivered once, then everyone hears it is over.
+    harness.emulator.restore_channel(GUARDIAN_CHANNEL)
+    assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
+    harness.settle()
+    check_alarms(harness)
+    harness.settle()
+    for place in [*people, OPS]:
+        texts = alarm_texts(harness, place)
+        assert len(texts) == 3 and texts[2].startswith(":white_check_mark: All clear"), place
+    check_alarms(harness)
+    harness.settle()
+    assert all(len(alarm_texts(harness, p)) == 3 for p in [*people, OPS])
+    cards = harness.cards_in(GUARDIAN_CHANNEL)
+    assert len(cards) == 1 and reference in cards[0]["text"]
+    assert readiness(harness) == (200, {"status": "ready"})
+
+
+def test_an_archived_safeguarding_channel_alarms_each_member_of_the_team_group(
+    alarmed: Harness,
+) -> None:
+    harness = alarmed
+    harness.emulator.archive_channel(SAFEGUARDING_CHANNEL)
+    raise_via(harness, safeguarding=True, values=safeguarding_values())
+    wait_for_item(harness, "is_archived")
+    check_alarms(harness)
+    harness.context.wake_outbox()
+    member = SAFEGUARDING_MEMBERS[0]
+    assert harness.emulator.wait_for(lambda: len(alarm_texts(harness, member)) == 1, 10)
+    (text,) = alarm_texts(harness, member)
+    assert "(is_archived)" in text and "<#C0SAFEGUARD> is unarchived" in text
+    assert harness.emulator.wait_for(lambda: len(alarm_texts(harness, OPS)) == 1, 10)
+    # The guardians' channel is fine: no guardian hears about the safeguarding channel.
+    assert not any(alarm_texts(harness, guardian) for guardian in GUARDIANS)
+
+
+def test_a_refused_bot_token_makes_the_service_not_ready_until_slack_takes_it(
+    alarmed: Harness,
+) -> None:
+    harness = alarmed
+    harness.raise_speak_up()
+    harness.settle()
+    harness.emulator.refuse_token("token_revoked")
+    # Something to deliver while Slack refuses the token: the morning digest.
+    job = guardian_digest_job(harness.context.policy)
+    assert runner.tick(harness.context, [job], owner="test", now=utcnow())[0].ran
+    assert harness.emulator.wait_for(lambda: readiness(harness)[0] == 503, 10)
+    status, body = readiness(harness)
+    assert (
+        status == 503 and "token_revoked" in body["status"] and "SLACK_BOT_TOKEN" in body["status"]
+    )
+    harness.emulator.accept_token()
+    harness.settle()
+    assert readiness(harness) == (200, {"status": "ready"})
