@@ -65,13 +65,16 @@ class Concern(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(String(16))
+    feedback_given_at: Mapped[datetime | None] = mapped_column(index=True)
     taxonomy_version: Mapped[int] = mapped_column(Integer)
 
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
     ack_due_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The earliest deadline the SLA sweep has yet to look at (None: nothing pending).
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     last_reporter_update_at: Mapped[datetime | None]
 
     referral_authority_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

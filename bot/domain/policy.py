@@ -7,8 +7,10 @@ knowing where they came from (environment, TOML file, or a test).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 
 from bot.domain.deadlines import Timescales
+from bot.domain.taxonomy import QUARTERLY_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,19 @@ class DeliveryTuning:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """What leaders and the national collection get, and when."""
+
+    leaders_channel: str | None = None
+    small_number_threshold: int = 5
+    digest_weekday: int = 0  # Monday
+    digest_time: time = time(9)
+    quarterly_time: time = time(9)
+    org_code: str = ""
+    quarterly_columns: tuple[tuple[str, str], ...] = tuple(QUARTERLY_COLUMNS.items())
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     timescales: Timescales
@@ -29,3 +44,4 @@ class Policy:
     # Mentioned on urgent safeguarding cards so phones ring (user ids or user-group ids).
     safeguarding_team: tuple[str, ...] = ()
     delivery: DeliveryTuning = field(default_factory=DeliveryTuning)
+    reporting: Reporting = field(default_factory=Reporting)

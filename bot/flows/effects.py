@@ -21,6 +21,8 @@ class EffectKind(StrEnum):
     CARD = "card"  # post the concern's card, or update it in place
     THREAD_NOTE = "thread_note"  # a content-free line in the card's thread
     REPORTER_DM = "reporter_dm"  # tell a reachable reporter about one timeline event
+    LEADERS_DIGEST = "leaders_digest"  # the weekly aggregate digest, in the leaders' channel
+    CHANNEL_FILE = "channel_file"  # a file (chart, CSV) uploaded into a channel
 
 
 def card_lane(concern_id: str) -> str:
@@ -96,4 +98,77 @@ def queue_reporter_dm(
         payload={"event_uid": event_uid},
         now=now,
         priority=_priority(urgent),
+    )
+
+
+class FileRender(StrEnum):
+    """How the delivery worker makes a channel file's bytes from its payload."""
+
+    LEADERS_CHART = "leaders_chart"  # a PNG drawn from the digest's printed figures
+    TEXT = "text"  # the payload's text, as UTF-8 (a CSV)
+
+
+def report_lane(name: str) -> str:
+    """A report and the files that go with it, in order."""
+    return f"report:{name}"
+
+
+def queue_leaders_digest(
+    session: Session, *, channel: str, week: str, digest: dict[str, Any], now: datetime
+) -> bool:
+    """Post the leaders' digest for `week` and then its chart, once each. `digest` holds
+    printed (suppressed) figures only; returns whether anything was queued."""
+    lane = report_lane(f"leaders:{week}")
+    queued = outbox.enqueue(
+        session,
+        kind=EffectKind.LEADERS_DIGEST,
+        lane=lane,
+        idempotency_key=f"leaders_digest:{week}",
+        payload={"channel": channel, "digest": digest},
+        now=now,
+        once=True,
+    )
+    if queued:
+        queue_channel_file(
+            session,
+            key=f"leaders_chart:{week}",
+            lane=lane,
+            channel=channel,
+            filename=f"leaders-digest-{week}.png",
+            title=f"Speak up: the 13 weeks to {week}, and open cases by age",
+            render=FileRender.LEADERS_CHART,
+            source=digest,
+            now=now,
+        )
+    return queued
+
+
+def queue_channel_file(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    filename: str,
+    title: str,
+    render: FileRender,
+    source: dict[str, Any] | str,
+    now: datetime,
+    lane: str | None = None,
+) -> bool:
+    """Upload a file into a channel once (files upload v2). `filename` must be unique to
+    this item: the worker finds an earlier attempt's upload by it."""
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.CHANNEL_FILE,
+        lane=lane or report_lane(key),
+        idempotency_key=f"file:{key}",
+        payload={
+            "channel": channel,
+            "filename": filename,
+            "title": title,
+            "render": render.value,
+            "source": source,
+        },
+        now=now,
+        once=True,
     )

@@ -140,6 +140,7 @@ def prepare_raise(
         "created_at": now,
         "updated_at": now,
         "ack_due_at": ack_due_at,
+        "next_due_at": now,  # the next SLA sweep works out its deadlines
         "version": 1,
         "key_id": wrapped.key_id,
         "wrapped_key": wrapped.blob,

@@ -10,24 +10,32 @@ from collections.abc import Sequence
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.domain.policy import Policy
 from bot.flows.context import AppContext
 from bot.jobs import runner
+from bot.jobs.leaders_digest import leaders_digest_job
+from bot.jobs.quarterly_return import quarterly_return_job
 from bot.jobs.runner import Job
-from bot.jobs.sla_sweep import SLA_SWEEP
+from bot.jobs.sla_sweep import SLA_SWEEP, due_times_recheck
 
 TICK_SECONDS = 60
 
 
-def all_jobs() -> list[Job]:
+def all_jobs(policy: Policy) -> list[Job]:
     """Every scheduled job, in the order a tick runs them."""
-    return [SLA_SWEEP]
+    return [
+        due_times_recheck(policy.timescales),
+        SLA_SWEEP,
+        leaders_digest_job(policy),
+        quarterly_return_job(policy),
+    ]
 
 
 def start_scheduler(
     context: AppContext, owner: str, jobs: Sequence[Job] | None = None
 ) -> BackgroundScheduler:
     """Tick now (catching up anything missed while down) and then every minute."""
-    chosen = list(jobs) if jobs is not None else all_jobs()
+    chosen = list(jobs) if jobs is not None else all_jobs(context.policy)
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(
         lambda: runner.tick(context, chosen, owner=owner),

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from bot.domain.deadlines import Timescales
-from bot.domain.policy import DeliveryTuning, Policy
+from bot.domain.policy import DeliveryTuning, Policy, Reporting
 from bot.domain.routing import Router, RoutingError
+from bot.domain.taxonomy import QUARTERLY_COLUMNS
 from bot.flows.authorisation import TeamDirectory
 from bot.flows.context import AppContext
-from bot.runtime.settings import Settings, SettingsError
+from bot.runtime.settings import Settings, SettingsError, clock_time, weekly_time
 from bot.slack.answering import Answering
 from storage.db import Database
 from storage.vault import Vault
@@ -44,6 +45,21 @@ def policy_from(settings: Settings) -> Policy:
             backoff_seconds=settings.speakup_outbox_backoff_seconds,
             backoff_cap=settings.speakup_outbox_backoff_cap,
         ),
+        reporting=reporting_from(settings),
+    )
+
+
+def reporting_from(settings: Settings) -> Reporting:
+    weekday, at = weekly_time(settings.speakup_leaders_digest_at)
+    columns = settings.speakup_quarterly_columns or QUARTERLY_COLUMNS
+    return Reporting(
+        leaders_channel=settings.speakup_leaders_channel,
+        small_number_threshold=settings.speakup_small_number_threshold,
+        digest_weekday=weekday,
+        digest_time=at,
+        quarterly_time=clock_time(settings.speakup_quarterly_return_at),
+        org_code=settings.speakup_org_code or "",
+        quarterly_columns=tuple(columns.items()),
     )
 
 
