@@ -91,9 +91,14 @@ class Concern(Base):
     report_enc: Mapped[bytes] = mapped_column(LargeBinary)
     reporter_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     reporter_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    receipt_locator: Mapped[str | None] = mapped_column(String(8), index=True)
+    # A keyed tag of the receipt's first group (never the group itself), and the group
+    # sealed with the concern's key so a key rotation can re-derive the tag.
+    receipt_locator: Mapped[str | None] = mapped_column(String(64), index=True)
+    receipt_group_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     receipt_hash: Mapped[str | None] = mapped_column(String(200))
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # A keyed hash of the submitted view's id, against double submissions; None for
+    # no-contact concerns, whose submissions are remembered only for the replay window.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ConcernEvent(Base):

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.domain.policy import Policy
 from bot.flows.context import AppContext
 from bot.jobs import runner
+from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.leaders_digest import leaders_digest_job
 from bot.jobs.quarterly_return import quarterly_return_job
 from bot.jobs.runner import Job
@@ -26,6 +27,7 @@ def all_jobs(policy: Policy) -> list[Job]:
     return [
         due_times_recheck(policy.timescales),
         SLA_SWEEP,
+        HOUSEKEEPING,
         leaders_digest_job(policy),
         quarterly_return_job(policy),
     ]

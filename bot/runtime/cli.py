@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime.logs import configure_logging
-from bot.runtime.settings import SettingsError, load_settings
+from bot.runtime.settings import Settings, SettingsError, load_settings
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
 
@@ -44,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the audit log's hash chain")
+
+    export = sub.add_parser("export", help="exports")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    reporter = export_sub.add_parser(
+        "reporter", help="what is held about an open or confidential reporter (subject access)"
+    )
+    reporter.add_argument("user_id", help="the person's Slack user id (U…)")
+    reporter.add_argument("--out", help="write OUT.json and OUT.txt instead of printing")
+    reporter.add_argument("--requested-by", default="operator", help="recorded in the audit log")
     return parser
 
 
@@ -87,6 +96,9 @@ def run(argv: Sequence[str]) -> int:
         print(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}")
         return 1
 
+    if args.command == "export":
+        return _export_reporter(args, settings)
+
     from bot.runtime.context import build_context
     from bot.runtime.server import serve
 
@@ -96,6 +108,38 @@ def run(argv: Sequence[str]) -> int:
     if not args.no_migrate:
         context.db.upgrade()
     serve(context, socket_mode=socket_mode, host=args.host, port=args.port)
+    return 0
+
+
+def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    from pathlib import Path
+
+    from bot.domain.clock import utcnow
+    from bot.flows.subject_access import export_reporter
+    from storage.vault import Vault
+
+    user_id = str(args.user_id).strip()
+    if user_id[:1] not in ("U", "W") or not user_id.isalnum():
+        raise CliError(f"{user_id!r} is not a Slack user id (U… or W…): copy it from the profile")
+    db = _database(settings.database_url)
+    with db.transaction() as session:
+        export = export_reporter(
+            session,
+            Vault(settings.key_ring()),
+            user_id,
+            requested_by=str(args.requested_by)[:64],
+            now=utcnow(),
+        )
+    as_json = json.dumps(export.as_json(), indent=2, ensure_ascii=False)
+    if args.out:
+        Path(f"{args.out}.json").write_text(as_json + "\n", encoding="utf-8")
+        Path(f"{args.out}.txt").write_text(export.as_text() + "\n", encoding="utf-8")
+        print(f"wrote {args.out}.json and {args.out}.txt ({len(export.concerns)} concerns)")
+    else:
+        print(export.as_text())
+        print()
+        print(as_json)
     return 0
 
 

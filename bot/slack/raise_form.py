@@ -320,6 +320,14 @@ def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> 
     return view.to_dict()  # validates against Block Kit's limits first
 
 
+REPLAYED_NO_CONTACT = (
+    "This form was already received: your {noun} is safely with us. Its receipt was shown "
+    "once, when it was first sent, and is not shown again, so that nobody else can get a "
+    "working receipt by sending the same form. If you did not copy it, the guardians cannot "
+    "reach you, but your concern will still be looked into. You can raise it again if you want "
+    "a new receipt (say it repeats an earlier concern), or speak to a guardian in person."
+)
+
 # --- confirmation --------------------------------------------------------------------------
 
 
@@ -337,6 +345,12 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
         )
     noun = "safeguarding concern" if raised.kind is ConcernKind.SAFEGUARDING else "concern"
     team = "the safeguarding team" if raised.kind is ConcernKind.SAFEGUARDING else "a guardian"
+    if raised.replayed:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=REPLAYED_NO_CONTACT.format(noun=noun)))
+        )
+        view = View(type="modal", title="Already received", close="Done", blocks=blocks)
+        return view.to_dict()
     if raised.duplicate:
         lead = f"We already have this {noun}: your reference is *{raised.reference}*."
     else:
@@ -347,11 +361,6 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"*Your receipt: `{raised.receipt}`*\n"
-                    + (
-                        "This new receipt replaces any receipt shown before for this concern.\n"
-                        if raised.duplicate
-                        else ""
-                    )
                     + "*Copy this now: we cannot show it again.* Nothing links this concern to "
                     "you, so this receipt is the only way to check on it: type "
                     f"`/speakup status {raised.receipt}` at any time to see progress and "

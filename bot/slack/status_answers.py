@@ -67,7 +67,7 @@ def _status(
         log.info("receipt.paused")
         return receipt_views.too_many_tries(wait)
     with context.db.transaction() as session:
-        concern = find_by_receipt(session, argument)
+        concern = find_by_receipt(session, context.vault, argument)
         found = overview(session, context.vault, concern) if concern is not None else None
     if found is None:
         log.info("receipt.no_match")

@@ -2,7 +2,7 @@
 deadline falls (the SLA sweep's indexed query), and indexes for the leaders' digest
 
 Revision ID: 0004_reporting_and_due_times
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_reporting_and_due_times"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
