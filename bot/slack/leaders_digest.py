@@ -33,7 +33,10 @@ class _Style:
         return escape(str(value)) if self.mrkdwn else str(value)
 
     def figure(self, value: object) -> str:
-        return f"*{self.text(value)}*" if self.mrkdwn else str(value)
+        # Numbers in bold; a suppression mark as it is ("*" would break the bold).
+        plain = str(value)
+        bold = self.mrkdwn and plain[:1].isdigit()
+        return f"*{self.text(plain)}*" if bold else self.text(plain)
 
     def note(self, value: str) -> str:
         return f"_{self.text(value)}_" if self.mrkdwn else value
