@@ -145,7 +145,7 @@ def hand_count() -> RawCounts:
             "worker_safety": 2,
             "other": 1,
             "": 0,
-        },  # fmt: skip
+        },
         anonymous=2,  # B, D
         detriment=2,  # A, D
         sites={"Northtown": 4, "Southport": 2, "": 2},
@@ -166,7 +166,7 @@ def hand_count() -> RawCounts:
             oldest_overdue_hours=48,
             awaiting_acknowledgement=1,
             closed_without_referral=0,
-        ),  # fmt: skip
+        ),
         undelivered=0,
         element_history={key: History(0, 0) for key in ELEMENTS},
         site_history={"Northtown": History(0, 0), "Southport": History(0, 0)},
