@@ -8,6 +8,8 @@ makes a retry or a second sweep queue nothing new.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.rows import rows_together
 
 
 class EffectKind(StrEnum):
@@ -60,6 +63,33 @@ def queue_card(
         priority=_priority(urgent),
         once=once,
     )
+
+
+@dataclass(frozen=True)
+class CardRefresh:
+    concern_id: str
+    key: str
+    urgent: bool
+
+
+def queue_card_refreshes_once(
+    session: Session, refreshes: Sequence[CardRefresh], *, now: datetime
+) -> list[CardRefresh]:
+    """queue_card(once=True) for many cards in two statements (a sweep flags hundreds);
+    returns those that were queued."""
+    keys = {f"card:{r.concern_id}:{r.key}": r for r in refreshes}
+    seen = outbox.queued_keys(session, list(keys))
+    fresh = [r for key, r in keys.items() if key not in seen]
+    with rows_together(session):
+        for refresh in fresh:
+            queue_card(
+                session,
+                concern_id=refresh.concern_id,
+                key=refresh.key,
+                urgent=refresh.urgent,
+                now=now,
+            )
+    return fresh
 
 
 def queue_thread_note(

@@ -9,12 +9,13 @@ queues nothing new; the concern's next deadline still to come is stored for the 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.deadlines import Timescales, deadlines
@@ -54,6 +55,13 @@ _DUE = (
 )
 
 
+_STORE_NEXT_DUE = (
+    update(_CONCERN)
+    .where(_CONCERN.c.id == bindparam("b_id"), _CONCERN.c.version == bindparam("b_version"))
+    .values(next_due_at=bindparam("b_next", type_=_CONCERN.c.next_due_at.type))
+)
+
+
 def flag_overdue(session: Session, context: AppContext, now: datetime) -> int:
     """Queue a card refresh for every open concern whose deadline has passed, once per
     deadline, so an overdue acknowledgement or referral shows on the card without anyone
@@ -69,40 +77,41 @@ def flag_overdue(session: Session, context: AppContext, now: datetime) -> int:
                 | ((_CONCERN.c.next_due_at == after[0]) & (_CONCERN.c.id > after[1]))
             )
         rows = session.execute(query).all()
-        for row in rows:
-            queued += _flag_one(session, row, scales, now)
+        queued += _flag_batch(session, rows, scales, now)
         if len(rows) < BATCH:
             return queued
         after = (rows[-1].next_due_at, rows[-1].id)
 
 
-def _flag_one(session: Session, concern: Any, scales: Timescales, now: datetime) -> int:
-    """`concern` is a row of _DUE: it has every fact the deadlines depend on."""
-    queued = 0
-    found = deadlines(concern, scales, now)
-    for deadline in found:
-        if not deadline.overdue:
-            continue
-        what = hashlib.sha256(deadline.what.encode()).hexdigest()[:8]
-        if effects.queue_card(
-            session,
-            concern_id=concern.id,
-            key=f"late:{what}:{int(deadline.due_at.timestamp())}",
-            urgent=concern.urgent,
-            now=now,
-            once=True,
-        ):
-            queued += 1
-            log.warning("sla.overdue", reference=concern.reference, deadline=deadline.what)
-    upcoming = [d.due_at for d in found if not d.overdue]
-    # A plain UPDATE that only lands if nobody changed the concern since it was read (a
-    # guardian's action sets its own next_due_at), and does not bump the version.
-    session.execute(
-        update(_CONCERN)
-        .where(_CONCERN.c.id == concern.id, _CONCERN.c.version == concern.version)
-        .values(next_due_at=min(upcoming) if upcoming else None)
-    )
-    return queued
+def _flag_batch(session: Session, rows: Sequence[Any], scales: Timescales, now: datetime) -> int:
+    """Flag a batch in a few statements: one to see which flags exist, one to add the new
+    ones, one to store each concern's next deadline. Each row of _DUE has every fact the
+    deadlines depend on."""
+    refreshes: list[effects.CardRefresh] = []
+    what_of: dict[tuple[str, str], tuple[str, str]] = {}
+    next_due: list[dict[str, Any]] = []
+    for concern in rows:
+        found = deadlines(concern, scales, now)
+        for deadline in found:
+            if deadline.overdue:
+                what = hashlib.sha256(deadline.what.encode()).hexdigest()[:8]
+                key = f"late:{what}:{int(deadline.due_at.timestamp())}"
+                refreshes.append(effects.CardRefresh(concern.id, key, concern.urgent))
+                what_of[(concern.id, key)] = (concern.reference, deadline.what)
+        upcoming = [d.due_at for d in found if not d.overdue]
+        next_due.append(
+            {"b_id": concern.id, "b_version": concern.version,
+             "b_next": min(upcoming) if upcoming else None}
+        )  # fmt: skip
+    queued = effects.queue_card_refreshes_once(session, refreshes, now=now)
+    for refresh in queued:
+        reference, what = what_of[(refresh.concern_id, refresh.key)]
+        log.warning("sla.overdue", reference=reference, deadline=what)
+    if next_due:
+        # Lands only where nobody changed the concern since it was read (a guardian's action
+        # sets its own next_due_at), and does not bump the version.
+        session.connection().execute(_STORE_NEXT_DUE, next_due)
+    return len(queued)
 
 
 def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.runtime import cli_reports
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings
 from storage.crypto import generate_key
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     reporter.add_argument("user_id", help="the person's Slack user id (U…)")
     reporter.add_argument("--out", help="write OUT.json and OUT.txt instead of printing")
     reporter.add_argument("--requested-by", default="operator", help="recorded in the audit log")
+    cli_reports.add_quarterly_parser(export_sub)
+    cli_reports.add_parsers(sub)
     return parser
 
 
@@ -96,8 +99,12 @@ def run(argv: Sequence[str]) -> int:
         print(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}")
         return 1
 
+    if args.command == "export" and args.export_command == "quarterly":
+        return cli_reports.export_quarterly(args, settings, _database(settings.database_url))
     if args.command == "export":
         return _export_reporter(args, settings)
+    if args.command == "digest":
+        return cli_reports.digest_leaders(args, settings, _database(settings.database_url))
 
     from bot.runtime.context import build_context
     from bot.runtime.server import serve
@@ -146,7 +153,7 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = run(sys.argv[1:] if argv is None else argv)
-    except (SettingsError, DatabaseUnavailable, CliError) as exc:
+    except (SettingsError, DatabaseUnavailable, CliError, cli_reports.ReportError) as exc:
         print(f"speakup: {exc}", file=sys.stderr)
         code = 2
     sys.exit(code)
