@@ -78,9 +78,9 @@ class Concern(Base):
     last_reporter_update_at: Mapped[datetime | None]
 
     referral_authority_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    referral_made_at: Mapped[datetime | None]
+    referral_made_at: Mapped[datetime | None] = mapped_column(index=True)
     referral_reference_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    referral_acknowledged_at: Mapped[datetime | None]
+    referral_acknowledged_at: Mapped[datetime | None] = mapped_column(index=True)
 
     # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
     version: Mapped[int] = mapped_column(Integer)

@@ -30,7 +30,7 @@ from tests.harness import (
     Harness,
     running_app,
 )
-from tests.raise_support import raise_via, safeguarding_values
+from tests.raise_support import raise_via, reference_in, safeguarding_values
 
 G1 = GUARDIANS[0]
 SITES = ["Northtown", "Southport"]
@@ -64,7 +64,7 @@ def speak_up(harness: Harness, label: str, elements: list[str], identity: str, *
     )
     assert result.json()["response_action"] == "update", result.body
     harness.settle()
-    return harness.latest_reference()
+    return reference_in(result)  # several are raised at the same moment
 
 
 def form(harness: Harness, user: str, reference: str, label: str, values: dict[str, Any]) -> None:
@@ -112,15 +112,21 @@ def raise_the_mix(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> list[str
     view = harness.next_view(REPORTER, before)
     assert harness.workspace.submit_view(REPORTER, view, {"feedback": "yes"}).status == 200
     # Safeguarding: one referred the same day, one (raised on Thursday) never referred.
-    raise_via(harness, safeguarding=True, values=safeguarding_values(marker("S1")))
+    refs.append(
+        reference_in(
+            raise_via(harness, safeguarding=True, values=safeguarding_values(marker("S1")))
+        )
+    )
     harness.settle()
-    refs.append(harness.latest_reference())
     form(harness, SAFEGUARDING_MEMBERS[0], refs[-1], "Record referral",
          {"authority": marker("council"), "referral_reference": "WC-1"})  # fmt: skip
     at(harness, monkeypatch, datetime(2026, 9, 17, 10, 0, tzinfo=UTC))
-    raise_via(harness, safeguarding=True, values=safeguarding_values(marker("S2")))
+    refs.append(
+        reference_in(
+            raise_via(harness, safeguarding=True, values=safeguarding_values(marker("S2")))
+        )
+    )
     harness.settle()
-    refs.append(harness.latest_reference())
     return refs
 
 
@@ -190,7 +196,7 @@ def test_weekly_digest_and_quarterly_return_match_a_hand_count(
     assert period.key == "2026-W38"
     assert run_period(harness.context, job, period, owner="a", now=MONDAY_AFTER).ran
     tick(harness.context, [job], owner="b", now=MONDAY_AFTER)
-    harness.settle()
+    harness.settle(timeout=120)  # the chart is drawn by the worker (matplotlib is slow to load)
     posts = harness.emulator.messages_in(LEADERS_CHANNEL)
     digest = build_digest(hand_count(), digest_rules(policy))
     [message] = [m for m in posts if m.get("blocks")]

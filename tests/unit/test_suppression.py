@@ -9,7 +9,6 @@ between 1 and t-1, and percentages need a denominator of at least 10.
 
 from __future__ import annotations
 
-import itertools
 import re
 
 from hypothesis import given, settings
@@ -47,15 +46,31 @@ def reader_domain(shown: Suppressed, name: str, cap: int) -> range:
 
 
 def brute_force_values(shown: Suppressed, relations: list[Relation], name: str) -> set[int]:
-    """Every value `name` can take in some assignment consistent with what is printed."""
-    cap = sum(shown.values.values())  # no count can exceed everything there is
-    names = list(shown.values)
-    domains = [reader_domain(shown, n, cap) for n in names]
+    """Every value `name` can take in some assignment consistent with what is printed: every
+    combination of the hidden counts' values is tried (a relation is checked as soon as all
+    its counts have a value). No count exceeds the largest there is, plus t."""
+    cap = max(shown.values.values()) + shown.threshold
+    fixed = {n: shown.values[n] for n in shown.values if len(reader_domain(shown, n, cap)) == 1}
+    hidden = [n for n in shown.values if n not in fixed]
+    ready: list[list[Relation]] = [[] for _ in hidden]
+    for relation in relations:
+        last = max((hidden.index(n) for n in relation.names if n in hidden), default=-1)
+        if last >= 0:
+            ready[last].append(relation)
     found: set[int] = set()
-    for choice in itertools.product(*domains):
-        values = dict(zip(names, choice, strict=True))
-        if all(r.holds(values) for r in relations):
+
+    def assign(index: int, values: dict[str, int]) -> None:
+        if index == len(hidden):
             found.add(values[name])
+            return
+        for value in reader_domain(shown, hidden[index], cap):
+            values[hidden[index]] = value
+            if all(r.holds(values) for r in ready[index]):
+                assign(index + 1, values)
+        del values[hidden[index]]
+
+    if all(r.holds(fixed) for r in relations if not set(r.names) & set(hidden)):
+        assign(0, dict(fixed))
     return found
 
 

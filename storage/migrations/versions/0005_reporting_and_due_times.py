@@ -25,6 +25,10 @@ def upgrade() -> None:
     op.create_index("ix_concerns_created_at", "concerns", ["created_at"])
     op.create_index("ix_concerns_closed_at", "concerns", ["closed_at"])
     op.create_index("ix_concerns_feedback_given_at", "concerns", ["feedback_given_at"])
+    op.create_index("ix_concerns_referral_made_at", "concerns", ["referral_made_at"])
+    op.create_index(
+        "ix_concerns_referral_acknowledged_at", "concerns", ["referral_acknowledged_at"]
+    )
     # Feedback already given: its timeline event says when.
     op.execute(
         "UPDATE concerns SET feedback_given_at = (SELECT max(e.at) FROM concern_events e "
@@ -35,6 +39,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_concerns_referral_acknowledged_at", table_name="concerns")
+    op.drop_index("ix_concerns_referral_made_at", table_name="concerns")
     op.drop_index("ix_concerns_feedback_given_at", table_name="concerns")
     op.drop_index("ix_concerns_closed_at", table_name="concerns")
     op.drop_index("ix_concerns_created_at", table_name="concerns")
