@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -43,10 +44,33 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
+_AWAITING = "referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL"
+
+
 class Concern(Base):
     """One concern raised by a member of staff; free text and identity only as ciphertext."""
 
     __tablename__ = "concerns"
+    # Open work by kind, with what its deadlines and age depend on: the leaders' digest
+    # counts open cases from this index alone.
+    __table_args__ = (
+        Index(
+            "ix_concerns_open_work",
+            "status",
+            "kind",
+            "created_at",
+            "acknowledged_at",
+            "ack_due_at",
+            "last_reporter_update_at",
+        ),
+        # Referrals still waiting for the local authority's acknowledgement (few, always).
+        Index(
+            "ix_concerns_referral_awaiting",
+            "referral_made_at",
+            postgresql_where=text(_AWAITING),
+            sqlite_where=text(_AWAITING),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)

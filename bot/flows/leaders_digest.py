@@ -9,13 +9,14 @@ of the reported week; flows (new, closed, feedback) are per week or over the 13 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, func, not_, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -119,13 +120,21 @@ def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _has_element(key: str) -> ColumnElement[bool]:
-    # Elements are a JSON list of ids; its text holds each chosen id in quotes.
-    return cast(Concern.elements, String).like(f'%"{key}"%')
+def _element_text() -> Any:
+    # Elements are a JSON list of ids. Grouping by its text gives one row per combination
+    # chosen (a few dozen at most), counted per element here, instead of a LIKE per element
+    # on every row.
+    return cast(Concern.elements, String)
 
 
-def _no_element() -> ColumnElement[bool]:
-    return not_(cast(Concern.elements, String).like('%"%'))
+def _element_counts(combinations: list[tuple[str | None, int]]) -> dict[str, int]:
+    """Cases per element (NOT_GIVEN: none recorded) from (JSON text, cases) pairs."""
+    counts = dict.fromkeys([*ELEMENTS, NOT_GIVEN], 0)
+    for text, cases in combinations:
+        chosen = json.loads(text) if text else []
+        for key in chosen or [NOT_GIVEN]:
+            counts[str(key)] = counts.get(str(key), 0) + int(cases)
+    return counts
 
 
 def _between(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -137,18 +146,15 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
     bounds = week.boundaries
     window = _between(Concern.created_at, week.window_start, week.end)
 
-    element_keys = [*ELEMENTS, NOT_GIVEN]
     row = session.execute(
         select(
             *[_count(_between(Concern.created_at, bounds[i], bounds[i + 1])) for i in range(WEEKS)],
             _count(Concern.identity_mode.in_(_ANONYMOUS)),
             _count(Concern.detriment == "yes"),
-            *[_count(_has_element(k) if k else _no_element()) for k in element_keys],
         ).where(speak_up, window)
     ).one()
     new = [int(v) for v in row[:WEEKS]]
     anonymous, detriment = int(row[WEEKS]), int(row[WEEKS + 1])
-    elements = dict(zip(element_keys, (int(v) for v in row[WEEKS + 2 :]), strict=True))
 
     closed_row = session.execute(
         select(
@@ -157,7 +163,7 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
     ).one()
     closed = [int(v) for v in closed_row]
 
-    sites, groups = _sites_and_groups(session, and_(speak_up, window), policy.sites)
+    sites, groups, elements = _breakdowns(session, and_(speak_up, window), policy.sites)
     feedback = {
         str(answer): int(count)
         for answer, count in session.execute(
@@ -197,33 +203,34 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
     )
 
 
-def _sites_and_groups(
+def _breakdowns(
     session: Session, cases: ColumnElement[bool], known_sites: tuple[str, ...]
-) -> tuple[dict[str, int], dict[str, int]]:
-    """Cases by site and by staff group, in one pass: every known value listed (with 0), then
-    any other seen, then those not given."""
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Cases by site, by staff group and by element, in one pass: every known value listed
+    (with 0), then any other seen, then those not given."""
     sites: dict[str, int] = dict.fromkeys(known_sites, 0)
     groups: dict[str, int] = dict.fromkeys(PROFESSIONAL_GROUPS, 0)
     not_given = {"site": 0, "group": 0}
+    combinations: list[tuple[str | None, int]] = []
     found = session.execute(
-        select(Concern.site, Concern.professional_group, func.count())
+        select(Concern.site, Concern.professional_group, _element_text(), func.count())
         .where(cases)
-        .group_by(Concern.site, Concern.professional_group)
+        .group_by(Concern.site, Concern.professional_group, _element_text())
     )
-    for site, group, count in found:
+    for site, group, chosen, count in found:
+        combinations.append((chosen, int(count)))
         for value, counts, kind in ((site, sites, "site"), (group, groups, "group")):
             if value:
                 counts[str(value)] = counts.get(str(value), 0) + int(count)
             else:
                 not_given[kind] += int(count)
     sites[NOT_GIVEN], groups[NOT_GIVEN] = not_given["site"], not_given["group"]
-    return sites, groups
+    return sites, groups, _element_counts(combinations)
 
 
 def _open_at(session: Session, policy: Policy, end: datetime) -> tuple[list[int], dict[str, int]]:
     """Speak-up cases open at `end` by age band, and how many had each deadline passed."""
     scales = policy.timescales
-    open_then = and_(Concern.kind == ConcernKind.SPEAK_UP.value, _open_at_end(end))
     bands: list[Any] = []
     for _, first, last in AGE_BANDS:
         # Whole days old at `end`: first <= age <= last.
@@ -236,20 +243,26 @@ def _open_at(session: Session, policy: Policy, end: datetime) -> tuple[list[int]
     acknowledged = Concern.acknowledged_at < end
     last_update = func.coalesce(Concern.last_reporter_update_at, Concern.acknowledged_at)
     feedback_cutoff = _months_before(end, scales.feedback_months)
-    row = session.execute(
-        select(
-            *bands,
-            _count(and_(not_acknowledged, Concern.ack_due_at < end)),
-            _count(
-                and_(
-                    acknowledged,
-                    last_update < end - timedelta(days=scales.update_interval_days),
-                )
-            ),
-            _count(and_(acknowledged, Concern.acknowledged_at < feedback_cutoff)),
-        ).where(open_then)
+    counts = select(
+        *bands,
+        _count(and_(not_acknowledged, Concern.ack_due_at < end)),
+        _count(and_(acknowledged, last_update < end - timedelta(days=scales.update_interval_days))),
+        _count(and_(acknowledged, Concern.acknowledged_at < feedback_cutoff)),
+    )
+    # Open now (read from the open-work index alone), plus those closed since the end.
+    speak_up = Concern.kind == ConcernKind.SPEAK_UP.value
+    still_open = session.execute(
+        counts.where(Concern.status.in_(_OPEN), speak_up, Concern.created_at < end)
     ).one()
-    values = [int(v) for v in row]
+    closed_since = session.execute(
+        counts.where(
+            Concern.closed_at >= end,
+            Concern.status == Status.CLOSED,
+            speak_up,
+            Concern.created_at < end,
+        )
+    ).one()
+    values = [int(a) + int(b) for a, b in zip(still_open, closed_since, strict=True)]
     return values[:4], {"ack": values[4], "update": values[5], "feedback": values[6]}
 
 
@@ -316,12 +329,16 @@ def _safeguarding(session: Session, policy: Policy, week: ReportedWeek) -> Safeg
 
     raised = count(_between(Concern.created_at, start, end))
     referred = count(_between(Concern.referral_made_at, start, end))
-    awaiting = count(
-        Concern.referral_made_at < end,
-        or_(
-            Concern.referral_acknowledged_at.is_(None),
-            Concern.referral_acknowledged_at >= end,
-        ),
+    # Referred before the end and not acknowledged by then: still unacknowledged, or
+    # acknowledged since (two narrow index lookups, not a scan of every referral).
+    # Referrals never acknowledged are few (each is an alert): read from their own index.
+    unacknowledged = session.scalars(
+        select(Concern.referral_made_at).where(
+            Concern.referral_made_at.is_not(None), Concern.referral_acknowledged_at.is_(None), sg
+        )
+    )
+    awaiting = sum(1 for made in unacknowledged if made is not None and made < end) + count(
+        Concern.referral_acknowledged_at >= end, Concern.referral_made_at < end
     )
     closed_without = count(
         _between(Concern.closed_at, start, end),
@@ -329,23 +346,22 @@ def _safeguarding(session: Session, policy: Policy, week: ReportedWeek) -> Safeg
         Concern.referral_made_at.is_(None),
     )
     # Waiting for a referral at the end of the week: the deadline is the domain's rule.
-    waiting = session.execute(
-        select(
-            Concern.kind,
-            Concern.status,
-            Concern.created_at,
-            Concern.ack_due_at,
-            Concern.acknowledged_at,
-            Concern.last_reporter_update_at,
-            Concern.referral_made_at,
-            Concern.referral_acknowledged_at,
-        ).where(
-            sg,
-            _open_at_end(end),
-            or_(Concern.referral_made_at.is_(None), Concern.referral_made_at >= end),
-        )
+    facts = select(
+        Concern.kind,
+        Concern.status,
+        Concern.created_at,
+        Concern.ack_due_at,
+        Concern.acknowledged_at,
+        Concern.last_reporter_update_at,
+        Concern.referral_made_at,
+        Concern.referral_acknowledged_at,
     )
     late: list[datetime] = []
+    # Not referred yet, or referred only after the end: each found through its index.
+    waiting = [
+        *session.execute(facts.where(sg, _open_at_end(end), Concern.referral_made_at.is_(None))),
+        *session.execute(facts.where(sg, _open_at_end(end), Concern.referral_made_at >= end)),
+    ]
     for concern in waiting:
         as_then = _AsAt(concern, end)
         for deadline in deadlines(as_then, policy.timescales, end):
@@ -414,17 +430,17 @@ def _history(session: Session, week: ReportedWeek, recent_sites: list[str]) -> d
     weeks = max(0, min(HISTORY_WEEKS, (week.window_start - first).days // 7))
     start = week.window_start - timedelta(weeks=weeks)
     found = session.execute(
-        select(Concern.site, func.count(), *[_count(_has_element(key)) for key in ELEMENTS])
+        select(Concern.site, _element_text(), func.count())
         .where(speak_up, _between(Concern.created_at, start, week.window_start))
-        .group_by(Concern.site)
+        .group_by(Concern.site, _element_text())
     )
-    elements = dict.fromkeys(ELEMENTS, 0)
     sites = dict.fromkeys(recent_sites, 0)
-    for row in found:
-        if row[0]:
-            sites[str(row[0])] = sites.get(str(row[0]), 0) + int(row[1])
-        for key, count in zip(ELEMENTS, row[2:], strict=True):
-            elements[key] += int(count)
+    combinations: list[tuple[str | None, int]] = []
+    for site, chosen, count in found:
+        combinations.append((chosen, int(count)))
+        if site:
+            sites[str(site)] = sites.get(str(site), 0) + int(count)
+    elements = {key: n for key, n in _element_counts(combinations).items() if key != NOT_GIVEN}
     return {
         "element_history": {key: History(count, weeks) for key, count in elements.items()},
         "site_history": {site: History(count, weeks) for site, count in sites.items()},

@@ -27,6 +27,20 @@ def upgrade() -> None:
     op.create_index("ix_concerns_feedback_given_at", "concerns", ["feedback_given_at"])
     op.create_index("ix_concerns_referral_made_at", "concerns", ["referral_made_at"])
     op.create_index(
+        "ix_concerns_open_work",
+        "concerns",
+        ["status", "kind", "created_at", "acknowledged_at", "ack_due_at",
+         "last_reporter_update_at"],
+    )  # fmt: skip
+    awaiting = sa.text("referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL")
+    op.create_index(
+        "ix_concerns_referral_awaiting",
+        "concerns",
+        ["referral_made_at"],
+        postgresql_where=awaiting,
+        sqlite_where=awaiting,
+    )
+    op.create_index(
         "ix_concerns_referral_acknowledged_at", "concerns", ["referral_acknowledged_at"]
     )
     # Feedback already given: its timeline event says when.
@@ -40,6 +54,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_concerns_referral_acknowledged_at", table_name="concerns")
+    op.drop_index("ix_concerns_referral_awaiting", table_name="concerns")
+    op.drop_index("ix_concerns_open_work", table_name="concerns")
     op.drop_index("ix_concerns_referral_made_at", table_name="concerns")
     op.drop_index("ix_concerns_feedback_given_at", table_name="concerns")
     op.drop_index("ix_concerns_closed_at", table_name="concerns")
