@@ -43,6 +43,9 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
+_AWAITING = "referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL"
+
+
 class Concern(Base):
     """One concern raised by a member of staff; free text and identity only as ciphertext."""
 
@@ -80,19 +83,22 @@ class Concern(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32))
     outcome: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(String(16))
+    feedback_given_at: Mapped[datetime | None] = mapped_column(index=True)
     taxonomy_version: Mapped[int] = mapped_column(Integer)
 
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
     ack_due_at: Mapped[datetime]
     acknowledged_at: Mapped[datetime | None]
-    closed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The earliest deadline the SLA sweep has yet to look at (None: nothing pending).
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
     last_reporter_update_at: Mapped[datetime | None]
 
     referral_authority_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    referral_made_at: Mapped[datetime | None]
+    referral_made_at: Mapped[datetime | None] = mapped_column(index=True)
     referral_reference_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    referral_acknowledged_at: Mapped[datetime | None]
+    referral_acknowledged_at: Mapped[datetime | None] = mapped_column(index=True)
 
     # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
     version: Mapped[int] = mapped_column(Integer)

@@ -69,6 +69,19 @@ def queued_keys(session: Session) -> list[str]:
     return list(session.info.get(_QUEUED, []))
 
 
+def keys_ever_queued(session: Session, keys: list[str]) -> set[str]:
+    """Which of these idempotency keys were ever queued (one query for many)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(
+            session.scalars(
+                select(OutboxItem.idempotency_key).where(OutboxItem.idempotency_key.in_(chunk))
+            )
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class ClaimedItem:
     """A leased item, detached from any session."""

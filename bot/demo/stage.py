@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
+from bot.demo.leaders_story import LEADERS_CHANNEL, a_week_of_concerns_and_the_leaders_digest
 from bot.demo.raise_stories import RAISE_STORIES
 from bot.demo.simulator import transcript
 from bot.demo.simulator.web_api import SlackWebApiEmulator
@@ -57,7 +58,11 @@ GITA = Person("U0DEMOGITA", "Gita", "FTSU guardian")
 GUS = Person("U0DEMOGUS", "Gus", "FTSU guardian")
 SAM = Person("U0DEMOSAM", "Sam", "safeguarding lead")
 PEOPLE = (RILEY, GITA, GUS, SAM)
-CHANNEL_NAMES = {GUARDIAN_CHANNEL: "ftsu-guardians", SAFEGUARDING_CHANNEL: "safeguarding"}
+CHANNEL_NAMES = {
+    GUARDIAN_CHANNEL: "ftsu-guardians",
+    SAFEGUARDING_CHANNEL: "safeguarding",
+    LEADERS_CHANNEL: "leaders",
+}
 GROUP_NAMES = {SAFEGUARDING_GROUP: "safeguarding-team"}
 
 
@@ -248,6 +253,7 @@ STORIES: list[Story] = [
     confidential_concern_reaches_the_guardians,
     the_guardians_act_and_riley_is_kept_informed,
     *RAISE_STORIES,
+    a_week_of_concerns_and_the_leaders_digest,
 ]
 
 
@@ -269,6 +275,7 @@ def _demo_settings(emulator: SlackWebApiEmulator, database_url: str, secret: str
         speakup_encryption_keys=generate_key(),
         speakup_guardian_channel=GUARDIAN_CHANNEL,
         speakup_safeguarding_channel=SAFEGUARDING_CHANNEL,
+        speakup_leaders_channel=LEADERS_CHANNEL,
         speakup_guardians=[GITA.user_id, GUS.user_id],
         speakup_safeguarding_team=[SAFEGUARDING_GROUP],
         speakup_outbox_poll_seconds=0.2,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from bot.domain.deadlines import Timescales
+from bot.domain.taxonomy import QUARTERLY_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,19 @@ class AlarmRules:
 
 
 @dataclass(frozen=True)
+class Reporting:
+    """What leaders and the national collection get, and when."""
+
+    leaders_channel: str | None = None
+    small_number_threshold: int = 5
+    digest_weekday: int = 0  # Monday
+    digest_time: time = time(9)
+    quarterly_time: time = time(9)
+    org_code: str = ""
+    quarterly_columns: tuple[tuple[str, str], ...] = tuple(QUARTERLY_COLUMNS.items())
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     timescales: Timescales
@@ -61,3 +75,4 @@ class Policy:
     alarms: AlarmRules = field(default_factory=AlarmRules)
     # A scheduled job's claim on a period; a dead holder's claim is taken over after it.
     job_lease: timedelta = timedelta(minutes=5)
+    reporting: Reporting = field(default_factory=Reporting)

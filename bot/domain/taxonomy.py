@@ -155,3 +155,61 @@ STATUS_LABELS: dict[str, str] = {
 DESCRIPTION_MAX = 3000
 SHORT_TEXT_MAX = 300
 MEDIUM_TEXT_MAX = 1000
+
+# The national professional groups of the quarterly collection. Our staff groups keep their
+# own labels (people recognise them); this map says where each is counted nationally.
+NATIONAL_PROFESSIONAL_GROUPS: dict[str, str] = {
+    "allied_health_professionals": "Allied health professionals",
+    "additional_clinical_services": "Additional clinical services",
+    "administrative_clerical": "Administrative and clerical",
+    "estates_ancillary": "Estates and ancillary",
+    "medical_dental": "Medical and dental",
+    "nursing_midwifery_registered": "Nursing and midwifery registered",
+    "students": "Students",
+    "volunteers": "Volunteers",
+    "other": "Other",
+    "not_known": "Not known",
+}
+NATIONAL_GROUP_OF: dict[str, str] = {
+    "paramedic_clinician": "allied_health_professionals",
+    "call_handler": "additional_clinical_services",
+    "patient_transport": "additional_clinical_services",
+    "clinical_hub": "additional_clinical_services",
+    "support_corporate": "administrative_clerical",
+    "volunteer": "volunteers",
+    "student": "students",
+    # Bank and agency are kinds of worker, not professions: unknown until worker type exists.
+    "bank_agency": "not_known",
+    "other": "other",
+}
+NATIONAL_GROUP_NOT_GIVEN = "not_known"
+
+# The quarterly return's columns, in order: column name -> the figure it holds. Figures are
+# org_code, financial_year, quarter, cases_total, cases_anonymous, cases_detriment,
+# element:<element id>, group:<national group id>, feedback_responses, feedback:<answer>.
+# The collection's field list may change: SPEAKUP_QUARTERLY_COLUMNS replaces this map.
+QUARTERLY_COLUMNS: dict[str, str] = {
+    "org_code": "org_code",
+    "financial_year": "financial_year",
+    "quarter": "quarter",
+    "cases_total": "cases_total",
+    "cases_anonymous": "cases_anonymous",
+    "element_patient_safety_quality": "element:patient_safety",
+    "element_bullying_harassment": "element:bullying_harassment",
+    "element_inappropriate_attitudes_behaviours": "element:attitudes_behaviours",
+    "element_worker_safety_wellbeing": "element:worker_safety",
+    "cases_detriment": "cases_detriment",
+    **{f"group_{key}": f"group:{key}" for key in NATIONAL_PROFESSIONAL_GROUPS},
+    "feedback_responses": "feedback_responses",
+    "feedback_yes": "feedback:yes",
+    "feedback_no": "feedback:no",
+    "feedback_maybe": "feedback:maybe",
+    "feedback_dont_know": "feedback:dont_know",
+}
+QUARTERLY_FIGURES: frozenset[str] = frozenset(
+    {"org_code", "financial_year", "quarter", "cases_total", "cases_anonymous", "cases_detriment",
+     "feedback_responses"}
+    | {f"element:{key}" for key in ELEMENTS}
+    | {f"group:{key}" for key in NATIONAL_PROFESSIONAL_GROUPS}
+    | {f"feedback:{key}" for key in FEEDBACK_ANSWERS}
+)  # fmt: skip

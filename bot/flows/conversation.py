@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.taxonomy import IdentityMode
 from bot.flows import effects
+from bot.flows.due_times import deadlines_changed
 from bot.flows.timeline import add_event, notify_reporter
 from storage import audit
 from storage.models import Concern, ConcernEvent
@@ -129,6 +130,7 @@ def ask_reporter(
     )
     concern.updated_at = now
     concern.last_reporter_update_at = now
+    deadlines_changed(concern, now)
     audit.append(
         session,
         at=now,

@@ -9,6 +9,8 @@ makes a retry or a second sweep queue nothing new.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.rows import rows_together
 
 
 class EffectKind(StrEnum):
@@ -24,6 +27,8 @@ class EffectKind(StrEnum):
     REPORTER_DM = "reporter_dm"  # tell a reachable reporter about one timeline event
     DIGEST = "digest"  # a team's daily digest: references and facts, never free text
     ALARM = "alarm"  # tell people (DMs, ops channel) that a channel is not taking cards
+    LEADERS_DIGEST = "leaders_digest"  # the weekly aggregate digest, in the leaders' channel
+    CHANNEL_FILE = "channel_file"  # a file (chart, CSV) uploaded into a channel
 
 
 # Kinds delivered to the concern's team channel: what a channel that refuses us holds up.
@@ -65,6 +70,33 @@ def queue_card(
         priority=_priority(urgent),
         once=once,
     )
+
+
+@dataclass(frozen=True)
+class CardRefresh:
+    concern_id: str
+    key: str
+    urgent: bool
+
+
+def queue_card_refreshes_once(
+    session: Session, refreshes: Sequence[CardRefresh], *, now: datetime
+) -> list[CardRefresh]:
+    """queue_card(once=True) for many cards in two statements (a sweep flags hundreds);
+    returns those that were queued."""
+    keys = {f"card:{r.concern_id}:{r.key}": r for r in refreshes}
+    seen = outbox.keys_ever_queued(session, list(keys))
+    fresh = [r for key, r in keys.items() if key not in seen]
+    with rows_together(session):
+        for refresh in fresh:
+            queue_card(
+                session,
+                concern_id=refresh.concern_id,
+                key=refresh.key,
+                urgent=refresh.urgent,
+                now=now,
+            )
+    return fresh
 
 
 def queue_thread_note(
@@ -144,5 +176,78 @@ def queue_alarm(
         payload={**payload, "to": to},
         now=now,
         priority=outbox.URGENT,
+        once=True,
+    )
+
+
+class FileRender(StrEnum):
+    """How the delivery worker makes a channel file's bytes from its payload."""
+
+    LEADERS_CHART = "leaders_chart"  # a PNG drawn from the digest's printed figures
+    TEXT = "text"  # the payload's text, as UTF-8 (a CSV)
+
+
+def report_lane(name: str) -> str:
+    """A report and the files that go with it, in order."""
+    return f"report:{name}"
+
+
+def queue_leaders_digest(
+    session: Session, *, channel: str, week: str, digest: dict[str, Any], now: datetime
+) -> bool:
+    """Post the leaders' digest for `week` and then its chart, once each. `digest` holds
+    printed (suppressed) figures only; returns whether anything was queued."""
+    lane = report_lane(f"leaders:{week}")
+    queued = outbox.enqueue(
+        session,
+        kind=EffectKind.LEADERS_DIGEST,
+        lane=lane,
+        idempotency_key=f"leaders_digest:{week}",
+        payload={"channel": channel, "digest": digest},
+        now=now,
+        once=True,
+    )
+    if queued:
+        queue_channel_file(
+            session,
+            key=f"leaders_chart:{week}",
+            lane=lane,
+            channel=channel,
+            filename=f"leaders-digest-{week}.png",
+            title=f"Speak up: the 13 weeks to {week}, and open cases by age",
+            render=FileRender.LEADERS_CHART,
+            source=digest,
+            now=now,
+        )
+    return queued
+
+
+def queue_channel_file(
+    session: Session,
+    *,
+    key: str,
+    channel: str,
+    filename: str,
+    title: str,
+    render: FileRender,
+    source: dict[str, Any] | str,
+    now: datetime,
+    lane: str | None = None,
+) -> bool:
+    """Upload a file into a channel once (files upload v2). `filename` must be unique to
+    this item: the worker finds an earlier attempt's upload by it."""
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.CHANNEL_FILE,
+        lane=lane or report_lane(key),
+        idempotency_key=f"file:{key}",
+        payload={
+            "channel": channel,
+            "filename": filename,
+            "title": title,
+            "render": render.value,
+            "source": source,
+        },
+        now=now,
         once=True,
     )

@@ -19,6 +19,7 @@ from bot.domain.moves import (
 from bot.domain.taxonomy import Stage, Status
 from bot.flows import effects
 from bot.flows.conversation import note_on_card
+from bot.flows.due_times import deadlines_changed
 from bot.flows.timeline import add_event, notify_reporter
 from storage import audit
 from storage.models import Concern
@@ -66,6 +67,7 @@ def transition(
         concern.closed_at = None
         concern.outcome = None
     concern.updated_at = now
+    deadlines_changed(concern, now)
 
     if details.findings:
         add_event(

@@ -177,6 +177,7 @@ def prepare_raise(
         "created_at": now,
         "updated_at": now,
         "ack_due_at": ack_due_at,
+        "next_due_at": now,  # the next SLA sweep works out its deadlines
         "version": 1,
         "seal_version": SEAL_VERSION,
         "report_enc": vault.seal_json(

@@ -21,6 +21,7 @@ from bot.domain.team_rules import (
     referral_date_problem,
 )
 from bot.flows.conversation import note_on_card
+from bot.flows.due_times import deadlines_changed
 from bot.flows.lifecycle import sync_card
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
@@ -121,6 +122,7 @@ def record_referral(
     )
     concern.referral_made_at = made_at
     concern.referral_acknowledged_at = None
+    deadlines_changed(concern, now)
     concern.referral_reference_enc = (
         vault.seal_text(
             data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
@@ -157,6 +159,7 @@ def record_referral_acknowledged(
         raise IllegalMove(problem)
     concern.referral_acknowledged_at = now
     concern.updated_at = now
+    deadlines_changed(concern, now)
     event_uid = _internal_event(
         session,
         vault,
@@ -313,6 +316,7 @@ def record_feedback(
     ):
         raise IllegalMove(problem)
     concern.feedback = answer
+    concern.feedback_given_at = now  # the quarterly return counts it in this quarter
     add_event(
         session,
         vault,

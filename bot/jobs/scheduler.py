@@ -16,16 +16,26 @@ from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
 from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.housekeeping import HOUSEKEEPING
+from bot.jobs.leaders_digest import leaders_digest_job
+from bot.jobs.quarterly_return import quarterly_return_job
 from bot.jobs.runner import Job
 from bot.jobs.safeguarding_digest import safeguarding_digest_job
-from bot.jobs.sla_sweep import SLA_SWEEP
+from bot.jobs.sla_sweep import SLA_SWEEP, due_times_recheck
 
 TICK_SECONDS = 60
 
 
 def all_jobs(policy: Policy) -> list[Job]:
     """Every scheduled job, in the order a tick runs them (schedules come from the policy)."""
-    jobs = [delivery_alarms_job(policy), SLA_SWEEP, HOUSEKEEPING, guardian_digest_job(policy)]
+    jobs = [
+        delivery_alarms_job(policy),
+        due_times_recheck(policy.timescales),
+        SLA_SWEEP,
+        HOUSEKEEPING,
+        guardian_digest_job(policy),
+        leaders_digest_job(policy),
+        quarterly_return_job(policy),
+    ]
     if policy.safeguarding_on:
         jobs.append(safeguarding_digest_job(policy))
     return jobs

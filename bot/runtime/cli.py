@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.runtime import key_chores
+from bot.runtime import cli_reports, key_chores
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import (
     Settings,
@@ -113,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     reporter.add_argument("user_id", help="the person's Slack user id (U…)")
     reporter.add_argument("--out", help="write OUT.json and OUT.txt instead of printing")
     reporter.add_argument("--requested-by", default="operator", help="recorded in the audit log")
+    cli_reports.add_quarterly_parser(export_sub)
+    cli_reports.add_parsers(sub)
     return parser
 
 
@@ -147,8 +149,12 @@ def run(argv: Sequence[str]) -> int:
     if args.command == "keys":
         return key_chores.keys_status(settings)
 
+    if args.command == "export" and args.export_command == "quarterly":
+        return cli_reports.export_quarterly(args, settings, _database(settings.database_url))
     if args.command == "export":
         return _export_reporter(args, settings)
+    if args.command == "digest":
+        return cli_reports.digest_leaders(args, settings, _database(settings.database_url))
 
     from bot.runtime.context import build_context
 
@@ -238,7 +244,13 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = run(sys.argv[1:] if argv is None else argv)
-    except (SettingsError, DatabaseUnavailable, CliError, key_chores.ChoreError) as exc:
+    except (
+        SettingsError,
+        DatabaseUnavailable,
+        CliError,
+        key_chores.ChoreError,
+        cli_reports.ReportError,
+    ) as exc:
         print(f"speakup: {exc}", file=sys.stderr)
         code = 2
     sys.exit(code)

@@ -7,14 +7,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain.deadlines import Timescales
-from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy
+from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy, Reporting
 from bot.domain.routing import Router, RoutingError
+from bot.domain.taxonomy import QUARTERLY_COLUMNS
 from bot.flows.authorisation import TeamDirectory
 from bot.flows.context import AppContext
 from bot.runtime.clients import build_request_client
 from bot.runtime.identity import BotIdentity
 from bot.runtime.metrics import Metrics
-from bot.runtime.settings import Settings, SettingsError
+from bot.runtime.settings import Settings, SettingsError, clock_time, weekly_time
 from bot.slack.answering import Answering
 from bot.slack.token_state import SlackToken
 from storage.db import Database
@@ -73,6 +74,21 @@ def policy_from(settings: Settings) -> Policy:
             check_minutes=settings.speakup_alarm_check_minutes,
         ),
         job_lease=timedelta(seconds=settings.speakup_job_lease_seconds),
+        reporting=reporting_from(settings),
+    )
+
+
+def reporting_from(settings: Settings) -> Reporting:
+    weekday, at = weekly_time(settings.speakup_leaders_digest_at)
+    columns = settings.speakup_quarterly_columns or QUARTERLY_COLUMNS
+    return Reporting(
+        leaders_channel=settings.speakup_leaders_channel,
+        small_number_threshold=settings.speakup_small_number_threshold,
+        digest_weekday=weekday,
+        digest_time=at,
+        quarterly_time=clock_time(settings.speakup_quarterly_return_at),
+        org_code=settings.speakup_org_code or "",
+        quarterly_columns=tuple(columns.items()),
     )
 
 

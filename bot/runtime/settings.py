@@ -18,6 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.domain.taxonomy import QUARTERLY_FIGURES
 from bot.runtime.logs import LOG_LEVELS
 from storage.crypto import KeyConfigError, KeyRing
 
@@ -39,6 +40,25 @@ FIND_MEMBER_ID = (
 )
 
 CommaList = Annotated[list[str], NoDecode]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def clock_time(value: str) -> time:
+    """ "09:00" -> 09:00, or ValueError in plain words."""
+    try:
+        hours, minutes = value.strip().split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a time of day such as 09:00") from None
+
+
+def weekly_time(value: str) -> tuple[int, time]:
+    """ "monday 09:00" -> (0, 09:00), or ValueError in plain words."""
+    parts = value.strip().lower().split()
+    if len(parts) != 2 or parts[0] not in WEEKDAYS:
+        raise ValueError(f"{value!r} is not a weekday and time such as 'monday 09:00'")
+    return WEEKDAYS.index(parts[0]), clock_time(parts[1])
+
 
 _CHANNELS = (
     "speakup_guardian_channel",
@@ -93,7 +113,15 @@ class Settings(BaseSettings):
     speakup_feedback_months: int = Field(default=3, ge=1, le=12)
     speakup_referral_working_days: int = Field(default=1, ge=1, le=5)
     speakup_referral_ack_working_days: int = Field(default=2, ge=1, le=10)
-    speakup_small_number_threshold: int = Field(default=5, ge=2, le=50)
+    # At least 3: with 2, "<2" could only mean 1.
+    speakup_small_number_threshold: int = Field(default=5, ge=3, le=50)
+
+    # Leaders' weekly digest ("<weekday> HH:MM", local time) and the quarterly return.
+    speakup_leaders_digest_at: str = "monday 09:00"
+    speakup_quarterly_return_at: str = "09:00"
+    speakup_org_code: str | None = None
+    # The quarterly return's columns (column name -> figure); default in bot.domain.taxonomy.
+    speakup_quarterly_columns: dict[str, str] | None = None
 
     # Optional list of sites/directorates offered in the raise modal (kept for hotspots).
     speakup_sites: CommaList = Field(default_factory=list)
@@ -215,6 +243,30 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("unknown time zone; use an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("speakup_leaders_digest_at")
+    @classmethod
+    def _weekday_and_time(cls, value: str) -> str:
+        weekly_time(value)
+        return value
+
+    @field_validator("speakup_quarterly_return_at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        clock_time(value)
+        return value
+
+    @field_validator("speakup_quarterly_columns")
+    @classmethod
+    def _known_figures(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None:
+            unknown = sorted(set(value.values()) - QUARTERLY_FIGURES)
+            if unknown or not value:
+                raise ValueError(
+                    f"unknown figure {unknown[0] if unknown else '(none given)'}; "
+                    f"known: {', '.join(sorted(QUARTERLY_FIGURES))}"
+                )
         return value
 
     @field_validator("slack_api_url")

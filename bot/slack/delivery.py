@@ -27,9 +27,12 @@ from bot.flows.conversation import reporter_unreachable
 from bot.flows.delivery_health import REFUSED_TOKEN
 from bot.flows.effects import EffectKind
 from bot.flows.timeline import reporter_message_content
+from bot.slack import leaders_digest
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
+from bot.slack.file_upload import upload_once
 from bot.slack.reporter_messages import reporter_message
+from bot.slack.reports import render_file
 from bot.slack.team_notices import deliver_alarm, deliver_digest
 from bot.slack.token_state import SlackToken
 from storage import outbox
@@ -249,6 +252,10 @@ class OutboxWorker:
             return Delivered(
                 *deliver_alarm(self.context, self.client, item, self._post_once, utcnow)
             )
+        if item.kind == EffectKind.LEADERS_DIGEST:
+            return self._deliver_leaders_digest(item)
+        if item.kind == EffectKind.CHANNEL_FILE:
+            return self._deliver_channel_file(item)
         raise ValueError(f"unknown outbox kind {item.kind}")
 
     def _load_concern(self, concern_id: str | None) -> Concern:
@@ -281,6 +288,30 @@ class OutboxWorker:
         text = str(item.payload.get("text", ""))
         ts = self._post_once(item, channel=concern.channel, text=text, thread_ts=concern.card_ts)
         return Delivered(concern.channel, ts)
+
+    def _deliver_leaders_digest(self, item: ClaimedItem) -> Delivered:
+        channel = str(item.payload["channel"])
+        digest = item.payload["digest"]
+        ts = self._post_once(
+            item,
+            channel=channel,
+            text=leaders_digest.title(digest),
+            blocks=leaders_digest.digest_blocks(digest),
+        )
+        return Delivered(channel, ts)
+
+    def _deliver_channel_file(self, item: ClaimedItem) -> Delivered:
+        channel = str(item.payload["channel"])
+        upload_once(
+            self.client,
+            channel=channel,
+            filename=str(item.payload["filename"]),
+            title=str(item.payload["title"]),
+            content=render_file(item.payload),
+            retried=item.attempts > 1,
+            since=item.created_at,
+        )
+        return Delivered(channel, None)
 
     def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
         vault = self.context.vault

@@ -1,0 +1,20 @@
+"""Keeping a concern's `next_due_at` honest: the moment the SLA sweep must look at it next.
+
+Flows that change what a concern's deadlines depend on (status, acknowledgement, updates to
+the reporter, referrals) call `deadlines_changed`, which asks the sweep to look again at its
+next run; the sweep works the deadlines out from the rules, flags any that have passed, and
+stores the next one still to come. So the sweep finds its work by an indexed query on stored
+due times instead of reading every open concern.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.taxonomy import Status
+from storage.models import Concern
+
+
+def deadlines_changed(concern: Concern, now: datetime) -> None:
+    """Have the next sweep recompute this concern's deadlines (none once it is closed)."""
+    concern.next_due_at = None if concern.status == Status.CLOSED else now

@@ -1,0 +1,66 @@
+"""when feedback was given (the quarterly return counts it then), when a concern's next
+deadline falls (the SLA sweep's indexed query), and indexes for the leaders' digest
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.add_column(sa.Column("feedback_given_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("next_due_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_concerns_next_due_at", "concerns", ["next_due_at"])
+    op.create_index("ix_concerns_created_at", "concerns", ["created_at"])
+    op.create_index("ix_concerns_closed_at", "concerns", ["closed_at"])
+    op.create_index("ix_concerns_feedback_given_at", "concerns", ["feedback_given_at"])
+    op.create_index("ix_concerns_referral_made_at", "concerns", ["referral_made_at"])
+    op.create_index(
+        "ix_concerns_open_work",
+        "concerns",
+        ["status", "kind", "created_at", "acknowledged_at", "ack_due_at",
+         "last_reporter_update_at"],
+    )  # fmt: skip
+    awaiting = sa.text("referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL")
+    op.create_index(
+        "ix_concerns_referral_awaiting",
+        "concerns",
+        ["referral_made_at"],
+        postgresql_where=awaiting,
+        sqlite_where=awaiting,
+    )
+    op.create_index(
+        "ix_concerns_referral_acknowledged_at", "concerns", ["referral_acknowledged_at"]
+    )
+    # Feedback already given: its timeline event says when.
+    op.execute(
+        "UPDATE concerns SET feedback_given_at = (SELECT max(e.at) FROM concern_events e "
+        "WHERE e.concern_id = concerns.id AND e.kind = 'feedback') WHERE feedback IS NOT NULL"
+    )
+    # Open concerns are looked at by the next sweep, which sets their real next deadline.
+    op.execute("UPDATE concerns SET next_due_at = created_at WHERE status <> 'closed'")
+
+
+def downgrade() -> None:
+    op.drop_index("ix_concerns_referral_acknowledged_at", table_name="concerns")
+    op.drop_index("ix_concerns_referral_awaiting", table_name="concerns")
+    op.drop_index("ix_concerns_open_work", table_name="concerns")
+    op.drop_index("ix_concerns_referral_made_at", table_name="concerns")
+    op.drop_index("ix_concerns_feedback_given_at", table_name="concerns")
+    op.drop_index("ix_concerns_closed_at", table_name="concerns")
+    op.drop_index("ix_concerns_created_at", table_name="concerns")
+    op.drop_index("ix_concerns_next_due_at", table_name="concerns")
+    with op.batch_alter_table("concerns") as batch:
+        batch.drop_column("next_due_at")
+        batch.drop_column("feedback_given_at")
