@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.runtime.logs import log_formatter
 from handlers.events import NOTED_EVENTS
 from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, Harness
 
@@ -23,6 +24,8 @@ ENTERPRISE = "E0NHSTRUST"
 APP = "A0SPEAKUP"
 BOT_USER = "U0BOT"
 GUARDIAN = GUARDIANS[0]
+# How the service writes each record: one JSON object a line.
+SERVICE_FORMAT = log_formatter(json=True)
 
 
 def envelope(event: dict[str, Any], *, grid: bool, number: int) -> dict[str, Any]:
@@ -118,7 +121,9 @@ def test_every_event_slack_can_send_gets_a_200_and_a_content_free_log_line(
         assert deliver(harness, body) == 200, name
     harness.settle()
 
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "handlers.events"]
+    lines = [
+        json.loads(SERVICE_FORMAT.format(r)) for r in caplog.records if r.name == "handlers.events"
+    ]
     noted = {line["type"] for line in lines if line["event"] == "event.noted"}
     assert noted >= {
         "tokens_revoked",
@@ -134,7 +139,7 @@ def test_every_event_slack_can_send_gets_a_200_and_a_content_free_log_line(
     unhandled = {line["type"] for line in lines if line["event"] == "event.unhandled"}
     assert {"emoji_changed", "brand_new_event_type", "a_notice_from_the_future"} <= unhandled
     for line in lines:  # the type and nothing else: no user, channel, team or text
-        assert set(line) <= {"event", "type", "level", "timestamp"}, line
+        assert set(line) <= {"event", "type", "level", "timestamp", "logger"}, line
     everything = caplog.text
     assert "edited words" not in everything and "tada" not in everything
 
@@ -148,7 +153,7 @@ def test_an_event_of_a_type_no_one_knows_cannot_put_text_in_the_log(
     assert deliver(harness, {"type": odd, "api_app_id": APP}) == 200
     harness.settle()
     assert "Riley" not in caplog.text
-    assert '"type": "other"' in caplog.text
+    assert '"type": "other"' in "\n".join(SERVICE_FORMAT.format(r) for r in caplog.records)
 
 
 def test_the_app_home_and_dms_still_reach_their_listeners(harness: Harness) -> None:

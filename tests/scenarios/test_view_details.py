@@ -10,11 +10,14 @@ import logging
 import pytest
 from sqlalchemy import select, update
 
+from bot.runtime.logs import log_formatter
 from bot.slack.details import NAME_UNAVAILABLE
 from storage.models import AuditEntry, Concern
 from tests.support.harness import GUARDIANS, Harness
 
 G1 = GUARDIANS[0]
+# How the service writes each record: one JSON object a line.
+SERVICE_FORMAT = log_formatter(json=True)
 
 
 def raised(harness: Harness) -> str:
@@ -124,10 +127,15 @@ def test_when_slack_takes_nothing_the_log_names_the_concern(
     harness.emulator.set_outage("hang", methods=["views.open", "chat.postEphemeral"])
     result = harness.click(G1, reference, "View details")
     assert result.elapsed < 1.0
-    assert harness.emulator.wait_for(lambda: "details.person_not_told" in caplog.text, 8)
+    assert harness.emulator.wait_for(
+        lambda: any("details.person_not_told" in SERVICE_FORMAT.format(r) for r in caplog.records),
+        8,
+    )
     harness.emulator.set_outage(None)
     line = next(
-        r.getMessage() for r in caplog.records if "details.person_not_told" in r.getMessage()
+        SERVICE_FORMAT.format(r)
+        for r in caplog.records
+        if "details.person_not_told" in SERVICE_FORMAT.format(r)
     )
     assert json.loads(line)["reference"] == reference
     assert audit_actions(harness, reference) == []
