@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.deadlines import Timescales
+from bot.domain.escalation import LadderRules
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,15 @@ class DeliveryTuning:
 class Policy:
     timezone: str
     timescales: Timescales
-    ack_working_days: int = 2
     sites: tuple[str, ...] = ()
     # Mentioned on urgent safeguarding cards so phones ring (user ids or user-group ids).
     safeguarding_team: tuple[str, ...] = ()
     delivery: DeliveryTuning = field(default_factory=DeliveryTuning)
+    # Mentioned by the escalation ladder when a speak-up concern has no owner.
+    guardians: tuple[str, ...] = ()
+    # Told by DM when a deadline stays overdue (user ids or user-group ids; a group's members
+    # are looked up when the message goes out).
+    guardian_leads: tuple[str, ...] = ()
+    safeguarding_leads: tuple[str, ...] = ()
+    executive_leads: tuple[str, ...] = ()
+    ladder: LadderRules = field(default_factory=LadderRules)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.clock import add_working_days
+from bot.domain.deadlines import Timescales, acknowledge_by
 from bot.domain.routing import Router
 from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.flows import effects
@@ -72,8 +72,7 @@ class RaisedConcern:
 @dataclass(frozen=True)
 class RaisePolicy:
     router: Router
-    timezone: str
-    ack_working_days: int
+    timescales: Timescales
 
 
 def new_reference(kind: ConcernKind) -> str:
@@ -121,7 +120,8 @@ def prepare_raise(
     concern_id = str(uuid.uuid4())
     data_key, wrapped = vault.new_concern_key(concern_id)
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
-    ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
+    # Speak-up: working days; safeguarding: elapsed hours by urgency, nights and weekends too.
+    ack_due_at = acknowledge_by(request.kind, urgent, now, policy.timescales)
     no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
     concern: dict[str, Any] = {
         "id": concern_id,

@@ -4,7 +4,7 @@ transaction, turn refusals and races into a plain message, then wake the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.domain.moves import IllegalMove, Move, MoveDetails
+from bot.domain.safeguarding import ReferralFacts
 from bot.domain.taxonomy import ConcernKind, IdentityMode
 from bot.domain.team_rules import TeamForm, form_refusal
 from bot.flows import dedupe
@@ -34,6 +35,7 @@ class ConcernRef:
     status: str
     no_contact: bool
     channel: str
+    referral: ReferralFacts = field(default_factory=ReferralFacts)
 
 
 def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
@@ -49,6 +51,7 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             status=concern.status,
             no_contact=concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT,
             channel=concern.channel,
+            referral=ReferralFacts.of(concern),
         )
     # Any failure from here on is logged against the concern (bot.runtime.listener_errors).
     structlog.contextvars.bind_contextvars(reference=ref.reference)
@@ -69,7 +72,14 @@ def open_form(context: AppContext, concern_id: str, user_id: str, form: TeamForm
     """The concern a card button's form is about, if this person may use that form on it
     now; NotAllowed (with the reason) otherwise, before anyone types into the form."""
     ref = authorise(context, concern_id, user_id)
-    if problem := form_refusal(form, reference=ref.reference, kind=ref.kind, status=ref.status):
+    if problem := form_refusal(
+        form,
+        reference=ref.reference,
+        kind=ref.kind,
+        status=ref.status,
+        referral=ref.referral,
+        user_id=user_id,
+    ):
         raise NotAllowed(problem)
     return ref
 
@@ -80,7 +90,14 @@ def details(context: AppContext, ref: ConcernRef, viewer_id: str) -> ConcernDeta
         concern = find_concern(session, ref.id)
         if concern is None:
             raise NotAllowed(UNKNOWN)
-        return view_details(session, context.vault, concern, viewer_id=viewer_id, now=context.now())
+        return view_details(
+            session,
+            context.vault,
+            concern,
+            viewer_id=viewer_id,
+            now=context.now(),
+            scales=context.policy.timescales,
+        )
 
 
 def act(

@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.flows.context import AppContext
 from bot.jobs import runner
+from bot.jobs.escalation import ESCALATION
 from bot.jobs.runner import Job
 from bot.jobs.sla_sweep import SLA_SWEEP
 
@@ -20,7 +21,7 @@ TICK_SECONDS = 60
 
 def all_jobs() -> list[Job]:
     """Every scheduled job, in the order a tick runs them."""
-    return [SLA_SWEEP]
+    return [SLA_SWEEP, ESCALATION]
 
 
 def start_scheduler(

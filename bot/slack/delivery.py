@@ -20,11 +20,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import String, bindparam, update
 
-from bot.domain.clock import utcnow
 from bot.domain.deadlines import deadlines
 from bot.flows import effects
 from bot.flows.context import AppContext
 from bot.flows.effects import EffectKind
+from bot.slack import escalation_delivery
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
 from bot.slack.reporter_messages import reporter_message
@@ -113,7 +113,7 @@ class OutboxWorker:
         delivered = 0
         while not self._stop.is_set():
             with self.context.db.transaction() as session:
-                due = outbox.due_item_ids(session, now=utcnow(), limit=limit)
+                due = outbox.due_item_ids(session, now=self.context.now(), limit=limit)
             if not due:
                 return delivered
             progressed = False
@@ -131,7 +131,9 @@ class OutboxWorker:
         answering = self.answering
         answering.step_aside(STEP_ASIDE, QUIET)
         with self.context.db.transaction() as session:
-            item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
+            item = outbox.claim(
+                session, item_id, owner=self.owner, now=self.context.now(), lease=LEASE
+            )
         if item is None:
             return False
         bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
@@ -141,7 +143,12 @@ class OutboxWorker:
         except Deferred as exc:
             with self.context.db.transaction() as session:
                 outbox.defer(
-                    session, item.id, owner=self.owner, now=utcnow(), seconds=1.0, reason=str(exc)
+                    session,
+                    item.id,
+                    owner=self.owner,
+                    now=self.context.now(),
+                    seconds=1.0,
+                    reason=str(exc),
                 )
             return False
         except SlackApiError as exc:
@@ -178,7 +185,7 @@ class OutboxWorker:
                 session,
                 item.id,
                 owner=self.owner,
-                now=utcnow(),
+                now=self.context.now(),
                 channel=result.channel,
                 ts=result.ts,
             )
@@ -214,7 +221,7 @@ class OutboxWorker:
                 key=f"unreachable:{concern.id}",
                 text="The reporter cannot be reached by direct message at the moment "
                 "(Slack refuses it); updates stay queued and go out if that changes.",
-                now=utcnow(),
+                now=self.context.now(),
                 once=True,
             )
         self.context.wake_outbox()
@@ -222,7 +229,12 @@ class OutboxWorker:
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
         with self.context.db.transaction() as session:
             outbox.mark_failed(
-                session, item.id, owner=self.owner, now=utcnow(), error=error, retry_in=delay
+                session,
+                item.id,
+                owner=self.owner,
+                now=self.context.now(),
+                error=error,
+                retry_in=delay,
             )
 
     # --- delivering each kind -------------------------------------------------------------
@@ -234,6 +246,8 @@ class OutboxWorker:
             return self._deliver_reporter_dm(item)
         if item.kind == EffectKind.THREAD_NOTE:
             return self._deliver_thread_note(item)
+        if item.kind in escalation_delivery.ESCALATION_KINDS:
+            return self._deliver_escalation(item)
         raise ValueError(f"unknown outbox kind {item.kind}")
 
     def _load_concern(self, concern_id: str | None) -> Concern:
@@ -246,7 +260,7 @@ class OutboxWorker:
 
     def _deliver_card(self, item: ClaimedItem) -> Delivered:
         concern = self._load_concern(item.concern_id)
-        now = utcnow()
+        now = self.context.now()
         team = list(self.context.policy.safeguarding_team)
         blocks = card_blocks(concern, deadlines(concern, self.context.policy.timescales, now), team)
         text = card_text(concern, team=team)
@@ -266,6 +280,19 @@ class OutboxWorker:
         text = str(item.payload.get("text", ""))
         ts = self._post_once(item, channel=concern.channel, text=text, thread_ts=concern.card_ts)
         return Delivered(concern.channel, ts)
+
+    def _deliver_escalation(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+
+        def post(channel: str, text: str, thread_ts: str | None) -> str:
+            return self._post_once(item, channel=channel, text=text, thread_ts=thread_ts)
+
+        posted = escalation_delivery.deliver(
+            item, concern, self.context.policy, self.client, post, self.context.now()
+        )
+        if posted is None:
+            raise Deferred("card not posted yet")
+        return Delivered(posted.channel, posted.ts)
 
     def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
         vault = self.context.vault

@@ -19,6 +19,9 @@ class Callback(StrEnum):
     CLOSE = "close_concern"
     REFERRAL = "record_referral"
     REFERRAL_ACK = "record_referral_ack"
+    NO_REFERRAL = "no_referral"
+    CONFIRM_NO_REFERRAL = "confirm_no_referral"
+    REFERRAL_CHASED = "record_referral_chased"
     DETAILS = "concern_details"
 
 
@@ -36,6 +39,9 @@ class Action(StrEnum):
     REOPEN = "reopen"
     RECORD_REFERRAL = "record_referral"
     RECORD_REFERRAL_ACK = "record_referral_ack"
+    NO_REFERRAL = "no_referral"
+    CONFIRM_NO_REFERRAL = "confirm_no_referral"
+    REFERRAL_CHASED = "referral_chased"
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
@@ -66,3 +72,7 @@ class Block(StrEnum):
     AUTHORITY = "authority"
     REFERRAL_DATE = "referral_date"
     REFERRAL_REFERENCE = "referral_reference"
+    NO_REFERRAL_REASON = "no_referral_reason"
+    NO_REFERRAL_DETAIL = "no_referral_detail"
+    CHASED_ON = "chased_on"
+    CONFIRM = "confirm"
