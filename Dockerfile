@@ -25,6 +25,6 @@ WORKDIR /data
 EXPOSE 3000
 # No curl in slim images: ask Python. /healthz answers while the process is up.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)" || exit 1
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % (os.environ.get('PORT') or '3000'), timeout=4)" || exit 1
 
 CMD ["speakup", "serve", "--http"]

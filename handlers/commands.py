@@ -10,8 +10,10 @@ from slack_sdk import WebClient
 from bot.domain.taxonomy import ConcernKind
 from bot.flows.context import AppContext
 from bot.flows.receipt_guard import ReceiptGuard
+from bot.flows.recording import NotAGuardian
 from bot.slack import copy as help_text
 from bot.slack import status_answers as status_flow
+from bot.slack.record_answers import record_view
 from handlers.raise_flow import open_raise_modal
 
 RAISE_WORDS = {"", "raise", "new", "report", "speakup", "speak-up"}
@@ -30,6 +32,16 @@ def register(app: App, context: AppContext) -> None:
             ack()
             kind = ConcernKind.SAFEGUARDING if word == "safeguarding" else ConcernKind.SPEAK_UP
             open_raise_modal(context, client, command["trigger_id"], kind)
+        elif word == "record":
+            ack()
+            try:
+                view = record_view(context, command["user_id"])
+            except NotAGuardian as refused:
+                client.chat_postEphemeral(
+                    channel=command["channel_id"], user=command["user_id"], text=str(refused)
+                )
+                return
+            client.views_open(trigger_id=command["trigger_id"], view=view)
         elif word == "help":
             ack(text=help_text.GUIDE)
         elif word == "status":

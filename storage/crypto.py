@@ -171,7 +171,7 @@ class Receipt:
     """A one-time receipt: the locator finds the row, the whole receipt proves ownership."""
 
     text: str  # shown once to the reporter, e.g. "7KQ2-M9XD-4HTR-B6WN"
-    locator: str  # first group; stored in clear so a lookup needs no full-table scrypt
+    locator: str  # first group: its keyed tag finds the row without a full-table scrypt
 
 
 def random_code(length: int) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # later, only to bound the log when nothing else checkpoints it.
 AUTOCHECKPOINT_PAGES = 20_000
 CHECKPOINT_SECONDS = 1.0
+# Every speakup process takes this PostgreSQL advisory lock to migrate, so replicas and a
+# one-shot `speakup db upgrade` starting together migrate one at a time. Any fixed number
+# works; this one spells "spku".
+MIGRATION_LOCK = 0x73706B75
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,8 @@ def create_db_engine(url: str) -> Engine:
             f"({parsed.drivername}): use sqlite:/// or postgresql+psycopg://"
         ) from None
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database not in (None, "", ":memory:") and not parsed.query.get("uri"):
+            _create_private_file(parsed.database)
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -68,6 +75,15 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
     )
+
+
+def _create_private_file(path: str) -> None:
+    """Create a new SQLite database file readable and writable by its owner only. SQLite gives
+    the -wal and -shm files it creates beside it the same mode. An existing file is left as
+    its owner set it."""
+    # OSError: it exists already, or its directory does not (connecting reports that).
+    with suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -129,8 +145,16 @@ class Database:
             ) from None
 
     def upgrade(self) -> None:
-        """Apply every pending Alembic migration."""
+        """Apply every pending Alembic migration. Safe to run from several processes at once:
+        one migrates while the others wait, then find nothing left to do."""
         with self.engine.begin() as connection:
+            if self.is_postgres:
+                # Held until this transaction ends, i.e. until the migrations are committed.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            # SQLite: the transaction began with BEGIN IMMEDIATE (see _tune_sqlite), so it holds
+            # the database's write lock from the start, and other migrators wait for it.
             config = alembic_config(self.url)
             config.attributes["connection"] = connection
             command.upgrade(config, "head")

@@ -60,6 +60,13 @@ class Concern(Base):
     detriment: Mapped[str | None] = mapped_column(String(16))
     professional_group: Mapped[str | None] = mapped_column(String(40))
     site: Mapped[str | None] = mapped_column(String(80))
+    # How it reached the trust ("slack", or a guardian recorded it: "in_person", "phone", …)
+    # and the guardian who recorded it (staff acting in a role, never a reporter).
+    raised_via: Mapped[str] = mapped_column(String(20), default="slack")
+    worker_type: Mapped[str | None] = mapped_column(String(20))
+    # Detriment can be indicated at any point in a case: when it was, for the returns.
+    detriment_indicated_at: Mapped[datetime | None]
+    recorded_by: Mapped[str | None] = mapped_column(String(32))
     owner_id: Mapped[str | None] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
@@ -97,9 +104,14 @@ class Concern(Base):
     report_enc: Mapped[bytes] = mapped_column(LargeBinary)
     reporter_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     reporter_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    receipt_locator: Mapped[str | None] = mapped_column(String(8), index=True)
+    # A keyed tag of the receipt's first group (never the group itself), and the group
+    # sealed with the concern's key so a key rotation can re-derive the tag.
+    receipt_locator: Mapped[str | None] = mapped_column(String(64), index=True)
+    receipt_group_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     receipt_hash: Mapped[str | None] = mapped_column(String(200))
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # A keyed hash of the submitted view's id, against double submissions; None for
+    # no-contact concerns, whose submissions are remembered only for the replay window.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ConcernEvent(Base):

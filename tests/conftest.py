@@ -3,8 +3,9 @@ TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from bot.runtime.logs import configure_logging
 from storage.db import Database
 from tests.harness import Harness, reset_database, running_app
+from tests.log_scrubber import LogScrubber, suite_markers
 from tests.raise_support import every_view_sent
 from tests.test_view_limits import message_problems, view_problems
 
@@ -54,3 +56,31 @@ def harness(database_url: str) -> Iterator[Harness]:
 def _structured_logs() -> None:
     # Logs go through stdlib logging so caplog captures every line tests scan for leaks.
     configure_logging("DEBUG")
+
+
+# -- no concern text or reporter id in any log line, whichever test or thread wrote it --------
+
+SCRUBBER = LogScrubber()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    SCRUBBER.forbid_always(*suite_markers())
+    logging.getLogger().addHandler(SCRUBBER)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    logging.getLogger().removeHandler(SCRUBBER)
+
+
+@pytest.fixture(autouse=True)
+def _logs_carry_no_secrets() -> Iterator[None]:
+    yield
+    found = SCRUBBER.end_test()
+    if found:
+        pytest.fail("forbidden text reached the logs:\n" + "\n".join(found), pytrace=False)
+
+
+@pytest.fixture
+def forbid_in_logs() -> Callable[..., None]:
+    """Call with strings this test's logs must not carry (concern text, a reporter's id)."""
+    return SCRUBBER.forbid

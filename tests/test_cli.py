@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import socket
+import stat
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from storage.crypto import KeyRing, generate_key
 from storage.db import Database
@@ -174,3 +177,145 @@ def test_generated_key_works_for_serve_settings() -> None:
         KeyRing.from_config(f"{generate_key()},{KEY_A}").key_ids[1]
         == KeyRing.from_config(KEY_A).newest_id
     )
+
+
+# -- every operator mistake is one line -----------------------------------------------------
+
+
+def test_version_comes_from_the_package(tmp_path: Path) -> None:
+    result = run_speakup("--version", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"speakup {version('speakup')}"
+
+
+def test_a_bad_port_does_not_break_help(tmp_path: Path) -> None:
+    for args in (["--help"], ["serve", "--help"], ["keys", "generate"]):
+        result = run_speakup(*args, env={"PORT": "abc"}, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("port", ["abc", "70000"])  # more in test_settings
+def test_serve_with_a_bad_port_names_it(tmp_path: Path, port: str) -> None:
+    result = run_speakup("serve", "--http", env=serve_settings(PORT=port), cwd=tmp_path)
+    assert_one_line_error(result, "PORT")
+    assert result.returncode == 2
+
+
+def test_a_bad_port_option_is_one_line(tmp_path: Path) -> None:
+    result = run_speakup("serve", "--http", "--port", "abc", env=serve_settings(), cwd=tmp_path)
+    assert_one_line_error(result, "--port", "'abc'")
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize("how", ["PORT", "--port"])
+def test_a_port_in_use_stops_serve_before_the_database_is_touched(tmp_path: Path, how: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        env = serve_settings(PORT=port) if how == "PORT" else serve_settings()
+        options = ["--port", port] if how == "--port" else []
+        result = run_speakup(
+            "serve", "--http", "--host", "127.0.0.1", *options, env=env, cwd=tmp_path
+        )
+    assert_one_line_error(result, f"PORT {port}", "in use")
+    assert not (tmp_path / "speakup.db").exists()  # no migration, no sweep, nothing
+
+
+@pytest.mark.parametrize("level", ["debug", "Info", "warning"])
+def test_log_level_in_any_case(tmp_path: Path, level: str) -> None:
+    result = run_speakup("db", "upgrade", env={"SPEAKUP_LOG_LEVEL": level}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    if level == "warning":
+        assert result.stderr == ""  # the migrations' INFO lines are below it
+
+
+def test_unknown_log_level_is_one_line(tmp_path: Path) -> None:
+    result = run_speakup("db", "upgrade", env={"SPEAKUP_LOG_LEVEL": "loud"}, cwd=tmp_path)
+    assert_one_line_error(result, "SPEAKUP_LOG_LEVEL", "'loud'", "INFO")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SPEAKUP_GUARDIAN_CHANNEL", "#ftsu-guardians"),
+        ("SPEAKUP_SAFEGUARDING_CHANNEL", "safeguarding team"),
+    ],  # every channel setting in test_settings
+)
+def test_a_channel_name_instead_of_its_id_says_where_to_find_the_id(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = run_speakup("serve", "--http", env=serve_settings(**{name: value}), cwd=tmp_path)
+    assert_one_line_error(result, name, repr(value), "channel details", "Channel ID")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["SPEAKUP_GUARDIANS", "SPEAKUP_EXECUTIVE_LEADS"],  # every such setting in test_settings
+)
+def test_a_person_by_name_instead_of_id_is_one_line(tmp_path: Path, name: str) -> None:
+    env = serve_settings(**{name: "U0GOOD1, Jane Smith"})
+    result = run_speakup("serve", "--http", env=env, cwd=tmp_path)
+    assert_one_line_error(result, name, "'Jane Smith'", "member ID")
+
+
+def test_empty_settings_are_unset(tmp_path: Path) -> None:
+    # As an env file with `NAME=` lines hands them over: every setting empty.
+    from bot.runtime.settings import Settings
+
+    env = {name.upper(): "" for name in Settings.model_fields}
+    env.update({"PORT": "", "SPEAKUP_CONFIG": ""})
+    result = run_speakup("db", "upgrade", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "speakup.db").is_file()  # DATABASE_URL= means the default
+
+
+# -- the database ------------------------------------------------------------------------------
+
+
+def test_sqlite_files_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "private.db"
+    previous = os.umask(0o022)  # what most hosts have: files readable by everyone
+    try:
+        db = Database(f"sqlite:///{path}")
+        try:
+            db.upgrade()
+            with db.engine.connect() as connection:  # open: the -wal and -shm files exist
+                connection.execute(text("SELECT count(*) FROM concerns")).scalar()
+                files = [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+                modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
+        finally:
+            db.dispose()
+    finally:
+        os.umask(previous)
+    assert modes == {f.name: 0o600 for f in files}
+
+
+def test_concurrent_upgrades_of_a_fresh_database_all_succeed(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Replicas and a one-shot upgrade job may all start at once against an empty database.
+    env = {"DATABASE_URL": database_url, "SPEAKUP_LOG_LEVEL": "WARNING"}
+    processes = [
+        subprocess.Popen(
+            [*speakup_command(), "db", "upgrade"],
+            env={"PATH": os.environ.get("PATH", ""), **env},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outcomes = [(p.wait(60), *p.communicate()) for p in processes]
+    for code, out, err in outcomes:
+        assert code == 0, err
+        assert "up to date" in out
+    db = Database(database_url)
+    try:
+        with db.engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    finally:
+        db.dispose()
+    assert len(versions) == 1

@@ -15,6 +15,7 @@ def test_the_safeguarding_and_no_contact_stories_play_without_problems() -> None
     assert "Call 999 now" in text
     assert "URGENT Safeguarding concern SG-" in text
     assert "Your receipt:" in text and "Copy this now: we cannot show it again" in text
-    assert "The reporter replied." in text
+    assert "nothing of an anonymous reporter's reply" in text
+    assert "The reporter replied." not in text
     assert "No concern matches that receipt" in text
     assert ": NO (" not in text

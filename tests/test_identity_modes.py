@@ -6,13 +6,18 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.domain.clock import utcnow
 from bot.domain.taxonomy import IDENTITY_EXPLANATIONS, IDENTITY_LABELS, IdentityMode
+from bot.jobs.housekeeping import HOUSEKEEPING
+from bot.jobs.runner import run_period
 from storage.crypto import RECEIPT_ALPHABET, verify_receipt
-from storage.models import Concern
+from storage.models import Concern, ProcessedEvent
 from tests.harness import (
     GUARDIAN_CHANNEL,
     KEY_A,
@@ -32,6 +37,8 @@ from tests.raise_support import (
     speak_up_values,
 )
 from tests.raw_database import raw_database_text
+
+RECEIPT_PATTERN = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 MODES = [mode.value for mode in IdentityMode]
 
@@ -101,7 +108,8 @@ def test_the_receipt_is_readable_aloud_with_enough_entropy(harness: Harness) -> 
         assert not set("ILOU") & set(receipt)
         concern = concern_by_reference(harness, reference_in(result))
         assert concern.receipt_hash is not None and concern.receipt_hash.startswith("scrypt$")
-        assert concern.receipt_locator == groups[0]
+        assert concern.receipt_locator and len(concern.receipt_locator) == 32
+        assert groups[0] not in concern.receipt_locator
         receipts.add(receipt)
     assert len(receipts) == 3
     raw = raw_database_text(harness.context.db)
@@ -139,21 +147,42 @@ def test_no_contact_leaves_nothing_that_finds_the_reporter(harness: Harness) -> 
     assert secret not in raw
 
 
-def test_a_no_contact_form_sent_twice_gives_a_new_receipt_that_replaces_the_first(
+def test_a_no_contact_form_sent_twice_never_hands_out_a_second_receipt(
     harness: Harness,
 ) -> None:
-    """The first answer may never have reached the person (Slack gave up waiting), and a
-    receipt is shown only once: the resend issues a new one, and the old one stops working."""
+    """A replay of the signed form (a double press, or someone who captured it) learns
+    nothing: no receipt, no reference; and the reporter's own receipt keeps working."""
     view = open_raise_form(harness, "command")
     values = speak_up_values("Twice, anonymously", "anonymous_no_contact")
     first = harness.submit(REPORTER, view, values)
-    second = harness.submit(REPORTER, view, values)
-    old, new = receipt_in(first), receipt_in(second)
-    assert reference_in(first) == reference_in(second)
-    assert old != new
-    assert "replaces any receipt shown before" in confirmation_text(second)
+    again = harness.submit(REPORTER, view, values)
+    receipt = receipt_in(first)
+    shown = json.dumps(again.json())
+    assert "already received" in shown
+    assert not RECEIPT_PATTERN.search(shown), "a replay was handed a receipt"
+    assert reference_in(first) not in shown
     concern = concern_by_reference(harness, reference_in(first))
-    assert verify_receipt(new, concern.receipt_hash or "")
-    assert not verify_receipt(old, concern.receipt_hash or "")
+    assert verify_receipt(receipt, concern.receipt_hash or "")
     with harness.context.db.transaction() as session:
         assert session.scalar(select(func.count(Concern.id))) == 1
+
+
+def test_no_contact_concerns_keep_no_submission_or_exact_time(harness: Harness) -> None:
+    view = open_raise_form(harness, "command")
+    result = harness.submit(REPORTER, view, speak_up_values("Traces", "anonymous_no_contact"))
+    concern = concern_by_reference(harness, reference_in(result))
+    assert concern.submission_key is None
+    assert concern.created_at.minute == 0 and concern.created_at.second == 0
+    assert concern.created_at.microsecond == 0
+    # The replay window's record goes once the window has passed.
+    later = utcnow() + timedelta(minutes=11)
+    run_period(
+        harness.context,
+        HOUSEKEEPING,
+        HOUSEKEEPING.schedule.latest(later),
+        owner="test",
+        now=later,
+    )
+    with harness.context.db.transaction() as session:
+        keys = list(session.scalars(select(ProcessedEvent.event_id)))
+    assert not [key for key in keys if key.startswith("nc:")]

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.runtime.bolt_app import build_web_client
 from bot.slack.delivery import METADATA_EVENT, OutboxWorker
-from storage.models import Concern, OutboxItem
+from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.harness import GUARDIAN_CHANNEL, REPORTER, SAFEGUARDING_CHANNEL, Harness
 
 
@@ -189,7 +189,7 @@ def raise_safeguarding(harness: Harness) -> None:
 def test_dead_channel_keeps_the_item_pending_and_holds_up_no_other_lane(
     harness: Harness,
 ) -> None:
-    harness.emulator.archive_channel(GUARDIAN_CHANNEL)
+    harness.emulator.delete_channel(GUARDIAN_CHANNEL)
     raise_speak_up(harness, "Nobody checks the response bags")
     (stuck,) = concerns(harness).values()
 
@@ -218,7 +218,7 @@ def test_dead_channel_keeps_the_item_pending_and_holds_up_no_other_lane(
 def test_an_unreachable_reporter_is_reported_to_the_team_once(harness: Harness) -> None:
     """Slack refuses the reporter's DM (they left): the update stays queued, and the team
     is told once in the card's thread, rather than hearing nothing."""
-    harness.emulator.archive_channel(harness.emulator.im_channel_id(REPORTER))
+    harness.emulator.delete_channel(harness.emulator.im_channel_id(REPORTER))
     assert harness.raise_speak_up(identity="confidential").status == 200
     reference = harness.latest_reference()
     assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
@@ -237,3 +237,29 @@ def test_an_unreachable_reporter_is_reported_to_the_team_once(harness: Harness) 
     with harness.context.db.transaction() as session:
         dm = session.scalars(select(OutboxItem).where(OutboxItem.kind == "reporter_dm")).one()
         assert dm.status == "pending" and dm.attempts > 3
+
+
+def test_an_anonymous_reporters_refused_dms_show_in_view_details_not_the_channel(
+    harness: Harness,
+) -> None:
+    """A leavers' list matched against a thread line would unmask an anonymous reporter."""
+    harness.emulator.delete_channel(harness.emulator.im_channel_id(REPORTER))
+    assert harness.raise_speak_up(identity="anonymous_follow_up").status == 200
+    reference = harness.latest_reference()
+    assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
+    card = harness.card_for(reference)
+
+    def noted() -> bool:
+        with harness.context.db.transaction() as session:
+            return bool(
+                session.scalar(
+                    select(ConcernEvent.uid).where(ConcernEvent.kind == "reporter_unreachable")
+                )
+            )
+
+    assert harness.emulator.wait_for(noted, 20)
+    replies = harness.emulator.thread_replies(GUARDIAN_CHANNEL, card["ts"])
+    assert not [m for m in replies if "cannot be reached" in str(m.get("text") or "")]
+    with harness.context.db.transaction() as session:
+        actions = list(session.scalars(select(AuditEntry.action)))
+    assert "reporter.unreachable" in actions

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 import pytest
 
@@ -44,9 +45,13 @@ def _log_text(caplog: pytest.LogCaptureFixture) -> str:
 
 
 def test_nothing_sent_to_channels_or_logged_identifies_or_quotes(
-    harness: Harness, caplog: pytest.LogCaptureFixture
+    harness: Harness,
+    caplog: pytest.LogCaptureFixture,
+    forbid_in_logs: Callable[..., None],
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # Also checked as each line is written, by every thread, tracebacks included.
+    forbid_in_logs(NO_CONTACT_REPORTER, OTHER_STAFF)
     harness.emulator.add_user(NO_CONTACT_REPORTER, "Whistle Blower")
     secrets: list[str] = []
     for mode in ("open", "confidential", "anonymous_follow_up"):
@@ -73,6 +78,7 @@ def test_nothing_sent_to_channels_or_logged_identifies_or_quotes(
             harness, user=NO_CONTACT_REPORTER, safeguarding=kind == "safeguarding", values=values
         )
     reference, receipt = reference_in(result), receipt_in(result)
+    forbid_in_logs(receipt, receipt.replace("-", ""))
 
     # The safeguarding team asks; the no-contact holder reads and answers by receipt.
     team = SAFEGUARDING_MEMBERS[0]

@@ -13,6 +13,7 @@ from bot.runtime.settings import (
     DEFAULT_SLACK_API_URL,
     SettingsError,
     load_settings,
+    port_setting,
 )
 from storage.crypto import KeyRing
 from tests.harness import KEY_A, KEY_B
@@ -76,11 +77,11 @@ def test_environment_names_are_the_documented_ones(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("raw", "parsed"),
     [
-        ("U1,U2", ["U1", "U2"]),
-        (" U1 , S0TEAM ,, U3 ,", ["U1", "S0TEAM", "U3"]),
+        ("U01A,U02A", ["U01A", "U02A"]),
+        (" U01A , S0TEAM ,, U03A ,", ["U01A", "S0TEAM", "U03A"]),
         ("", []),
         (" , ", []),
-        ("U1", ["U1"]),
+        ("U01A", ["U01A"]),
     ],
 )
 def test_comma_lists_from_the_environment(
@@ -106,21 +107,21 @@ slack_bot_token = "xoxb-from-file"
 slack_signing_secret = "file-secret"
 speakup_encryption_keys = "{KEY_A}"
 speakup_guardian_channel = "C0FILE"
-speakup_guardians = ["U1", "U2"]
-speakup_leaders = "U7, U8"
+speakup_guardians = ["U01A", "U02A"]
+speakup_leaders = "U07A, U08A"
 speakup_ack_working_days = 3
 speakup_outbox_poll_seconds = 0.5
 """,
         monkeypatch,
     )
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-env")
-    monkeypatch.setenv("SPEAKUP_GUARDIANS", "U9")
+    monkeypatch.setenv("SPEAKUP_GUARDIANS", "U09A")
     settings = load_settings()
     assert settings.slack_bot_token == "xoxb-from-env"
-    assert settings.speakup_guardians == ["U9"]
+    assert settings.speakup_guardians == ["U09A"]
     assert settings.slack_signing_secret == "file-secret"
     assert settings.speakup_guardian_channel == "C0FILE"
-    assert settings.speakup_leaders == ["U7", "U8"]
+    assert settings.speakup_leaders == ["U07A", "U08A"]
     assert settings.speakup_ack_working_days == 3
     assert settings.speakup_outbox_poll_seconds == 0.5
     assert settings.key_ring().newest_id == KeyRing.from_config(KEY_A).newest_id
@@ -247,3 +248,140 @@ def test_bad_routes_are_settings_errors() -> None:
     )
     with pytest.raises(SettingsError, match="SPEAKUP_ROUTES"):
         build_context(settings)
+
+
+# -- Slack ids, not names -------------------------------------------------------------------
+
+CHANNEL_SETTINGS = [
+    "SPEAKUP_GUARDIAN_CHANNEL",
+    "SPEAKUP_SAFEGUARDING_CHANNEL",
+    "SPEAKUP_LEADERS_CHANNEL",
+    "SPEAKUP_OPS_CHANNEL",
+    "SPEAKUP_LEARNING_CHANNEL",
+]
+MEMBER_SETTINGS = [
+    "SPEAKUP_GUARDIANS",
+    "SPEAKUP_SAFEGUARDING_TEAM",
+    "SPEAKUP_LEADERS",
+    "SPEAKUP_GUARDIAN_LEADS",
+    "SPEAKUP_SAFEGUARDING_LEADS",
+    "SPEAKUP_EXECUTIVE_LEADS",
+]
+
+
+@pytest.mark.parametrize("name", CHANNEL_SETTINGS)
+def test_channel_settings_take_channel_ids(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, " C0123ABCD ")
+    assert getattr(load_settings(), name.lower()) == "C0123ABCD"
+    monkeypatch.setenv(name, "G0OLDPRIVATE")
+    assert getattr(load_settings(), name.lower()) == "G0OLDPRIVATE"
+
+
+@pytest.mark.parametrize("name", CHANNEL_SETTINGS)
+@pytest.mark.parametrize(
+    "value", ["#ftsu-guardians", "safeguarding team", "c0123abcd", "U0PERSON", "C", "D0DIRECT"]
+)
+def test_channel_names_are_refused_with_where_to_find_the_id(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{name} is invalid: {value!r} is not a channel id")
+    assert "channel details" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("name", MEMBER_SETTINGS)
+def test_team_settings_take_member_and_group_ids(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv(name, "U012AB3CD, W0GRIDUSER,S0TEAM")
+    assert getattr(load_settings(), name.lower()) == ["U012AB3CD", "W0GRIDUSER", "S0TEAM"]
+
+
+@pytest.mark.parametrize("name", MEMBER_SETTINGS)
+@pytest.mark.parametrize("value", ["Jane Smith", "@jane", "#ftsu-guardians", "C0CHANNEL", "u0abc"])
+def test_names_in_team_settings_are_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, f"U0FINE,{value}")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{name} is invalid: {value!r} is not a Slack member")
+    assert "member ID" in message
+
+
+def test_team_settings_from_a_toml_array_are_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path, 'speakup_guardian_leads = ["U0LEAD", "Gita"]\n', monkeypatch)
+    with pytest.raises(SettingsError, match="SPEAKUP_GUARDIAN_LEADS is invalid: 'Gita'"):
+        load_settings()
+
+
+def test_a_route_to_a_channel_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPEAKUP_ROUTES", "site:Northtown=C0NORTH, site:Southgate=#south")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith("SPEAKUP_ROUTES is invalid: 'site:Southgate=#south'")
+    assert "channel details" in str(raised.value)
+
+
+def test_the_optional_channels_and_leads_default_to_unset() -> None:
+    settings = load_settings()
+    assert settings.speakup_ops_channel is None
+    assert settings.speakup_learning_channel is None
+    assert settings.speakup_guardian_leads == []
+    assert settings.speakup_safeguarding_leads == []
+    assert settings.speakup_executive_leads == []
+
+
+# -- empty means unset, levels in any case, ports ----------------------------------------------
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_every_setting_left_empty_keeps_its_default(
+    monkeypatch: pytest.MonkeyPatch, empty: str
+) -> None:
+    defaults = load_settings().model_dump()
+    for name in defaults:
+        monkeypatch.setenv(name.upper(), empty)
+    assert load_settings().model_dump() == defaults
+
+
+def test_empty_values_in_the_config_file_keep_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(tmp_path, 'database_url = ""\nspeakup_guardian_channel = ""\n', monkeypatch)
+    settings = load_settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.speakup_guardian_channel is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"),
+    [("debug", "DEBUG"), ("Info", "INFO"), (" warning ", "WARNING"), ("warn", "WARNING")],
+)
+def test_log_level_in_any_case(monkeypatch: pytest.MonkeyPatch, raw: str, level: str) -> None:
+    monkeypatch.setenv("SPEAKUP_LOG_LEVEL", raw)
+    assert load_settings().speakup_log_level == level
+
+
+@pytest.mark.parametrize("raw", ["loud", "10", "trace"])
+def test_unknown_log_level_is_refused(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("SPEAKUP_LOG_LEVEL", raw)
+    with pytest.raises(SettingsError, match=f"SPEAKUP_LOG_LEVEL is invalid: '{raw}'"):
+        load_settings()
+
+
+@pytest.mark.parametrize(("raw", "port"), [(None, 3000), ("", 3000), (" 8080 ", 8080), ("1", 1)])
+def test_port_setting(raw: str | None, port: int) -> None:
+    assert port_setting(raw) == port
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "65536", "-1", "80.5", "30 00"])
+def test_bad_port_is_refused(raw: str) -> None:
+    with pytest.raises(SettingsError, match=r"^PORT is invalid: .*1 to 65535"):
+        port_setting(raw)

@@ -291,8 +291,8 @@ def test_dm_to_user_lands_in_their_im_channel(emu: SlackWebApiEmulator, client: 
     assert emu.messages_in("U0ALICE") == emu.messages_in(im)
 
 
-def test_archived_channel_is_a_permanent_error(emu: SlackWebApiEmulator, client: WebClient) -> None:
-    emu.archive_channel("C0GONE")
+def test_deleted_channel_is_a_permanent_error(emu: SlackWebApiEmulator, client: WebClient) -> None:
+    emu.delete_channel("C0GONE")
     with pytest.raises(SlackApiError) as failure:
         client.chat_postMessage(channel="C0GONE", text="hello")
     assert failure.value.response["error"] == "channel_not_found"
@@ -427,8 +427,9 @@ def test_ephemeral_permalink_and_reset(emu: SlackWebApiEmulator, client: WebClie
     answer = client.chat_postEphemeral(channel="C0GUARD", user="U0ALICE", text="Not allowed")
     assert answer["message_ts"]
     assert emu.ephemeral_messages("U0ALICE")[0]["text"] == "Not allowed"
-    link = client.chat_getPermalink(channel="C0GUARD", message_ts="1700000000.000100")
-    assert link["permalink"].endswith("/archives/C0GUARD/p1700000000000100")
+    posted = client.chat_postMessage(channel="C0GUARD", text="card")
+    link = client.chat_getPermalink(channel="C0GUARD", message_ts=posted["ts"])
+    assert link["permalink"].endswith(f"/archives/C0GUARD/p{posted['ts'].replace('.', '')}")
     emu.reset()
     assert emu.calls == [] and emu.ephemeral_messages() == []
 

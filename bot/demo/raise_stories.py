@@ -192,7 +192,10 @@ def anonymous_concern_followed_up_by_receipt(scene: Scene) -> None:
     scene.show(transcript.describe_answers(reply_form, {"message": reply}, scene.name))
     _accepted(scene, alex, reply_form, {"message": reply})
     scene.deliver()
-    scene.heading("The thread under the guardians' card says only who did what")
+    scene.heading(
+        "The thread under the guardians' card says only who did what, and nothing of an "
+        "anonymous reporter's reply (that is in View details, so no one can match its time)"
+    )
     for message in scene.emulator.thread_replies(GUARDIAN_CHANNEL, str(card["ts"])):
         scene.say()
         scene.show_message(message)

@@ -89,6 +89,29 @@ IDENTITY_EXPLANATIONS: dict[IdentityMode, str] = {
     ),
 }
 
+# Worker type: separate from the staff group (a bank paramedic is a paramedic and bank).
+WORKER_TYPES: dict[str, str] = {
+    "employee": "Employee",
+    "bank": "Bank worker",
+    "agency": "Agency worker",
+    "volunteer": "Volunteer",
+    "student": "Student or trainee",
+    "contractor": "Contractor",
+    "former_worker": "Former worker",
+}
+
+# How a concern reached the trust. Every case is recorded, including those raised to a
+# guardian outside the app (the national collection counts them all).
+RAISED_VIA: dict[str, str] = {
+    "slack": "Through the app",
+    "in_person": "In person",
+    "phone": "By phone",
+    "email": "By email",
+    "letter": "By letter",
+    "other": "Another way",
+}
+RECORDED_VIA = {key: label for key, label in RAISED_VIA.items() if key != "slack"}
+
 DETRIMENT_ANSWERS: dict[str, str] = {
     "yes": "Yes",
     "no": "No",

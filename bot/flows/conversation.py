@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.taxonomy import IdentityMode
 from bot.flows import effects
 from bot.flows.timeline import add_event, notify_reporter
 from storage import audit
@@ -43,7 +44,63 @@ def record_reporter_reply(
         action="reporter.replied",
         concern_reference=concern.reference,
     )
-    note_on_card(session, concern, "The reporter replied.", now, event_uid)
+    if not _anonymous(concern):
+        note_on_card(session, concern, "The reporter replied.", now, event_uid)
+    # An anonymous reporter's reply shows in View details only: a line in the channel at the
+    # moment they replied could be lined up with Slack's record of who used the app then.
+
+
+def _anonymous(concern: Concern) -> bool:
+    return concern.identity_mode in (
+        IdentityMode.ANONYMOUS_FOLLOW_UP,
+        IdentityMode.ANONYMOUS_NO_CONTACT,
+    )
+
+
+UNREACHABLE = (
+    "The reporter cannot be reached by direct message at the moment (Slack refuses it); "
+    "updates stay queued and go out if that changes."
+)
+
+
+def reporter_unreachable(session: Session, concern: Concern, *, now: datetime) -> None:
+    """Slack refuses the reporter's DMs (they left, or were deactivated): tell the team once,
+    so silence is never mistaken for the reporter ignoring them. For an anonymous reporter
+    the notice goes to View details (audited), not the channel, where it could be matched
+    against a leavers' list."""
+    if not _anonymous(concern):
+        effects.queue_thread_note(
+            session,
+            concern_id=concern.id,
+            key=f"unreachable:{concern.id}",
+            text=UNREACHABLE,
+            now=now,
+            once=True,
+        )
+        return
+    already = session.scalar(
+        select(ConcernEvent.uid).where(
+            ConcernEvent.concern_id == concern.id, ConcernEvent.kind == "reporter_unreachable"
+        )
+    )
+    if already:
+        return
+    add_event(
+        session,
+        None,
+        concern,
+        kind="reporter_unreachable",
+        actor_role="system",
+        summary=UNREACHABLE,
+        now=now,
+    )
+    audit.append(
+        session,
+        at=now,
+        actor="system",
+        action="reporter.unreachable",
+        concern_reference=concern.reference,
+    )
 
 
 def ask_reporter(

@@ -18,12 +18,28 @@ from storage.db import Database
 from storage.models import ProcessedEvent
 
 KEEP = timedelta(days=1)
+# A no-contact submission is remembered no longer than a replay of it could arrive (Slack
+# refuses signatures older than five minutes), so nothing lasting ties it to the person.
+REPLAY_WINDOW = timedelta(minutes=10)
+NO_CONTACT_PREFIX = "nc:"
 KEY_MAX = 64
+
+
+def prune(session: Session, *, now: datetime) -> int:
+    """Forget deliveries older than a day, and no-contact submissions past the replay window."""
+    old = session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < now - KEEP))
+    replayable = session.execute(
+        delete(ProcessedEvent).where(
+            ProcessedEvent.event_id.startswith(NO_CONTACT_PREFIX),
+            ProcessedEvent.at < now - REPLAY_WINDOW,
+        )
+    )
+    return int(getattr(old, "rowcount", 0) or 0) + int(getattr(replayable, "rowcount", 0) or 0)
 
 
 def claim(session: Session, key: str, *, now: datetime) -> None:
     """Record `key` in the caller's transaction; IntegrityError if it was already recorded."""
-    session.execute(delete(ProcessedEvent).where(ProcessedEvent.at < now - KEEP))
+    prune(session, now=now)
     session.add(ProcessedEvent(event_id=key[:KEY_MAX], at=now))
     session.flush()
 
@@ -34,6 +50,20 @@ def claim_view(
     """Record a submitted view as handled, keyed by a keyed hash of its id (never the id
     itself, which Slack's records could tie to a person); IntegrityError if it already was."""
     claim(session, f"{purpose}:" + ring.blind_index("view:" + view_id)[:48], now=now)
+
+
+def no_contact_submission_key(ring: KeyRing, view_id: str) -> str:
+    return NO_CONTACT_PREFIX + ring.blind_index("submission:" + view_id)[:48]
+
+
+def seen_no_contact_submission(session: Session, ring: KeyRing, view_id: str) -> bool:
+    """Whether this view was already accepted as a no-contact concern (within the window)."""
+    keys = [
+        NO_CONTACT_PREFIX + k[:48] for k in ring.blind_index_candidates("submission:" + view_id)
+    ]
+    return session.get(ProcessedEvent, keys[0]) is not None or any(
+        session.get(ProcessedEvent, key) is not None for key in keys[1:]
+    )
 
 
 def first_time(db: Database, key: str, *, now: datetime) -> bool:

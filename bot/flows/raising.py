@@ -7,8 +7,8 @@ one transaction: the concern, its first timeline event, an audit entry and the o
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.deadlines import Timescales, acknowledge_by
 from bot.domain.routing import Router
-from bot.domain.taxonomy import TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
-from bot.flows import effects
+from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
+from bot.flows import dedupe, effects
 from bot.flows.timeline import add_event_row, queue_reporter_dm
 from storage import audit
 from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
@@ -40,10 +40,19 @@ class RaiseRequest:
     hoped_outcome: str | None = None
     detriment: str | None = None
     professional_group: str | None = None
+    worker_type: str | None = None
     site: str | None = None
     at_risk: str | None = None
     immediate_danger: bool = False
     incident_number: str | None = None
+    # Recorded by a guardian for someone who raised it outside the app.
+    raised_via: str = "slack"
+    recorded_by: str | None = None
+    raised_at: datetime | None = None  # when it was raised, if before it was recorded
+
+    @property
+    def recorded(self) -> bool:
+        return self.recorded_by is not None
 
     def free_text(self) -> dict[str, str]:
         """Everything the reporter typed: sealed as one document, never stored in clear."""
@@ -67,6 +76,9 @@ class RaisedConcern:
     ack_due_at: datetime
     receipt: str | None = None  # only for no-contact, only the first time
     duplicate: bool = False
+    # A no-contact form sent again: nothing is kept that could find its concern, so the
+    # answer says only that it was received; its receipt is never shown twice.
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,11 @@ class PreparedRaise:
     concern: dict[str, Any]  # the row, with everything but a no-contact receipt
     urgent: bool
     ack_due_at: datetime
-    now: datetime
+    now: datetime  # what the rows record (a no-contact concern's: to the hour)
+    submitted_at: datetime  # the real time, for the replay window only
+    submission_id: str = field(repr=False)
+    vault: Vault = field(repr=False)
+    data_key: bytes = field(repr=False)
 
     @property
     def concern_id(self) -> str:
@@ -110,7 +126,7 @@ def prepare_raise(
     policy: RaisePolicy,
     request: RaiseRequest,
     *,
-    reporter_user_id: str,
+    reporter_user_id: str | None,
     submission_id: str,
     now: datetime,
 ) -> PreparedRaise:
@@ -120,9 +136,19 @@ def prepare_raise(
     concern_id = str(uuid.uuid4())
     data_key, wrapped = vault.new_concern_key(concern_id)
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
+    no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
+    # A guardian recording for someone links their Slack user only if they chose to be
+    # named (open or confidential) and the guardian gave one; otherwise nobody is linked.
+    linked = None if no_contact else reporter_user_id
+    submitted_at = now
+    if request.raised_at is not None and request.raised_at < now:
+        now = request.raised_at  # deadlines and counts run from when it was raised
+    if no_contact and not request.recorded:
+        # Kept to the hour: a time to the microsecond could be lined up with Slack's own
+        # record of who submitted a form when. Deadlines run from this earlier time.
+        now = now.replace(minute=0, second=0, microsecond=0)
     # Speak-up: working days; safeguarding: elapsed hours by urgency, nights and weekends too.
     ack_due_at = acknowledge_by(request.kind, urgent, now, policy.timescales)
-    no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
     concern: dict[str, Any] = {
         "id": concern_id,
         "reference": new_reference(request.kind),
@@ -134,6 +160,8 @@ def prepare_raise(
         "at_risk": request.at_risk,
         "detriment": request.detriment,
         "professional_group": request.professional_group,
+        "worker_type": request.worker_type,
+        "detriment_indicated_at": now if request.detriment == "yes" else None,
         "site": request.site,
         "channel": policy.router.channel_for(request.kind, request.elements, request.site),
         "taxonomy_version": TAXONOMY_VERSION,
@@ -146,22 +174,37 @@ def prepare_raise(
         "report_enc": vault.seal_json(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
-        "submission_key": vault.ring.blind_index("submission:" + submission_id),
+        "submission_key": None
+        if no_contact and not request.recorded
+        else vault.ring.blind_index("submission:" + submission_id),
+        "raised_via": request.raised_via,
+        "recorded_by": request.recorded_by,
         # No-contact: nothing that could lead back to the person, no id and no blind index.
         "reporter_enc": None
-        if no_contact
+        if linked is None
         else vault.seal_json(
             data_key,
-            {"user_id": reporter_user_id},
+            {"user_id": linked},
             table="concerns",
             row_id=concern_id,
             field="reporter",
         ),
-        "reporter_index": None if no_contact else vault.ring.blind_index(reporter_user_id),
+        "reporter_index": None if linked is None else vault.ring.blind_index(linked),
         "receipt_locator": None,
+        "receipt_group_enc": None,
         "receipt_hash": None,
     }
-    return PreparedRaise(request, concern, urgent, ack_due_at, now)
+    return PreparedRaise(
+        request,
+        concern,
+        urgent,
+        ack_due_at,
+        now,
+        submitted_at,
+        submission_id=submission_id,
+        vault=vault,
+        data_key=data_key,
+    )
 
 
 def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
@@ -175,36 +218,62 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
     concern_id = prepared.concern_id
     concern = prepared.concern
     receipt: Receipt | None = None
-    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT:
+    if request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT and not request.recorded:
+        vault = prepared.vault
+        # A replay of this form within the window fails here, and is answered without a
+        # receipt (see `replayed`); after the window nothing of the submission is left.
+        dedupe.claim(
+            session,
+            dedupe.no_contact_submission_key(vault.ring, prepared.submission_id),
+            now=prepared.submitted_at,
+        )
         # The one secret the reporter keeps; its locator must be free, which only the
         # database can say.
-        receipt = unused_receipt(session)
+        receipt = unused_receipt(session, vault)
         concern = {
             **concern,
-            "receipt_locator": receipt.locator,
+            "receipt_locator": receipt_tag(vault, receipt.locator),
+            "receipt_group_enc": vault.seal_text(
+                prepared.data_key,
+                receipt.locator,
+                table="concerns",
+                row_id=concern_id,
+                field="receipt_group",
+            ),
             "receipt_hash": hash_receipt(receipt.text),
         }
     add_row(session, Concern, concern)
 
+    if request.recorded_by is not None:
+        how = RAISED_VIA.get(request.raised_via, "outside the app").lower()
+        summary, actor, action = (
+            f"Concern raised {how}, recorded by a guardian",
+            request.recorded_by,
+            "concern.recorded",
+        )
+    else:
+        summary = "Concern raised" + (" — immediate danger" if urgent else "")
+        actor, action = "reporter", "concern.raised"
     event_uid = add_event_row(
         session,
         concern_id,
         kind="raised",
-        actor_role="reporter",
-        summary="Concern raised" + (" — immediate danger" if urgent else ""),
+        actor_role="guardian" if request.recorded else "reporter",
+        actor_id=request.recorded_by,
+        summary=summary,
         now=now,
         visible_to_reporter=True,
     )
     audit.append(
         session,
         at=now,
-        actor="reporter",
-        action="concern.raised",
+        actor=actor,
+        action=action,
         concern_reference=prepared.reference,
         detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
     )
     effects.queue_card(session, concern_id=concern_id, key="1", urgent=urgent, now=now)
-    if receipt is None:
+    if concern["reporter_enc"] is not None:
         queue_reporter_dm(session, concern_id, event_uid, urgent=urgent, now=now)
     return RaisedConcern(
         reference=prepared.reference,
@@ -216,25 +285,47 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
     )
 
 
-def unused_receipt(session: Session) -> Receipt:
-    """A fresh receipt whose locator (its first group, unique) no concern has yet."""
+def receipt_tag(vault: Vault, group: str) -> str:
+    """The stored locator for a receipt's first group: keyed, so the database alone says
+    nothing about any receipt."""
+    return vault.ring.blind_index("receipt-locator:" + group)[:32]
+
+
+def receipt_tags(vault: Vault, group: str) -> list[str]:
+    """The group's tag under every key in the ring (lookups across a key rotation)."""
+    return [tag[:32] for tag in vault.ring.blind_index_candidates("receipt-locator:" + group)]
+
+
+def unused_receipt(session: Session, vault: Vault) -> Receipt:
+    """A fresh receipt whose locator no concern has yet."""
     receipt = new_receipt()
-    while session.scalar(select(Concern.id).where(Concern.receipt_locator == receipt.locator)):
+    while session.scalar(
+        select(Concern.id).where(Concern.receipt_locator.in_(receipt_tags(vault, receipt.locator)))
+    ):
         receipt = new_receipt()
     return receipt
 
 
+def replayed_no_contact(request: RaiseRequest) -> RaisedConcern:
+    """The answer to a no-contact form that was already accepted: no reference, no receipt.
+
+    Whoever sends the same signed form again (a double press, or a replay by someone who
+    captured it) learns nothing and changes nothing; the first receipt keeps working."""
+    return RaisedConcern(
+        reference="",
+        kind=request.kind,
+        identity_mode=request.identity_mode,
+        urgent=request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger,
+        ack_due_at=datetime.min.replace(tzinfo=UTC),
+        duplicate=True,
+        replayed=True,
+    )
+
+
 def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
     """The answer to a raise form sent again (double press, or Slack retrying when our first
-    answer was slow). A no-contact reporter may never have seen their receipt, and it cannot
-    be shown twice, so they get a new one that replaces it: only the same Slack user can
-    resend the same view, and the old receipt stops working."""
+    answer was slow): the reference the first one was given."""
     receipt = None
-    if existing.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT:
-        fresh = unused_receipt(session)
-        existing.receipt_locator = fresh.locator
-        existing.receipt_hash = hash_receipt(fresh.text)
-        receipt = fresh.text
     return RaisedConcern(
         reference=existing.reference,
         kind=ConcernKind(existing.kind),

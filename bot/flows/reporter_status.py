@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.taxonomy import STATUS_LABELS, ConcernKind, IdentityMode, Status
 from bot.flows.conversation import is_reporter
+from bot.flows.raising import receipt_tag, receipt_tags
 from bot.flows.timeline import TimelineEntry, read_timeline
 from storage.crypto import hash_receipt, normalise_receipt, verify_receipt
 from storage.models import Concern
@@ -92,7 +93,7 @@ def _decoy_hash() -> str:
     return hash_receipt("0000-0000-0000-0000")
 
 
-def find_by_receipt(session: Session, typed: str) -> Concern | None:
+def find_by_receipt(session: Session, vault: Vault, typed: str) -> Concern | None:
     """The no-contact concern this receipt opens, or None for any failure.
 
     Every failure costs the same slow hash, so the answer's timing does not say whether
@@ -101,11 +102,15 @@ def find_by_receipt(session: Session, typed: str) -> Concern | None:
     canonical = normalise_receipt(typed[:64])
     rows: list[Concern] = []
     if canonical is not None:
+        group = canonical.split("-")[0]
+        tags = receipt_tags(vault, group)
         rows = list(
             session.scalars(
                 select(Concern)
                 .where(
-                    Concern.receipt_locator == canonical[:4],
+                    # The keyed tag under any key in the ring; or, for a receipt issued
+                    # before tags, its first group in clear (re-tagged below once proven).
+                    Concern.receipt_locator.in_([*tags, group]),
                     Concern.receipt_hash.is_not(None),
                     Concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT.value,
                 )
@@ -119,4 +124,19 @@ def find_by_receipt(session: Session, typed: str) -> Concern | None:
             found = row
     if not rows:
         verify_receipt(canonical or "0000-0000-0000-0000", _decoy_hash())
+    if found is not None and canonical is not None and found.receipt_locator != tags[0]:
+        _retag(vault, found, canonical.split("-")[0])
     return found
+
+
+def _retag(vault: Vault, concern: Concern, group: str) -> None:
+    """Move a proven receipt's locator to the newest key's tag (and seal its group), so the
+    clear first group of an old receipt, or an old key's tag, does not outlive its use."""
+    concern.receipt_locator = receipt_tag(vault, group)
+    concern.receipt_group_enc = vault.seal_text(
+        vault.concern_key(concern),
+        group,
+        table="concerns",
+        row_id=concern.id,
+        field="receipt_group",
+    )

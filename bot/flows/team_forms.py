@@ -6,7 +6,6 @@ by the same submission, sent twice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -16,14 +15,9 @@ from bot.domain.moves import Move, MoveDetails
 from bot.domain.team_rules import referral_date_problem
 from bot.flows.context import AppContext
 from bot.flows.conversation import ask_reporter
-from bot.flows.referrals import (
-    confirm_no_referral,
-    no_referral_detail,
-    propose_no_referral,
-    record_referral_chased,
-)
-from bot.flows.team_actions import ConcernRef, act, authorise, move
-from bot.flows.triage import NotAllowed, add_note, assign_owner, find_concern, record_referral
+from bot.flows.recording_fields import RecordingFields, check_fields, edit_recording
+from bot.flows.team_actions import act, authorise, move
+from bot.flows.triage import NotAllowed, add_note, assign_owner, record_referral
 from storage.models import Concern
 
 
@@ -110,89 +104,44 @@ def save_referral(
     return act(context, concern_id, user_id, change, action="referral", submission_id=submission_id)
 
 
-def save_no_referral(
+def current_recording(context: AppContext, concern_id: str, user_id: str) -> RecordingFields:
+    """The recorded fields as they stand, for the person about to correct them."""
+    ref = authorise(context, concern_id, user_id)
+    with context.db.transaction() as session:
+        concern = session.get(Concern, ref.id)
+        if concern is None:
+            raise NotAllowed("That concern could not be found.")
+        return RecordingFields.of(concern, context.policy.timezone)
+
+
+def correct_recording(
     context: AppContext,
     concern_id: str,
     user_id: str,
+    fields: RecordingFields,
     *,
-    reason: str,
-    detail: str | None,
     submission_id: str,
-) -> str | None:
-    """Propose "no referral needed" with a reason; a second member confirms it."""
+) -> dict[str, str]:
+    """Problems by field name (empty when the correction is made or was already made)."""
+    try:
+        ref = authorise(context, concern_id, user_id)
+    except NotAllowed as refused:
+        return {"elements": str(refused)}
+    today = local_today(context.now(), context.policy.timezone)
+    if problems := check_fields(fields, kind=ref.kind, today=today):
+        return problems
 
     def change(session: Session, concern: Concern) -> None:
-        propose_no_referral(
-            session,
-            context.vault,
-            concern,
-            reason=reason,
-            detail=detail,
-            actor_id=user_id,
-            now=context.now(),
-        )
-
-    return act(
-        context, concern_id, user_id, change, action="no_referral", submission_id=submission_id
-    )
-
-
-def save_no_referral_confirmation(
-    context: AppContext, concern_id: str, user_id: str, *, submission_id: str
-) -> str | None:
-    def change(session: Session, concern: Concern) -> None:
-        confirm_no_referral(session, concern, actor_id=user_id, now=context.now())
-
-    return act(
-        context,
-        concern_id,
-        user_id,
-        change,
-        action="confirm_no_referral",
-        submission_id=submission_id,
-    )
-
-
-def save_referral_chased(
-    context: AppContext,
-    concern_id: str,
-    user_id: str,
-    *,
-    chased_on: date | None,
-    submission_id: str,
-) -> str | None:
-    def change(session: Session, concern: Concern) -> None:
-        record_referral_chased(
+        edit_recording(
             session,
             concern,
-            chased_on=chased_on,
+            fields,
             actor_id=user_id,
             now=context.now(),
             timezone=context.policy.timezone,
         )
 
-    return act(
-        context, concern_id, user_id, change, action="referral_chased", submission_id=submission_id
+    refusal = act(
+        context, concern_id, user_id, change, action="edit_recording", submission_id=submission_id
     )
-
-
-@dataclass(frozen=True)
-class NoReferralProposal:
-    """What a second member is asked to confirm."""
-
-    reason: str
-    detail: str | None
-    proposed_by: str | None
-
-
-def proposal_to_confirm(context: AppContext, ref: ConcernRef, viewer_id: str) -> NoReferralProposal:
-    """The pending "no referral needed" on an authorised concern, its detail decrypted (and
-    the opening audited) for the member asked to confirm it."""
-    with context.db.transaction() as session:
-        concern = find_concern(session, ref.id)
-        if concern is None or not concern.no_referral_reason:
-            raise NotAllowed("There is nothing to confirm on this concern.")
-        detail = no_referral_detail(
-            session, context.vault, concern, viewer_id=viewer_id, now=context.now()
-        )
-        return NoReferralProposal(concern.no_referral_reason, detail, concern.no_referral_by)
+    return {"elements": refusal} if refusal else {}

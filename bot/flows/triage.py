@@ -221,6 +221,8 @@ class ConcernDetails:
     created_at: datetime
     owner_id: str | None
     timeline: list[TimelineEntry]
+    concern_id: str = ""
+    worker_type: str | None = None
     urgent: bool = False
     referral_chased_at: datetime | None = None
     no_referral: NoReferral | None = None
@@ -308,6 +310,8 @@ def view_details(
         created_at=concern.created_at,
         owner_id=concern.owner_id,
         timeline=read_timeline(session, vault, concern, reporter_view=False),
+        concern_id=concern.id,
+        worker_type=concern.worker_type,
         urgent=concern.urgent,
         referral_chased_at=concern.referral_chased_at,
         no_referral=no_referral,

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.flows.context import AppContext
 from bot.jobs import runner
 from bot.jobs.escalation import ESCALATION
+from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.runner import Job
 from bot.jobs.sla_sweep import SLA_SWEEP
 
@@ -21,7 +22,7 @@ TICK_SECONDS = 60
 
 def all_jobs() -> list[Job]:
     """Every scheduled job, in the order a tick runs them."""
-    return [SLA_SWEEP, ESCALATION]
+    return [SLA_SWEEP, ESCALATION, HOUSEKEEPING]
 
 
 def start_scheduler(

@@ -6,11 +6,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime.logs import configure_logging
-from bot.runtime.settings import SettingsError, load_settings
+from bot.runtime.settings import (
+    Settings,
+    SettingsError,
+    load_settings,
+    parse_port,
+    port_setting,
+)
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
 
@@ -19,13 +27,38 @@ class CliError(Exception):
     """A problem the operator can fix; printed as one line, no traceback."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a mistake on the command line is one line, like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"speakup: {message} (see `{self.prog} --help`)\n")
+
+
+def _port_argument(raw: str) -> int:
+    try:
+        return parse_port(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _version() -> str:
+    try:
+        return version("speakup")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="speakup", description=__doc__)
+    parser = _Parser(prog="speakup", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"speakup {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set)")
     serve.add_argument("--http", action="store_true", help="force HTTP mode")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    # PORT is read when serving, not here: a bad PORT must not break `--help` or other commands.
+    serve.add_argument(
+        "--port", type=_port_argument, default=None, help="HTTP port (default: PORT, else 3000)"
+    )
     serve.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server listens
     serve.add_argument(
         "--no-migrate", action="store_true", help="do not apply pending database migrations"
@@ -44,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the audit log's hash chain")
+
+    export = sub.add_parser("export", help="exports")
+    export_sub = export.add_subparsers(dest="export_command", required=True)
+    reporter = export_sub.add_parser(
+        "reporter", help="what is held about an open or confidential reporter (subject access)"
+    )
+    reporter.add_argument("user_id", help="the person's Slack user id (U…)")
+    reporter.add_argument("--out", help="write OUT.json and OUT.txt instead of printing")
+    reporter.add_argument("--requested-by", default="operator", help="recorded in the audit log")
     return parser
 
 
@@ -63,8 +105,8 @@ def run(argv: Sequence[str]) -> int:
 
         return run_demo()
 
-    configure_logging(os.environ.get("SPEAKUP_LOG_LEVEL", "INFO"))
     settings = load_settings()
+    configure_logging(settings.speakup_log_level)
     if args.command == "db":
         _database(settings.database_url).upgrade()
         print("database is up to date")
@@ -87,15 +129,58 @@ def run(argv: Sequence[str]) -> int:
         print(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}")
         return 1
 
+    if args.command == "export":
+        return _export_reporter(args, settings)
+
     from bot.runtime.context import build_context
-    from bot.runtime.server import serve
+    from bot.runtime.server import bind_listener, serve
 
     socket_mode = bool(settings.slack_app_token) and not args.http
     settings.require_slack(socket_mode=socket_mode)
-    context = build_context(settings, _database(settings.database_url))
-    if not args.no_migrate:
-        context.db.upgrade()
-    serve(context, socket_mode=socket_mode, host=args.host, port=args.port)
+    port = args.port if args.port is not None else port_setting(os.environ.get("PORT"))
+    # Before the database is touched: a port already taken stops here, not after migrations
+    # and the first sweep have run in a process that cannot serve.
+    listener = bind_listener(args.host, port)
+    try:
+        context = build_context(settings, _database(settings.database_url))
+        if not args.no_migrate:
+            context.db.upgrade()
+    except BaseException:
+        listener.close()
+        raise
+    serve(context, socket_mode=socket_mode, listener=listener)
+    return 0
+
+
+def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+    from pathlib import Path
+
+    from bot.domain.clock import utcnow
+    from bot.flows.subject_access import export_reporter
+    from storage.vault import Vault
+
+    user_id = str(args.user_id).strip()
+    if user_id[:1] not in ("U", "W") or not user_id.isalnum():
+        raise CliError(f"{user_id!r} is not a Slack user id (U… or W…): copy it from the profile")
+    db = _database(settings.database_url)
+    with db.transaction() as session:
+        export = export_reporter(
+            session,
+            Vault(settings.key_ring()),
+            user_id,
+            requested_by=str(args.requested_by)[:64],
+            now=utcnow(),
+        )
+    as_json = json.dumps(export.as_json(), indent=2, ensure_ascii=False)
+    if args.out:
+        Path(f"{args.out}.json").write_text(as_json + "\n", encoding="utf-8")
+        Path(f"{args.out}.txt").write_text(export.as_text() + "\n", encoding="utf-8")
+        print(f"wrote {args.out}.json and {args.out}.txt ({len(export.concerns)} concerns)")
+    else:
+        print(export.as_text())
+        print()
+        print(as_json)
     return 0
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -127,8 +129,39 @@ def settle(context: Service) -> None:
     gc.freeze()
 
 
-def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
-    """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server."""
+def bind_listener(host: str, port: int) -> socket.socket:
+    """The server's socket, bound (not yet listening) so `serve` can be refused a port before
+    it touches the database; SettingsError in one line when the port cannot be had."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror:
+        raise SettingsError(f"--host {host!r} is not an address this machine has") from None
+    listener = socket.socket(family, kind, proto)
+    # As waitress does: a restart may reuse the port while old connections linger in TIME_WAIT.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SettingsError(
+                f"PORT {port} is already in use on {host}: stop whatever listens there, or "
+                "set PORT (or --port) to a free port"
+            ) from None
+        if exc.errno == errno.EACCES:
+            raise SettingsError(
+                f"PORT {port} needs privileges this user lacks: use a port above 1023"
+            ) from None
+        raise SettingsError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
+    return listener
+
+
+def serve(context: Service, *, socket_mode: bool, listener: socket.socket) -> None:
+    """Run until SIGTERM or SIGINT: the outbox worker plus Socket Mode or the HTTP server,
+    on `listener` (see bind_listener)."""
+    host, port = listener.getsockname()[:2]
     worker = OutboxWorker(context, build_web_client(context.settings), context.answering)
     worker.start()
     scheduler = start_scheduler(context, worker.owner)
@@ -151,7 +184,7 @@ def serve(context: Service, *, socket_mode: bool, host: str, port: int) -> None:
     else:
         app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
         log.info("serve.http", host=host, port=port)
-    server = create_server(app, host=host, port=port, threads=8, ident="speakup")
+    server = create_server(app, sockets=[listener], threads=8, ident="speakup")
     refused: list[str] = []
 
     def _close(signum: int, frame: FrameType | None) -> None:

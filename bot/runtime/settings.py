@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,12 +17,43 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.runtime.logs import LOG_LEVELS
 from storage.crypto import KeyConfigError, KeyRing
 
 DEFAULT_DATABASE_URL = "sqlite:///speakup.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+
+# Slack ids as Slack shows them: channels C… (G… for older private ones); members U… (W… on
+# Enterprise Grid) and user groups S…. A name such as "#ftsu-guardians" is the commonest slip.
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+MEMBER_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+FIND_CHANNEL_ID = (
+    "in Slack open the channel, click its name for the channel details and copy the "
+    "Channel ID shown at the bottom (C…)"
+)
+FIND_MEMBER_ID = (
+    "use member ids (U… or W…: open the person's profile, ⋮ More, Copy member ID) or "
+    "user-group ids (S…), comma-separated"
+)
 
 CommaList = Annotated[list[str], NoDecode]
+
+_CHANNELS = (
+    "speakup_guardian_channel",
+    "speakup_safeguarding_channel",
+    "speakup_leaders_channel",
+    "speakup_ops_channel",
+    "speakup_learning_channel",
+)
+_MEMBER_LISTS = (
+    "speakup_guardians",
+    "speakup_safeguarding_team",
+    "speakup_leaders",
+    "speakup_guardian_leads",
+    "speakup_safeguarding_leads",
+    "speakup_executive_leads",
+)
 
 
 class SettingsError(Exception):
@@ -43,10 +75,16 @@ class Settings(BaseSettings):
     speakup_guardian_channel: str | None = None
     speakup_safeguarding_channel: str | None = None
     speakup_leaders_channel: str | None = None
+    speakup_ops_channel: str | None = None
+    speakup_learning_channel: str | None = None
     speakup_guardians: CommaList = Field(default_factory=list)
     speakup_safeguarding_team: CommaList = Field(default_factory=list)
     speakup_leaders: CommaList = Field(default_factory=list)
+    speakup_guardian_leads: CommaList = Field(default_factory=list)
+    speakup_safeguarding_leads: CommaList = Field(default_factory=list)
+    speakup_executive_leads: CommaList = Field(default_factory=list)
     speakup_timezone: str = "Europe/London"
+    speakup_log_level: str = "INFO"
 
     # Timescales (SPEC §2), all configurable.
     speakup_ack_working_days: int = Field(default=2, ge=1, le=7)
@@ -60,10 +98,8 @@ class Settings(BaseSettings):
     speakup_safeguarding_referral_hours: int = Field(default=24, ge=1, le=120)
 
     # The escalation ladder: a reminder once this share of a deadline's window has passed,
-    # then, once overdue by each grace, DMs to the leads and then the executive leads.
-    speakup_guardian_leads: CommaList = Field(default_factory=list)
-    speakup_safeguarding_leads: CommaList = Field(default_factory=list)
-    speakup_executive_leads: CommaList = Field(default_factory=list)
+    # then, once overdue by each grace, DMs to the leads and then the executive leads
+    # (SPEAKUP_GUARDIAN_LEADS, SPEAKUP_SAFEGUARDING_LEADS, SPEAKUP_EXECUTIVE_LEADS above).
     speakup_escalation_reminder_percent: int = Field(default=75, ge=1, le=99)
     speakup_speak_up_leads_grace_working_days: int = Field(default=2, ge=0, le=30)
     speakup_speak_up_executive_grace_working_days: int = Field(default=5, ge=1, le=60)
@@ -83,22 +119,67 @@ class Settings(BaseSettings):
     speakup_outbox_backoff_cap: float = Field(default=300.0, gt=0, le=3600)
     speakup_usergroup_cache_seconds: int = Field(default=300, ge=0, le=3600)
 
-    @field_validator(
-        "speakup_guardians",
-        "speakup_safeguarding_team",
-        "speakup_leaders",
-        "speakup_sites",
-        "speakup_routes",
-        "speakup_guardian_leads",
-        "speakup_safeguarding_leads",
-        "speakup_executive_leads",
-        mode="before",
-    )
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_means_unset(cls, values: Any) -> Any:
+        # `DATABASE_URL=` in an env file (or "" in the TOML file) leaves the default in place.
+        if isinstance(values, dict):
+            return {
+                name: value
+                for name, value in values.items()
+                if not (isinstance(value, str) and not value.strip())
+            }
+        return values
+
+    @field_validator(*_MEMBER_LISTS, "speakup_sites", "speakup_routes", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator(*_CHANNELS)
+    @classmethod
+    def _channel_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a channel id: {FIND_CHANNEL_ID}")
+        return value
+
+    @field_validator(*_MEMBER_LISTS)
+    @classmethod
+    def _member_ids(cls, values: list[str]) -> list[str]:
+        cleaned = [value.strip() for value in values]
+        for value in cleaned:
+            if not MEMBER_ID.match(value):
+                raise ValueError(
+                    f"{value!r} is not a Slack member or user-group id: {FIND_MEMBER_ID}"
+                )
+        return cleaned
+
+    @field_validator("speakup_routes")
+    @classmethod
+    def _routes_name_channel_ids(cls, rules: list[str]) -> list[str]:
+        # The shape of a rule is the router's to judge; where it sends concerns is checked here.
+        for rule in rules:
+            _, sep, channel = rule.partition("=")
+            if sep and channel.strip() and not CHANNEL_ID.match(channel.strip()):
+                raise ValueError(
+                    f"{rule!r} sends concerns to {channel.strip()!r}, which is not a channel id: "
+                    + FIND_CHANNEL_ID
+                )
+        return rules
+
+    @field_validator("speakup_log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        level = "WARNING" if level == "WARN" else level
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("speakup_timezone")
     @classmethod
@@ -196,8 +277,31 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()
+        message = first["msg"].removeprefix("Value error, ")
         if not name:  # a rule across settings names them in its own message
-            raise SettingsError(str(first["msg"]).removeprefix("Value error, ")) from None
-        raise SettingsError(f"{name} is invalid: {first['msg']}") from None
+            raise SettingsError(message) from None
+        raise SettingsError(f"{name} is invalid: {message}") from None
     except ValueError as exc:  # malformed TOML
         raise SettingsError(f"SPEAKUP_CONFIG could not be read: {exc}") from None
+
+
+def port_setting(raw: str | None) -> int:
+    """The HTTP port from PORT: the default when unset or empty, SettingsError when it is not
+    a port number. Read only by `serve`, so a stray PORT never stops the other commands."""
+    if raw is None or not raw.strip():
+        return DEFAULT_PORT
+    try:
+        return parse_port(raw)
+    except ValueError as exc:
+        raise SettingsError(f"PORT is invalid: {exc}") from None
+
+
+def parse_port(raw: str) -> int:
+    """A TCP port number, 1 to 65535, or ValueError saying what is wrong."""
+    try:
+        port = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a port number (1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise ValueError(f"{port} is not a port number (1 to 65535)")
+    return port

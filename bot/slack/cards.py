@@ -23,6 +23,7 @@ from bot.domain.taxonomy import (
     ELEMENTS,
     IDENTITY_LABELS,
     KIND_LABELS,
+    RAISED_VIA,
     STATUS_LABELS,
     ConcernKind,
     IdentityMode,
@@ -53,6 +54,14 @@ def card_text(concern: Concern, *, team: list[str]) -> str:
     return f"{KIND_LABELS[ConcernKind(concern.kind)]} concern {concern.reference}"
 
 
+def _raised(concern: Concern) -> str:
+    when = slack_date(concern.created_at, "{ago}")
+    if concern.raised_via == "slack" or not concern.recorded_by:
+        return when
+    how = RAISED_VIA.get(concern.raised_via, "Outside the app")
+    return f"{how}, {when}; recorded by <@{concern.recorded_by}>"
+
+
 def card_blocks(
     concern: Concern, deadlines: list[Deadline], team: list[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -78,7 +87,7 @@ def card_blocks(
         MarkdownTextObject(
             text="*Owner*\n" + (f"<@{concern.owner_id}>" if concern.owner_id else "Unassigned")
         ),
-        MarkdownTextObject(text="*Raised*\n" + slack_date(concern.created_at, "{ago}")),
+        MarkdownTextObject(text="*Raised*\n" + _raised(concern)),
     ]
     if kind is ConcernKind.SAFEGUARDING:
         fields.append(MarkdownTextObject(text="*Referral*\n" + _referral_state(concern, deadlines)))

@@ -40,6 +40,8 @@ GUIDE = (
     "• `/speakup status` lists your concerns and where they are.\n"
     "• `/speakup status <receipt>` checks an anonymous, no-contact concern with its receipt.\n"
     "• `/speakup help` shows this guide.\n"
+    "• Guardians: `/speakup record` records a concern raised with you in person, by phone, "
+    "email or letter.\n"
     "The *Raise a concern* shortcut, the button on my Home tab and a message to me open the "
     "same form.\n\n"
     "You choose how identifiable to be: *open*, *confidential*, *anonymous with follow-up* "

@@ -21,8 +21,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import String, bindparam, update
 
 from bot.domain.deadlines import deadlines
-from bot.flows import effects
 from bot.flows.context import AppContext
+from bot.flows.conversation import reporter_unreachable
 from bot.flows.effects import EffectKind
 from bot.slack import escalation_delivery
 from bot.slack.answering import QUIET, Answering
@@ -215,15 +215,7 @@ class OutboxWorker:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
             if concern is None:
                 return
-            effects.queue_thread_note(
-                session,
-                concern_id=concern.id,
-                key=f"unreachable:{concern.id}",
-                text="The reporter cannot be reached by direct message at the moment "
-                "(Slack refuses it); updates stay queued and go out if that changes.",
-                now=self.context.now(),
-                once=True,
-            )
+            reporter_unreachable(session, concern, now=self.context.now())
         self.context.wake_outbox()
 
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:

@@ -169,10 +169,25 @@ def _still_open(
 
 
 def _card_link(client: WebClient, concern: Concern) -> str | None:
+    """A link to the card, when Slack gives one: a nicety that must never hold a rung up."""
     if concern.card_ts is None:
         return None
-    answer = client.chat_getPermalink(channel=concern.channel, message_ts=concern.card_ts)
+    try:
+        answer = client.chat_getPermalink(channel=concern.channel, message_ts=concern.card_ts)
+    except SlackApiError as exc:
+        log.warning("escalation.no_card_link", reference=concern.reference, error=_error(exc))
+        return None
     return f"<{answer['permalink']}|{concern.reference}>"
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error") or f"http_{exc.response.status_code}")
+
+
+def _worth_retrying(exc: SlackApiError) -> bool:
+    """Slack rate-limited us or failed itself: try the whole rung again later."""
+    status = int(exc.response.status_code)
+    return status == 429 or status >= 500
 
 
 def _tell_leads(
@@ -182,7 +197,13 @@ def _tell_leads(
     is told in its channel instead, so the rung is never silently lost."""
     people: list[str] = []
     for entry in configured:
-        members = _members(client, entry) if entry.startswith("S") else [entry]
+        try:
+            members = _members(client, entry) if entry.startswith("S") else [entry]
+        except SlackApiError as exc:
+            if _worth_retrying(exc):
+                raise
+            log.warning("escalation.lead_group_unreadable", group=entry, error=_error(exc))
+            continue
         people += [person for person in members if person not in people]
     text = lead_text(r, link)
     last_ts: str | None = None
@@ -191,13 +212,20 @@ def _tell_leads(
             opened: Any = client.conversations_open(users=person)
             last_ts = post(str(opened["channel"]["id"]), text, None)
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
-            if error not in UNREACHABLE_LEAD:
-                raise  # worth retrying: the people already told are found, not told twice
-            log.warning("escalation.lead_unreachable", reference=r.concern.reference, error=error)
+            if _worth_retrying(exc) or _error(exc) not in UNREACHABLE_LEAD:
+                raise  # tried again later; the people already told are found, not told twice
+            log.warning(
+                "escalation.lead_unreachable", reference=r.concern.reference, error=_error(exc)
+            )
     if last_ts is not None:
         return Posted(None, last_ts)
-    why = "none are configured" if not people else "Slack would not deliver to any of them"
+    why = (
+        "Slack would not deliver to any of them"
+        if people
+        else "none could be found (check the leads settings)"
+        if configured
+        else "none are configured"
+    )
     log.error("escalation.no_lead_told", reference=r.concern.reference, rung=RUNG_NAMES[r.rung])
     ts = post(r.concern.channel, no_lead_text(r, why), None)
     return Posted(r.concern.channel, ts)

@@ -72,9 +72,13 @@ def _concern_with_timeline(concern: ConcernOverview) -> str:
     return "\n".join(lines)
 
 
-def home_view(concerns: list[ConcernOverview] | None) -> dict[str, Any]:
+def record_button() -> ButtonElement:
+    return ButtonElement(action_id=Action.RECORD_CONCERN, text="Record a concern", value="record")
+
+
+def home_view(concerns: list[ConcernOverview] | None, *, guardian: bool = False) -> dict[str, Any]:
     """The Home tab: general information first, then the person's own concerns (None when
-    they could not be read just now)."""
+    they could not be read just now); guardians also find how to record a concern."""
     blocks: list[Block] = [
         HeaderBlock(text="Speak up"),
         _section(SERVICE),
@@ -106,6 +110,16 @@ def home_view(concerns: list[ConcernOverview] | None) -> dict[str, Any]:
     else:
         blocks.append(_section("Nothing has been raised from this account."))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]))
+    if guardian:
+        blocks += [
+            DividerBlock(),
+            HeaderBlock(text="For guardians"),
+            _section(
+                "Someone raised a concern with you in person, by phone, email or letter? "
+                "Record it here so it is tracked and counted like every other."
+            ),
+            ActionsBlock(elements=[record_button()]),
+        ]
     view = View(type="home", blocks=blocks[:HOME_BLOCKS_MAX])
     return view.to_dict()  # validates against Block Kit's limits first
 

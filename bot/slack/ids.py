@@ -23,6 +23,8 @@ class Callback(StrEnum):
     CONFIRM_NO_REFERRAL = "confirm_no_referral"
     REFERRAL_CHASED = "record_referral_chased"
     DETAILS = "concern_details"
+    RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
+    EDIT_RECORDING = "edit_recording_form"  # a guardian corrects the recorded fields
 
 
 class Action(StrEnum):
@@ -45,6 +47,8 @@ class Action(StrEnum):
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
+    RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
+    EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
 
 
 class Block(StrEnum):
@@ -76,3 +80,9 @@ class Block(StrEnum):
     NO_REFERRAL_DETAIL = "no_referral_detail"
     CHASED_ON = "chased_on"
     CONFIRM = "confirm"
+    RAISED_VIA = "raised_via"
+    RAISED_ON = "raised_on"
+    REPORTER_USER = "reporter_user"
+    RECORDED_IDENTITY = "recorded_identity"
+    WORKER_TYPE = "worker_type"
+    DETRIMENT_ON = "detriment_on"

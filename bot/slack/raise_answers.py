@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.domain.clock import local_today
 from bot.domain.routing import RoutingError
-from bot.domain.taxonomy import ConcernKind
+from bot.domain.taxonomy import ConcernKind, IdentityMode
+from bot.flows import dedupe
 from bot.flows.context import AppContext
 from bot.flows.raising import (
     RaisedConcern,
@@ -21,6 +22,7 @@ from bot.flows.raising import (
     find_by_submission,
     prepare_raise,
     repeat_submission,
+    replayed_no_contact,
 )
 from bot.slack import copy as help_text
 from bot.slack import raise_form, raise_parsing, signed_metadata
@@ -76,9 +78,12 @@ def submit_raise(
         # Not log.exception: a database error's text carries the statement's parameters.
         log.error("raise.not_saved", kind=kind.value, error=type(exc).__name__)
         return errors({Block.DESCRIPTION: NOT_SAVED})
+    no_contact = raised.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
     log.info(
         "raise.stored",
-        reference=raised.reference,
+        # Not for no-contact concerns: with Slack's own record of who sent a form when, a
+        # line's time would tie the person to the reference.
+        reference=None if no_contact else raised.reference,
         kind=raised.kind.value,
         urgent=raised.urgent,
         duplicate=raised.duplicate,
@@ -118,6 +123,8 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
                 existing = find_by_submission(session, context.vault, view_id)
                 if existing is not None:
                     return repeat_submission(session, existing)
+                if dedupe.seen_no_contact_submission(session, context.vault.ring, view_id):
+                    return replayed_no_contact(request)
             attempts_left -= 1
             if not attempts_left:
                 raise

@@ -36,6 +36,7 @@ from bot.domain.taxonomy import (
     MEDIUM_TEXT_MAX,
     PROFESSIONAL_GROUPS,
     SHORT_TEXT_MAX,
+    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
 )
@@ -71,7 +72,7 @@ _IDENTITY_SHORT = {
 }
 
 
-def _options(choices: dict[str, str]) -> list[Option]:
+def options_of(choices: dict[str, str]) -> list[Option]:
     return [Option(value=value, text=label) for value, label in choices.items()]
 
 
@@ -84,7 +85,7 @@ def offered_sites(sites: list[str]) -> list[str]:
     return fitting[:OPTIONS_MAX]
 
 
-def _elements_element() -> CheckboxesElement | StaticMultiSelectElement:
+def elements_element() -> CheckboxesElement | StaticMultiSelectElement:
     """Checkboxes, so each element can carry its plain-words description; a multi-select
     if the list ever outgrows what checkboxes allow."""
     if len(ELEMENTS) <= CHECKBOXES_MAX:
@@ -96,11 +97,11 @@ def _elements_element() -> CheckboxesElement | StaticMultiSelectElement:
             ],
         )
     return StaticMultiSelectElement(
-        action_id=B.ELEMENTS, placeholder="Choose one or more", options=_options(ELEMENTS)
+        action_id=B.ELEMENTS, placeholder="Choose one or more", options=options_of(ELEMENTS)
     )
 
 
-def _text_input(
+def text_input(
     block_id: str, label: str, *, max_length: int, multiline: bool, optional: bool, hint: str = ""
 ) -> InputBlock:
     return InputBlock(
@@ -147,8 +148,18 @@ def _profession_block() -> InputBlock:
         optional=True,
         hint=PlainTextObject(text="Only used in anonymous statistics."),
         element=StaticSelectElement(
-            action_id=B.PROFESSIONAL_GROUP, options=_options(PROFESSIONAL_GROUPS)
+            action_id=B.PROFESSIONAL_GROUP, options=options_of(PROFESSIONAL_GROUPS)
         ),
+    )
+
+
+def worker_type_block(label: str = "How you work here (optional)") -> InputBlock:
+    return InputBlock(
+        block_id=B.WORKER_TYPE,
+        label=label,
+        optional=True,
+        hint=PlainTextObject(text="Only used in anonymous statistics."),
+        element=StaticSelectElement(action_id=B.WORKER_TYPE, options=options_of(WORKER_TYPES)),
     )
 
 
@@ -174,9 +185,9 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             block_id=B.ELEMENTS,
             label="What is it about?",
             hint=PlainTextObject(text="Choose all that apply."),
-            element=_elements_element(),
+            element=elements_element(),
         ),
-        _text_input(
+        text_input(
             B.DESCRIPTION,
             "What happened?",
             max_length=DESCRIPTION_MAX,
@@ -201,7 +212,7 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             )
         )
     blocks += [
-        _text_input(
+        text_input(
             B.LOCATION,
             "Where did it happen? (optional)",
             max_length=SHORT_TEXT_MAX,
@@ -215,14 +226,14 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             optional=True,
             element=DatePickerElement(action_id=B.HAPPENED_ON),
         ),
-        _text_input(
+        text_input(
             B.RAISED_BEFORE,
             "Have you raised it before? With whom? (optional)",
             max_length=SHORT_TEXT_MAX,
             multiline=False,
             optional=True,
         ),
-        _text_input(
+        text_input(
             B.HOPED_OUTCOME,
             "What would you like to happen? (optional)",
             max_length=MEDIUM_TEXT_MAX,
@@ -236,9 +247,12 @@ def speak_up_form(*, sites: list[str], metadata: str) -> dict[str, Any]:
             hint=PlainTextObject(
                 text="Do you feel you have suffered detriment for speaking up before?"
             ),
-            element=RadioButtonsElement(action_id=B.DETRIMENT, options=_options(DETRIMENT_ANSWERS)),
+            element=RadioButtonsElement(
+                action_id=B.DETRIMENT, options=options_of(DETRIMENT_ANSWERS)
+            ),
         ),
         _profession_block(),
+        worker_type_block(),
     ]
     return _modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata)
 
@@ -265,7 +279,7 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
         InputBlock(
             block_id=B.AT_RISK,
             label="Who is at risk?",
-            element=RadioButtonsElement(action_id=B.AT_RISK, options=_options(AT_RISK)),
+            element=RadioButtonsElement(action_id=B.AT_RISK, options=options_of(AT_RISK)),
         ),
         InputBlock(
             block_id=B.IMMEDIATE_DANGER,
@@ -278,7 +292,7 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
                 ],
             ),
         ),
-        _text_input(
+        text_input(
             B.LOCATION,
             "Where?",
             max_length=SHORT_TEXT_MAX,
@@ -286,14 +300,14 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
             optional=False,
             hint="Address, station or ward, as precisely as you can. 'Not known' is fine.",
         ),
-        _text_input(
+        text_input(
             B.INCIDENT_NUMBER,
             "CAD or incident number (optional)",
             max_length=INCIDENT_NUMBER_MAX,
             multiline=False,
             optional=True,
         ),
-        _text_input(
+        text_input(
             B.DESCRIPTION,
             "What happened?",
             max_length=DESCRIPTION_MAX,
@@ -320,6 +334,14 @@ def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> 
     return view.to_dict()  # validates against Block Kit's limits first
 
 
+REPLAYED_NO_CONTACT = (
+    "This form was already received: your {noun} is safely with us. Its receipt was shown "
+    "once, when it was first sent, and is not shown again, so that nobody else can get a "
+    "working receipt by sending the same form. If you did not copy it, the guardians cannot "
+    "reach you, but your concern will still be looked into. You can raise it again if you want "
+    "a new receipt (say it repeats an earlier concern), or speak to a guardian in person."
+)
+
 # --- confirmation --------------------------------------------------------------------------
 
 
@@ -339,6 +361,12 @@ def confirmation_view(raised: RaisedConcern, *, ack_promise: str) -> dict[str, A
         )
     noun = "safeguarding concern" if raised.kind is ConcernKind.SAFEGUARDING else "concern"
     team = "the safeguarding team" if raised.kind is ConcernKind.SAFEGUARDING else "a guardian"
+    if raised.replayed:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=REPLAYED_NO_CONTACT.format(noun=noun)))
+        )
+        view = View(type="modal", title="Already received", close="Done", blocks=blocks)
+        return view.to_dict()
     if raised.duplicate:
         lead = f"We already have this {noun}: your reference is *{raised.reference}*."
     else:
@@ -349,11 +377,6 @@ def confirmation_view(raised: RaisedConcern, *, ack_promise: str) -> dict[str, A
             SectionBlock(
                 text=MarkdownTextObject(
                     text=f"*Your receipt: `{raised.receipt}`*\n"
-                    + (
-                        "This new receipt replaces any receipt shown before for this concern.\n"
-                        if raised.duplicate
-                        else ""
-                    )
                     + "*Copy this now: we cannot show it again.* Nothing links this concern to "
                     "you, so this receipt is the only way to check on it: type "
                     f"`/speakup status {raised.receipt}` at any time to see progress and "

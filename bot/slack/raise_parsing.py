@@ -14,6 +14,7 @@ from bot.domain.taxonomy import (
     MEDIUM_TEXT_MAX,
     PROFESSIONAL_GROUPS,
     SHORT_TEXT_MAX,
+    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
 )
@@ -123,6 +124,7 @@ def parse_submission(
         missing="Please choose how identifiable you want to be.",
     )
     group = form.choice(B.PROFESSIONAL_GROUP, PROFESSIONAL_GROUPS)
+    worker_type = form.choice(B.WORKER_TYPE, WORKER_TYPES)
 
     if kind is ConcernKind.SPEAK_UP:
         elements = form.choices(
@@ -152,6 +154,7 @@ def parse_submission(
                 hoped_outcome=hoped,
                 detriment=detriment,
                 professional_group=group,
+                worker_type=worker_type,
                 site=site,
             ),
             {},

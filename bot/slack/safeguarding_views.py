@@ -25,7 +25,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.deadlines import Deadline
 from bot.domain.safeguarding import DETAIL_MAX, NO_REFERRAL_REASONS
-from bot.flows.team_forms import NoReferralProposal
+from bot.flows.referral_forms import NoReferralProposal
 from bot.flows.triage import ConcernDetails
 from bot.slack.cards import slack_date
 from bot.slack.ids import Block as B

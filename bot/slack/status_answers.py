@@ -12,9 +12,10 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.domain.taxonomy import IdentityMode, Status
+from bot.domain.taxonomy import ConcernKind, IdentityMode, Status
 from bot.domain.text import clean_text
 from bot.flows import dedupe
+from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
 from bot.flows.conversation import latest_question, record_reporter_reply
 from bot.flows.receipt_guard import ReceiptGuard
@@ -67,7 +68,7 @@ def _status(
         log.info("receipt.paused")
         return receipt_views.too_many_tries(wait)
     with context.db.transaction() as session:
-        concern = find_by_receipt(session, argument)
+        concern = find_by_receipt(session, context.vault, argument)
         found = overview(session, context.vault, concern) if concern is not None else None
     if found is None:
         log.info("receipt.no_match")
@@ -178,4 +179,8 @@ def home_for(context: AppContext, user_id: str) -> dict[str, Any]:
     except SQLAlchemyError as exc:
         log.error("home.concerns_unavailable", error=type(exc).__name__)
         concerns = None  # the general information still shows
-    return home.home_view(concerns)
+    try:
+        guardian = context.team.may_act(user_id, ConcernKind.SPEAK_UP)
+    except TeamLookupFailed:
+        guardian = False  # the general information and their own concerns still show
+    return home.home_view(concerns, guardian=guardian)

@@ -34,6 +34,7 @@ from bot.domain.taxonomy import (
     OUTCOMES,
     PROFESSIONAL_GROUPS,
     STATUS_LABELS,
+    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
     Stage,
@@ -47,6 +48,7 @@ from bot.slack.cards import slack_date
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape, quote
+from bot.slack.recording_views import edit_recording_button
 
 MESSAGE_MAX = 2000
 SECTION_MAX = 3000
@@ -137,9 +139,12 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
         facts += safeguarding_views.referral_lines(details)
     facts += safeguarding_views.deadline_lines(details.deadlines)
 
+    if details.worker_type:
+        facts.append("*Works as:* " + WORKER_TYPES.get(details.worker_type, "?"))
     blocks: list[Block] = [
         HeaderBlock(text=f"{KIND_LABELS[kind]} concern {details.reference}"),
         SectionBlock(text=MarkdownTextObject(text=_clip("\n".join(facts)))),
+        edit_recording_button(details.concern_id),
         DividerBlock(),
     ]
     for key, label in _REPORT_LABELS.items():

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot.domain.clock import local_today
 from bot.domain.moves import Move
 from bot.domain.team_rules import TeamForm
-from bot.flows import team_actions, team_forms
+from bot.flows import referral_forms, team_actions
 from bot.flows.context import AppContext
 from bot.flows.team_actions import act, authorise, move
 from bot.flows.triage import NotAllowed, record_referral_acknowledged
@@ -125,7 +125,7 @@ def register(app: App, context: AppContext) -> None:
             trigger_id=body["trigger_id"], view=team_views.loading_view(ref.reference)
         )
         try:
-            proposal = team_forms.proposal_to_confirm(context, ref, user)
+            proposal = referral_forms.proposal_to_confirm(context, ref, user)
         except NotAllowed as refused:
             tell(client, body, str(refused))
             return

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.domain.safeguarding import DETAIL_MAX, NO_REFERRAL_REASONS, no_referral_detail_problem
-from bot.flows import team_forms
+from bot.flows import referral_forms
 from bot.flows.context import AppContext
 from bot.slack.copy import FORM_TAMPERED
 from bot.slack.ids import Block, Callback
@@ -43,7 +43,7 @@ def register(app: App, context: AppContext) -> None:
             form.errors[Block.NO_REFERRAL_DETAIL] = problem
         if form.errors or reason is None:
             return refuse(ack, form.errors)
-        problem = team_forms.save_no_referral(
+        problem = referral_forms.save_no_referral(
             context,
             form.concern_id,
             form.user,
@@ -61,7 +61,7 @@ def register(app: App, context: AppContext) -> None:
             return refuse(ack, {Block.CONFIRM: FORM_TAMPERED})
         if not value_of(form.view, Block.CONFIRM).get("selected_options"):
             return refuse(ack, {Block.CONFIRM: "Tick the box to confirm, or cancel."})
-        problem = team_forms.save_no_referral_confirmation(
+        problem = referral_forms.save_no_referral_confirmation(
             context, form.concern_id, form.user, submission_id=form.submission_id
         )
         finish(ack, problem, Block.CONFIRM)
@@ -77,7 +77,7 @@ def register(app: App, context: AppContext) -> None:
         except ValueError:
             chased_on = None
         # A missing date is refused by the rules, with the same words as a wrong one.
-        problem = team_forms.save_referral_chased(
+        problem = referral_forms.save_referral_chased(
             context,
             form.concern_id,
             form.user,

@@ -243,3 +243,23 @@ def test_the_job_runs_once_per_period_across_replicas(ladder: Harness, clock: Mo
     assert len(escalations(ladder)) == 1  # the ack is overdue; its reminder is not sent late
     assert utcnow() < now  # the clock really was moved
     assert timedelta(0) < now - raised
+
+
+def test_a_leads_group_slack_does_not_know_falls_back_to_the_channel(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app_with_leads(database_url, speakup_safeguarding_leads=["S0NOSUCH"]) as harness:
+        clock = MovableClock(harness, monkeypatch)
+        reference, raised = raise_urgent(harness)
+        clock.run_jobs(raised + minutes(121))
+        (told,) = [e for e in escalations(harness) if e.rung == 3]
+        assert told.channel == SAFEGUARDING_CHANNEL and reference in told.text
+        assert "none could be found" in told.text
+
+
+def test_no_link_to_the_card_holds_no_rung_up(ladder: Harness, clock: MovableClock) -> None:
+    reference, raised = raise_urgent(ladder)
+    ladder.emulator.fail_next("chat.getPermalink", 10, status=500)
+    clock.run_jobs(raised + minutes(61))
+    (overdue,) = [e for e in escalations(ladder) if e.rung == 2]
+    assert f"{reference} is overdue" in overdue.text and "See " not in overdue.text

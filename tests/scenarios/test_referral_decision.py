@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.domain.moves import Move, MoveDetails
 from bot.flows import team_forms
 from storage.models import AuditEntry, ConcernEvent
-from tests.harness import REPORTER, SAFEGUARDING_CHANNEL, SAFEGUARDING_MEMBERS, Harness
+from tests.harness import OTHER_STAFF, REPORTER, SAFEGUARDING_CHANNEL, SAFEGUARDING_MEMBERS, Harness
 from tests.raise_support import (
     concern_by_reference,
     confirmation_text,
@@ -168,7 +168,7 @@ def test_no_referral_needed_takes_a_reason_and_a_second_member(team: Harness) ->
     assert "someone else has to" in press_and_hear(team, FIRST, reference, "Confirm no referral")
     # Nor can anyone outside the team.
     assert "Only the safeguarding team" in press_and_hear(
-        team, REPORTER, reference, "Confirm no referral"
+        team, OTHER_STAFF, reference, "Confirm no referral"
     )
 
     view = open_confirmation(team, SECOND_MEMBER, reference)

@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 from bot.demo.simulator.background import BackgroundServer
-from bot.demo.simulator.web_api import APP_ID
+from bot.demo.simulator.identity import APP_ID
 
 JsonDict = dict[str, Any]
 

@@ -1,0 +1,30 @@
+"""every case recorded: how a concern reached the trust, and who recorded it
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.add_column(
+            sa.Column("raised_via", sa.String(length=20), nullable=False, server_default="slack")
+        )
+        batch.add_column(sa.Column("recorded_by", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.drop_column("recorded_by")
+        batch.drop_column("raised_via")

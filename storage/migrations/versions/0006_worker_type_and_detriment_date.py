@@ -1,0 +1,30 @@
+"""recording fields that match the national collection: worker type, and when detriment was
+indicated
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.add_column(sa.Column("worker_type", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("detriment_indicated_at", sa.DateTime(), nullable=True))
+    op.execute("UPDATE concerns SET detriment_indicated_at = created_at WHERE detriment = 'yes'")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.drop_column("detriment_indicated_at")
+        batch.drop_column("worker_type")
