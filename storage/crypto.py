@@ -4,6 +4,9 @@ Free text and reporter identity never reach the database in clear. Each concern 
 random AES-256-GCM data key, stored only wrapped by a key-ring key. Every ciphertext carries
 associated data naming its table, row and field, so a ciphertext copied to another row or
 field fails to decrypt instead of showing the wrong text.
+
+Every other secret the app needs (blind indexes, the audit chain's MAC) is derived from the
+ring keys with HKDF under its own label, so no two purposes share a key.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
+from itertools import pairwise
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -48,8 +52,44 @@ def generate_key() -> str:
     return base64.b64encode(os.urandom(KEY_BYTES)).decode("ascii")
 
 
-def _key_id(key: bytes) -> str:
+def derive(key: bytes, purpose: bytes) -> bytes:
+    """A 32-byte key for one purpose, derived from `key` (HKDF-SHA256, `purpose` as info)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(key)
+
+
+def key_id(key: bytes) -> str:
+    """The key's public name, stored beside what it wraps: 16 hex characters derived under
+    their own label. Like any ciphertext it can confirm a guessed key, but it is no shortcut
+    to one: keys are 32 random bytes (weak ones are refused), so there is nothing to guess."""
+    return derive(key, b"speakup key id v2")[:8].hex()
+
+
+def legacy_key_id(key: bytes) -> str:
+    """The name rows written before key ids were derived carry (8 hex of a salted SHA-256);
+    still recognised so those rows open, until `speakup keys rotate` rewraps them."""
     return hashlib.sha256(b"speakup-key-id:" + key).hexdigest()[:8]
+
+
+# Fewer distinct byte values than this in 32 bytes is not a random key: 32 random bytes have
+# about 30, and fewer than 16 happens by chance about three times in 10^17 draws.
+_MIN_DISTINCT_BYTES = 16
+_LONGEST_REPEAT = 16
+
+
+def weakness(key: bytes) -> str | None:
+    """Why `key` is plainly not 32 random bytes, or None. Catches the keys people type or
+    paste by hand (all zeros, one letter, a repeated word, a counting sequence)."""
+    if not any(key):
+        return "all zeros"
+    for period in range(1, _LONGEST_REPEAT + 1):
+        if all(key[i] == key[i - period] for i in range(period, len(key))):
+            return f"the same {period}-byte pattern repeated"
+    steps = {(later - earlier) % 256 for earlier, later in pairwise(key)}
+    if len(steps) == 1:
+        return "a counting sequence"
+    if len(set(key)) < _MIN_DISTINCT_BYTES:
+        return f"only {len(set(key))} different byte values"
+    return None
 
 
 @dataclass(frozen=True)
@@ -66,13 +106,26 @@ class KeyRing:
     def __init__(self, keys: list[bytes]) -> None:
         if not keys:
             raise KeyConfigError("no encryption key configured")
-        for key in keys:
+        for position, key in enumerate(keys, start=1):
             if len(key) != KEY_BYTES:
                 raise KeyConfigError("every key must be 32 bytes")
-        self._keys = {_key_id(key): key for key in keys}
-        self.newest_id = _key_id(keys[0])
-        self.key_ids = [_key_id(key) for key in keys]
-        self._index_keys = [self._derive(key, b"speakup blind index v1") for key in keys]
+            if problem := weakness(key):
+                raise KeyConfigError(f"key {position} is not random: {problem}")
+            if key in keys[: position - 1]:
+                raise KeyConfigError(
+                    f"key {position} is the same as key {keys.index(key) + 1}; list each once"
+                )
+        self.key_ids = [key_id(key) for key in keys]
+        self.legacy_ids = [legacy_key_id(key) for key in keys]
+        self.newest_id = self.key_ids[0]
+        # Rows name their key by either form; both find it.
+        self._keys = {name: key for key, name in zip(keys, self.legacy_ids, strict=True)}
+        self._keys.update(zip(self.key_ids, keys, strict=True))
+        self._index_keys = [derive(key, b"speakup blind index v1") for key in keys]
+        self._audit_keys = {
+            name: derive(key, b"speakup audit chain v1")
+            for name, key in zip(self.key_ids, keys, strict=True)
+        }
 
     @classmethod
     def from_config(cls, value: str) -> KeyRing:
@@ -91,9 +144,18 @@ class KeyRing:
             keys.append(key)
         return cls(keys)
 
-    @staticmethod
-    def _derive(key: bytes, purpose: bytes) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(key)
+    def holds(self, name: str) -> bool:
+        """Whether a key id (either form) names a key in the ring."""
+        return name in self._keys
+
+    def canonical_id(self, name: str) -> str | None:
+        """The derived id of the ring key `name` (either form) names, or None."""
+        key = self._keys.get(name)
+        return None if key is None else key_id(key)
+
+    def audit_key(self, name: str) -> bytes | None:
+        """The audit chain's MAC key derived from the ring key `name`, or None."""
+        return self._audit_keys.get(name)
 
     def wrap(self, data_key: bytes, *, context: str) -> WrappedKey:
         """Encrypt a data key under the newest ring key, bound to `context`."""
@@ -226,3 +288,14 @@ def verify_receipt(receipt_text: str, stored: str) -> bool:
 
 def _scrypt(salt: bytes, n: int, r: int, p: int) -> Scrypt:
     return Scrypt(salt=salt, length=32, n=n, r=r, p=p)
+
+
+def receipt_locator_tag(ring: KeyRing, group: str) -> str:
+    """The stored locator for a receipt's first group: keyed under the newest key, so the
+    database alone says nothing about any receipt."""
+    return ring.blind_index("receipt-locator:" + group)[:32]
+
+
+def receipt_locator_tags(ring: KeyRing, group: str) -> list[str]:
+    """The group's locator under every key in the ring (lookups across a key rotation)."""
+    return [tag[:32] for tag in ring.blind_index_candidates("receipt-locator:" + group)]

@@ -19,6 +19,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from storage.crypto import KeyRing
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # A checkpoint copies SQLite's write-ahead log into the database file and syncs it, about
 # 20 ms for each thousand pages. Left to SQLite (every 1000 pages) it runs inside whichever
@@ -109,11 +111,25 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-class Database:
-    """The engine and its session factory."""
+_KEY_RING = "speakup_key_ring"  # key in Session.info
 
-    def __init__(self, url: str) -> None:
+
+def key_ring_of(session: Session) -> KeyRing | None:
+    """The key ring of the Database whose transaction this session is (see Database.ring)."""
+    ring = session.info.get(_KEY_RING)
+    return ring if isinstance(ring, KeyRing) else None
+
+
+class Database:
+    """The engine, its session factory, and the key ring its transactions carry.
+
+    The ring rides along so that every transaction can MAC the audit entries it appends
+    (storage.audit) without each caller handing it over.
+    """
+
+    def __init__(self, url: str, *, ring: KeyRing | None = None) -> None:
         self.url = url
+        self.ring = ring
         self.engine = create_db_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Threads of this process queue here and wake the
@@ -129,6 +145,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on any error."""
         with self._sessions() as session, self._writer or nullcontext(), session.begin():
+            if self.ring is not None:
+                session.info[_KEY_RING] = self.ring
             yield session
 
     def ping(self) -> None:

@@ -100,18 +100,23 @@ class Concern(Base):
     __mapper_args__ = {"version_id_col": version}
 
     key_id: Mapped[str] = mapped_column(String(16))
+    # The data key's wrapping binds the facts that decide who sees what (storage.vault); 1 marks
+    # rows from before that, opened the old way until `speakup keys rotate` re-seals them.
+    seal_version: Mapped[int] = mapped_column(Integer, default=1)
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     report_enc: Mapped[bytes] = mapped_column(LargeBinary)
     reporter_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     reporter_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    index_key_id: Mapped[str | None] = mapped_column(String(16))  # the key reporter_index is under
     # A keyed tag of the receipt's first group (never the group itself), and the group
     # sealed with the concern's key so a key rotation can re-derive the tag.
     receipt_locator: Mapped[str | None] = mapped_column(String(64), index=True)
     receipt_group_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     receipt_hash: Mapped[str | None] = mapped_column(String(200))
-    # A keyed hash of the submitted view's id, against double submissions; None for
-    # no-contact concerns, whose submissions are remembered only for the replay window.
-    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A keyed hash of the submitted view's id, against double submissions; for no-contact
+    # concerns a random value instead, as their submissions are remembered only for the
+    # replay window (bot.flows.dedupe).
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class ConcernEvent(Base):
@@ -129,6 +134,9 @@ class ConcernEvent(Base):
     summary: Mapped[str] = mapped_column(String(200))
     body_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     visible_to_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A MAC over the event's facts (visibility, summary, who) under a key derived from the
+    # concern's data key: a flipped column fails the check instead of showing more.
+    facts_tag: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxItem(Base):
@@ -158,7 +166,10 @@ class OutboxItem(Base):
 
 
 class AuditEntry(Base):
-    """Append-only, hash-chained record of who did what to which concern."""
+    """Append-only record of who did what to which concern, chained by a keyed MAC.
+
+    `hash` is the entry's HMAC under the audit key derived from ring key `key_id`; entries
+    from before keyed MACs have no key_id and a plain SHA-256 there (storage.audit)."""
 
     __tablename__ = "audit_log"
 
@@ -170,6 +181,33 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
+
+
+class AuditHead(Base):
+    """The chain's newest entry, MAC'd: one row, rewritten in every appending transaction,
+    so removing the newest entries leaves a head naming one that is gone."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_mac: Mapped[str] = mapped_column(String(64))
+    # Entries up to this seq were written before keyed MACs; null until the first keyed one.
+    legacy_through: Mapped[int | None] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditKey(Base):
+    """The audit MAC key of a ring key that may be retired, wrapped by a newer ring key, so
+    entries it MAC'd stay verifiable after it leaves the ring (`speakup keys rotate`)."""
+
+    __tablename__ = "audit_keys"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    wrapped_by: Mapped[str] = mapped_column(String(16))
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ProcessedEvent(Base):

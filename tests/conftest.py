@@ -12,7 +12,7 @@ import pytest
 
 from bot.runtime.logs import configure_logging
 from storage.db import Database
-from tests.harness import Harness, reset_database, running_app
+from tests.harness import RING_A, Harness, reset_database, running_app
 from tests.log_scrubber import LogScrubber, suite_markers
 from tests.raise_support import every_view_sent
 from tests.test_view_limits import message_problems, view_problems
@@ -32,7 +32,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     """An empty, migrated database on each backend."""
-    database = Database(database_url)
+    database = Database(database_url, ring=RING_A)
     database.upgrade()
     try:
         yield database

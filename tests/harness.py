@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,11 +18,14 @@ from bot.demo.simulator.workspace import HttpResult, SlackWorkspace
 from bot.runtime.context import Service, build_context
 from bot.runtime.server import RunningServer, start_http
 from bot.runtime.settings import Settings, load_settings
+from storage.crypto import KeyRing
 from storage.db import Database
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
-KEY_A = base64.b64encode(b"A" * 32).decode()
-KEY_B = base64.b64encode(b"B" * 32).decode()
+# Fixed, random-looking keys (the ring refuses hand-made ones such as 32 times "A").
+KEY_A = base64.b64encode(hashlib.sha256(b"speakup test key A").digest()).decode()
+KEY_B = base64.b64encode(hashlib.sha256(b"speakup test key B").digest()).decode()
+RING_A = KeyRing.from_config(KEY_A)
 GUARDIAN_CHANNEL = "C0GUARDIANS"
 SAFEGUARDING_CHANNEL = "C0SAFEGUARD"
 LEADERS_CHANNEL = "C0LEADERS"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import stat
@@ -84,6 +85,24 @@ def test_serve_with_malformed_key_names_the_setting_not_the_key(tmp_path: Path) 
     line = assert_one_line_error(result, "SPEAKUP_ENCRYPTION_KEYS", "key 2")
     assert bad not in line
     assert KEY_A not in line
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        base64.b64encode(bytes(32)).decode(),  # all zeros
+        base64.b64encode(b"A" * 32).decode(),  # typed by hand
+        f"{KEY_A},{KEY_A}",  # the same key twice
+    ],
+)
+def test_serve_refuses_weak_or_repeated_keys_in_one_line(tmp_path: Path, keys: str) -> None:
+    result = run_speakup(
+        "serve", "--http", env=serve_settings(SPEAKUP_ENCRYPTION_KEYS=keys), cwd=tmp_path
+    )
+    line = assert_one_line_error(result, "SPEAKUP_ENCRYPTION_KEYS")
+    assert "not random" in line or "same as key 1" in line
+    for key in keys.split(","):
+        assert key not in line
 
 
 def test_serve_without_any_key_says_how_to_make_one(tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ from storage.crypto import (
     verify_receipt,
 )
 
-OLD = bytes(range(32))
-NEW = bytes(range(100, 132))
+OLD = hashlib.sha256(b"old key").digest()
+NEW = hashlib.sha256(b"new key").digest()
 ROW = {"table": "concerns", "row_id": "c-1", "field": "report"}
 
 
@@ -195,6 +195,54 @@ def test_secret_looking_bad_key_is_not_echoed() -> None:
         KeyRing.from_config(secret)
     assert secret not in str(raised.value)
     assert "key 1" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        (bytes(32), "all zeros"),
+        (b"A" * 32, "1-byte pattern repeated"),
+        (b"hunter2!" * 4, "8-byte pattern repeated"),
+        (hashlib.sha256(b"x").digest()[:16] * 2, "16-byte pattern repeated"),
+        (bytes(range(32)), "a counting sequence"),
+        (bytes(range(7, 7 + 3 * 32, 3)), "a counting sequence"),
+        (bytes(b % 12 * 17 for b in hashlib.sha256(b"y").digest()), "different byte values"),
+    ],
+)
+def test_ring_refuses_keys_that_are_not_random(key: bytes, why: str) -> None:
+    with pytest.raises(KeyConfigError) as raised:
+        KeyRing.from_config(f"{b64(NEW)},{b64(key)}")
+    assert str(raised.value).startswith("key 2 is not random: ")
+    assert why in str(raised.value)
+    assert b64(key) not in str(raised.value)
+
+
+def test_ring_refuses_the_same_key_twice() -> None:
+    with pytest.raises(KeyConfigError) as raised:
+        KeyRing.from_config(f"{b64(NEW)},{b64(OLD)},{b64(NEW)}")
+    assert str(raised.value) == "key 3 is the same as key 1; list each once"
+
+
+def test_generated_keys_are_never_refused() -> None:
+    for _ in range(200):
+        KeyRing.from_config(generate_key())
+
+
+def test_key_id_is_derived_under_its_own_label_and_old_ids_still_open() -> None:
+    ring = KeyRing([NEW, OLD])
+    assert re.fullmatch(r"[0-9a-f]{16}", ring.newest_id)
+    # Not a plain or salted hash of the key, as ids were before.
+    for plain in (
+        hashlib.sha256(NEW).hexdigest(),
+        hashlib.sha256(b"speakup-key-id:" + NEW).hexdigest(),
+    ):
+        assert ring.newest_id not in plain
+    assert ring.key_ids[1] != ring.legacy_ids[1]
+    # A row written before carries the old form of the id: it still unwraps.
+    wrapped = KeyRing([OLD]).wrap(b"k" * 32, context="concerns:c-1")
+    legacy = WrappedKey(hashlib.sha256(b"speakup-key-id:" + OLD).hexdigest()[:8], wrapped.blob)
+    assert ring.unwrap(legacy, context="concerns:c-1") == b"k" * 32
+    assert ring.canonical_id(legacy.key_id) == ring.key_ids[1]
 
 
 def test_ring_refuses_keys_of_the_wrong_size() -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.demo.simulator.workspace import HttpResult
-from storage import audit
+from storage.audit_check import verify
 from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.models import AuditEntry, Concern, ProcessedEvent
@@ -144,7 +144,7 @@ def test_concerns_raised_at_the_same_moment_each_get_their_own_answer_card_and_a
     shown = [re.findall(r"S[UG]-[0-9A-Z]{6}", answer.body) for answer in answers]
     with harness.context.db.transaction() as session:
         references = set(session.scalars(select(Concern.reference)))
-        assert audit.verify(session).ok
+        assert verify(session, harness.context.vault.ring).ok
         raised = session.scalars(
             select(AuditEntry.concern_reference).where(AuditEntry.action == "concern.raised")
         ).all()

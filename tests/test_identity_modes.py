@@ -171,7 +171,7 @@ def test_no_contact_concerns_keep_no_submission_or_exact_time(harness: Harness) 
     view = open_raise_form(harness, "command")
     result = harness.submit(REPORTER, view, speak_up_values("Traces", "anonymous_no_contact"))
     concern = concern_by_reference(harness, reference_in(result))
-    assert concern.submission_key is None
+    assert concern.submission_key.startswith("none:")  # random: nothing of the form it came in
     assert concern.created_at.minute == 0 and concern.created_at.second == 0
     assert concern.created_at.microsecond == 0
     # The replay window's record goes once the window has passed.

@@ -63,7 +63,9 @@ UNREACHABLE = (
 )
 
 
-def reporter_unreachable(session: Session, concern: Concern, *, now: datetime) -> None:
+def reporter_unreachable(
+    session: Session, vault: Vault, concern: Concern, *, now: datetime
+) -> None:
     """Slack refuses the reporter's DMs (they left, or were deactivated): tell the team once,
     so silence is never mistaken for the reporter ignoring them. For an anonymous reporter
     the notice goes to View details (audited), not the channel, where it could be matched
@@ -87,7 +89,7 @@ def reporter_unreachable(session: Session, concern: Concern, *, now: datetime) -
         return
     add_event(
         session,
-        None,
+        vault,
         concern,
         kind="reporter_unreachable",
         actor_role="system",
@@ -160,12 +162,6 @@ def latest_question(session: Session, vault: Vault, concern: Concern) -> str | N
         .order_by(ConcernEvent.id.desc())
         .limit(1)
     ).first()
-    if event is None or event.body_enc is None:
+    if event is None:
         return None
-    return vault.open_text(
-        vault.concern_key(concern),
-        event.body_enc,
-        table="concern_events",
-        row_id=event.uid,
-        field="body",
-    )
+    return vault.event_body(vault.concern_key(concern), concern, event)

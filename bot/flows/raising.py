@@ -6,6 +6,7 @@ one transaction: the concern, its first timeline event, an audit entry and the o
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,12 +19,19 @@ from bot.domain.deadlines import Timescales, acknowledge_by
 from bot.domain.routing import Router
 from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.flows import dedupe, effects
-from bot.flows.timeline import add_event_row, queue_reporter_dm
+from bot.flows.timeline import add_event_row, event_row, queue_reporter_dm
 from storage import audit
-from storage.crypto import Receipt, hash_receipt, new_receipt, random_code
+from storage.crypto import (
+    Receipt,
+    hash_receipt,
+    new_receipt,
+    random_code,
+    receipt_locator_tag,
+    receipt_locator_tags,
+)
 from storage.models import Concern
 from storage.rows import add_row
-from storage.vault import Vault
+from storage.vault import SEAL_VERSION, Vault
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,7 @@ class PreparedRaise:
 
     request: RaiseRequest
     concern: dict[str, Any]  # the row, with everything but a no-contact receipt
+    first_event: dict[str, Any]  # the "raised" event's row
     urgent: bool
     ack_due_at: datetime
     now: datetime  # what the rows record (a no-contact concern's: to the hour)
@@ -134,7 +143,7 @@ def prepare_raise(
     transaction storing it (one writer at a time) holds the database for as little as it can.
     Raises RoutingError when the concern has nowhere to go."""
     concern_id = str(uuid.uuid4())
-    data_key, wrapped = vault.new_concern_key(concern_id)
+    data_key = vault.new_data_key()
     urgent = request.kind is ConcernKind.SAFEGUARDING and request.immediate_danger
     no_contact = request.identity_mode is IdentityMode.ANONYMOUS_NO_CONTACT
     # A guardian recording for someone links their Slack user only if they chose to be
@@ -169,12 +178,11 @@ def prepare_raise(
         "updated_at": now,
         "ack_due_at": ack_due_at,
         "version": 1,
-        "key_id": wrapped.key_id,
-        "wrapped_key": wrapped.blob,
+        "seal_version": SEAL_VERSION,
         "report_enc": vault.seal_json(
             data_key, request.free_text(), table="concerns", row_id=concern_id, field="report"
         ),
-        "submission_key": None
+        "submission_key": "none:" + secrets.token_hex(16)
         if no_contact and not request.recorded
         else vault.ring.blind_index("submission:" + submission_id),
         "raised_via": request.raised_via,
@@ -190,13 +198,32 @@ def prepare_raise(
             field="reporter",
         ),
         "reporter_index": None if linked is None else vault.ring.blind_index(linked),
+        "index_key_id": None if linked is None else vault.ring.newest_id,
         "receipt_locator": None,
         "receipt_group_enc": None,
         "receipt_hash": None,
     }
+    _wrap_key(vault, data_key, concern)
+    if request.recorded_by is not None:
+        how = RAISED_VIA.get(request.raised_via, "outside the app").lower()
+        summary = f"Concern raised {how}, recorded by a guardian"
+    else:
+        summary = "Concern raised" + (" — immediate danger" if urgent else "")
+    first_event = event_row(
+        vault,
+        data_key,
+        concern_id,
+        kind="raised",
+        actor_role="guardian" if request.recorded else "reporter",
+        actor_id=request.recorded_by,
+        summary=summary,
+        now=now,
+        visible_to_reporter=True,
+    )
     return PreparedRaise(
         request,
         concern,
+        first_event,
         urgent,
         ack_due_at,
         now,
@@ -205,6 +232,12 @@ def prepare_raise(
         vault=vault,
         data_key=data_key,
     )
+
+
+def _wrap_key(vault: Vault, data_key: bytes, concern: dict[str, Any]) -> None:
+    """Wrap the data key bound to the row's access facts, as they now stand."""
+    wrapped = vault.wrap_concern_key(data_key, concern)
+    concern["key_id"], concern["wrapped_key"] = wrapped.key_id, wrapped.blob
 
 
 def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
@@ -242,28 +275,14 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
             ),
             "receipt_hash": hash_receipt(receipt.text),
         }
+        _wrap_key(prepared.vault, prepared.data_key, concern)  # the receipt is a sealed fact
     add_row(session, Concern, concern)
 
     if request.recorded_by is not None:
-        how = RAISED_VIA.get(request.raised_via, "outside the app").lower()
-        summary, actor, action = (
-            f"Concern raised {how}, recorded by a guardian",
-            request.recorded_by,
-            "concern.recorded",
-        )
+        actor, action = request.recorded_by, "concern.recorded"
     else:
-        summary = "Concern raised" + (" — immediate danger" if urgent else "")
         actor, action = "reporter", "concern.raised"
-    event_uid = add_event_row(
-        session,
-        concern_id,
-        kind="raised",
-        actor_role="guardian" if request.recorded else "reporter",
-        actor_id=request.recorded_by,
-        summary=summary,
-        now=now,
-        visible_to_reporter=True,
-    )
+    event_uid = add_event_row(session, prepared.first_event)
     audit.append(
         session,
         at=now,
@@ -286,14 +305,11 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
 
 
 def receipt_tag(vault: Vault, group: str) -> str:
-    """The stored locator for a receipt's first group: keyed, so the database alone says
-    nothing about any receipt."""
-    return vault.ring.blind_index("receipt-locator:" + group)[:32]
+    return receipt_locator_tag(vault.ring, group)
 
 
 def receipt_tags(vault: Vault, group: str) -> list[str]:
-    """The group's tag under every key in the ring (lookups across a key rotation)."""
-    return [tag[:32] for tag in vault.ring.blind_index_candidates("receipt-locator:" + group)]
+    return receipt_locator_tags(vault.ring, group)
 
 
 def unused_receipt(session: Session, vault: Vault) -> Receipt:
@@ -322,7 +338,7 @@ def replayed_no_contact(request: RaiseRequest) -> RaisedConcern:
     )
 
 
-def repeat_submission(session: Session, existing: Concern) -> RaisedConcern:
+def repeat_submission(session: Session, vault: Vault, existing: Concern) -> RaisedConcern:
     """The answer to a raise form sent again (double press, or Slack retrying when our first
     answer was slow): the reference the first one was given."""
     receipt = None

@@ -61,7 +61,7 @@ def record_concern(
             existing = find_by_submission(session, context.vault, submission_id)
             if existing is None:
                 raise
-            return repeat_submission(session, existing)
+            return repeat_submission(session, context.vault, existing)
     log.info("concern.recorded", reference=raised.reference, actor=guardian_id)
     context.wake_outbox()
     return raised

@@ -23,6 +23,7 @@ from bot.flows.lifecycle import sync_card
 from bot.flows.timeline import add_event
 from storage import audit
 from storage.models import Concern
+from storage.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def check_fields(fields: RecordingFields, *, kind: str, today: date) -> dict[str
 
 def edit_recording(
     session: Session,
+    vault: Vault,
     concern: Concern,
     fields: RecordingFields,
     *,
@@ -103,7 +105,7 @@ def edit_recording(
     concern.updated_at = now
     event_uid = add_event(
         session,
-        None,
+        vault,
         concern,
         kind="recording_edited",
         actor_role="guardian",

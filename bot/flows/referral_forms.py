@@ -52,7 +52,7 @@ def save_no_referral_confirmation(
     context: AppContext, concern_id: str, user_id: str, *, submission_id: str
 ) -> str | None:
     def change(session: Session, concern: Concern) -> None:
-        confirm_no_referral(session, concern, actor_id=user_id, now=context.now())
+        confirm_no_referral(session, context.vault, concern, actor_id=user_id, now=context.now())
 
     return act(
         context,
@@ -75,6 +75,7 @@ def save_referral_chased(
     def change(session: Session, concern: Concern) -> None:
         record_referral_chased(
             session,
+            context.vault,
             concern,
             chased_on=chased_on,
             actor_id=user_id,

@@ -99,6 +99,7 @@ def propose_no_referral(
     label = NO_REFERRAL_REASONS[reason]
     event_uid = _team_event(
         session,
+        vault,
         concern,
         "no_referral_proposed",
         f"No referral needed proposed ({label}); awaiting a second member's confirmation",
@@ -126,7 +127,7 @@ def propose_no_referral(
 
 
 def confirm_no_referral(
-    session: Session, concern: Concern, *, actor_id: str, now: datetime
+    session: Session, vault: Vault, concern: Concern, *, actor_id: str, now: datetime
 ) -> None:
     """A second, different member of the team confirms "no referral needed"."""
     _refuse_unless_allowed(TeamForm.CONFIRM_NO_REFERRAL, concern, actor_id)
@@ -136,6 +137,7 @@ def confirm_no_referral(
     label = NO_REFERRAL_REASONS.get(concern.no_referral_reason or "", "")
     event_uid = _team_event(
         session,
+        vault,
         concern,
         "no_referral_confirmed",
         f"No referral needed confirmed ({label})",
@@ -159,6 +161,7 @@ def confirm_no_referral(
 
 def record_referral_chased(
     session: Session,
+    vault: Vault,
     concern: Concern,
     *,
     chased_on: date | None,
@@ -181,6 +184,7 @@ def record_referral_chased(
     concern.updated_at = now
     event_uid = _team_event(
         session,
+        vault,
         concern,
         "referral_chased",
         "The referral's acknowledgement was chased and has not been received",
@@ -231,11 +235,17 @@ def no_referral_detail(
 
 
 def _team_event(
-    session: Session, concern: Concern, kind: str, summary: str, actor_id: str, now: datetime
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    kind: str,
+    summary: str,
+    actor_id: str,
+    now: datetime,
 ) -> str:
     return add_event(
         session,
-        None,
+        vault,
         concern,
         kind=kind,
         actor_role="guardian",

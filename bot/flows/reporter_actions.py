@@ -4,8 +4,11 @@ compared with the concern's sealed reporter link; a button's value proves nothin
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, TypeVar, cast
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +18,11 @@ from bot.domain.taxonomy import Status
 from bot.flows import dedupe
 from bot.flows.context import AppContext
 from bot.flows.conversation import is_reporter, latest_question, record_reporter_reply
+from bot.flows.integrity import IntegrityCheckFailed, integrity_failed
 from bot.flows.triage import find_concern, record_feedback
 
 log = structlog.stdlib.get_logger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Refusal(StrEnum):
@@ -28,6 +33,26 @@ class Refusal(StrEnum):
     CLOSED = "closed"  # replies to a closed concern are no longer passed on
     REOPENED = "reopened"  # feedback waits until the concern closes again
     FEEDBACK_GIVEN = "feedback_given"
+
+
+def _sealed_facts_checked(where: str) -> Callable[[F], F]:
+    """Turn a concern whose sealed facts no longer match into a refusal the reporter reads;
+    the ops team is told and it is audited (bot.flows.integrity)."""
+
+    def decorate(flow: F) -> F:
+        @functools.wraps(flow)
+        def checked(context: AppContext, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return flow(context, *args, **kwargs)
+            except IntegrityCheckFailed as failure:
+                told = integrity_failed(
+                    context.db, failure, actor="reporter", where=where, now=context.now()
+                )
+                raise ReporterRefused(Refusal.TAMPERED, told) from None
+
+        return cast(F, checked)
+
+    return decorate
 
 
 class ReporterRefused(Exception):
@@ -44,6 +69,7 @@ class ReplyTarget:
     question: str | None  # the team's latest question, shown above the reply box
 
 
+@_sealed_facts_checked("reply")
 def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Reply button is for, if `user_id` raised it and it is still open."""
     with context.db.transaction() as session:
@@ -56,6 +82,7 @@ def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTar
         return ReplyTarget(concern.id, concern.reference, question)
 
 
+@_sealed_facts_checked("feedback")
 def feedback_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Give feedback button is for, if its reporter may answer now."""
     with context.db.transaction() as session:
@@ -69,6 +96,7 @@ def feedback_target(context: AppContext, concern_id: str, user_id: str) -> Reply
         return ReplyTarget(concern.id, concern.reference, None)
 
 
+@_sealed_facts_checked("reply")
 def send_reply(
     context: AppContext, concern_id: str, user_id: str, text: str, *, submission_id: str
 ) -> None:
@@ -90,6 +118,7 @@ def send_reply(
     context.wake_outbox()
 
 
+@_sealed_facts_checked("feedback")
 def send_feedback(
     context: AppContext, concern_id: str, user_id: str, answer: str, comment: str | None
 ) -> None:

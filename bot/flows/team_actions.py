@@ -18,9 +18,11 @@ from bot.domain.team_rules import TeamForm, form_refusal
 from bot.flows import dedupe
 from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
+from bot.flows.integrity import integrity_failed
 from bot.flows.lifecycle import transition
 from bot.flows.triage import ConcernDetails, NotAllowed, find_concern, view_details
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -40,10 +42,16 @@ class ConcernRef:
 
 def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
     """The concern, if `user_id` is on the team that handles it; NotAllowed otherwise."""
+    failure: IntegrityCheckFailed | None = None
     with context.db.transaction() as session:
         concern = find_concern(session, concern_id)
         if concern is None:
             raise NotAllowed(UNKNOWN)
+        try:
+            # The kind decides the team below, the identity mode what it sees: both sealed.
+            context.vault.concern_key(concern)
+        except IntegrityCheckFailed as caught:
+            failure = caught
         ref = ConcernRef(
             id=concern.id,
             reference=concern.reference,
@@ -52,6 +60,10 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             no_contact=concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT,
             channel=concern.channel,
             referral=ReferralFacts.of(concern),
+        )
+    if failure is not None:
+        raise NotAllowed(
+            integrity_failed(context.db, failure, actor=user_id, where="team", now=context.now())
         )
     # Any failure from here on is logged against the concern (bot.runtime.listener_errors).
     structlog.contextvars.bind_contextvars(reference=ref.reference)
@@ -86,18 +98,25 @@ def open_form(context: AppContext, concern_id: str, user_id: str, form: TeamForm
 
 def details(context: AppContext, ref: ConcernRef, viewer_id: str) -> ConcernDetails:
     """The decrypted concern for an authorised viewer; the opening is audited."""
-    with context.db.transaction() as session:
-        concern = find_concern(session, ref.id)
-        if concern is None:
-            raise NotAllowed(UNKNOWN)
-        return view_details(
-            session,
-            context.vault,
-            concern,
-            viewer_id=viewer_id,
-            now=context.now(),
-            scales=context.policy.timescales,
-        )
+    try:
+        with context.db.transaction() as session:
+            concern = find_concern(session, ref.id)
+            if concern is None:
+                raise NotAllowed(UNKNOWN)
+            return view_details(
+                session,
+                context.vault,
+                concern,
+                viewer_id=viewer_id,
+                now=context.now(),
+                scales=context.policy.timescales,
+            )
+    except IntegrityCheckFailed as failure:  # an event's sealed facts were changed
+        raise NotAllowed(
+            integrity_failed(
+                context.db, failure, actor=viewer_id, where="details", now=context.now()
+            )
+        ) from None
 
 
 def act(

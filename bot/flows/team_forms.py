@@ -54,7 +54,7 @@ def assign(
         return f"Choose one of {context.team.team_name(ref.kind)}."
 
     def change(session: Session, concern: Concern) -> None:
-        assign_owner(session, concern, owner_id, actor_id=user_id, now=context.now())
+        assign_owner(session, context.vault, concern, owner_id, actor_id=user_id, now=context.now())
 
     return act(context, concern_id, user_id, change, action="assign", submission_id=submission_id)
 
@@ -134,6 +134,7 @@ def correct_recording(
     def change(session: Session, concern: Concern) -> None:
         edit_recording(
             session,
+            context.vault,
             concern,
             fields,
             actor_id=user_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ class TimelineEntry:
 
 def add_event(
     session: Session,
-    vault: Vault | None,
+    vault: Vault,
     concern: Concern,
     *,
     kind: str,
@@ -40,33 +41,25 @@ def add_event(
     visible_to_reporter: bool = False,
 ) -> str:
     """Append an event and return its uid; `summary` is content-free, `body` (free text) is
-    sealed."""
-    if body and vault is None:
-        raise ValueError("an event with free text needs the vault to seal it")
-    uid = str(uuid.uuid4())
-    sealed = (
-        vault.seal_text(
-            vault.concern_key(concern), body, table="concern_events", row_id=uid, field="body"
-        )
-        if body and vault is not None
-        else None
-    )
-    return add_event_row(
-        session,
+    sealed, and the event's facts are tagged with the concern's data key."""
+    row = event_row(
+        vault,
+        vault.concern_key(concern),
         concern.id,
         kind=kind,
         actor_role=actor_role,
         summary=summary,
         now=now,
         actor_id=actor_id,
+        body=body,
         visible_to_reporter=visible_to_reporter,
-        uid=uid,
-        body_enc=sealed,
     )
+    return add_event_row(session, row)
 
 
-def add_event_row(
-    session: Session,
+def event_row(
+    vault: Vault,
+    data_key: bytes,
     concern_id: str,
     *,
     kind: str,
@@ -74,29 +67,35 @@ def add_event_row(
     summary: str,
     now: datetime,
     actor_id: str | None = None,
+    body: str | None = None,
     visible_to_reporter: bool = False,
-    uid: str | None = None,
-    body_enc: bytes | None = None,
-) -> str:
-    """Append an event to a concern known by its id and return the event's uid. Free text
-    comes already sealed (`add_event` seals it), bound to the `uid` given with it."""
-    uid = uid or str(uuid.uuid4())
-    add_row(
-        session,
-        ConcernEvent,
-        {
-            "uid": uid,
-            "concern_id": concern_id,
-            "at": now,
-            "kind": kind,
-            "actor_role": actor_role,
-            "actor_id": actor_id,
-            "summary": summary[:200],
-            "visible_to_reporter": visible_to_reporter,
-            "body_enc": body_enc,
-        },
-    )
-    return uid
+) -> dict[str, Any]:
+    """An event row ready to insert: free text sealed, facts tagged (storage.vault). Needs no
+    database, so raising builds its first event before taking the writer."""
+    uid = str(uuid.uuid4())
+    row: dict[str, Any] = {
+        "uid": uid,
+        "concern_id": concern_id,
+        "at": now,
+        "kind": kind,
+        "actor_role": actor_role,
+        "actor_id": actor_id,
+        "summary": summary[:200],
+        "visible_to_reporter": visible_to_reporter,
+        "body_enc": vault.seal_text(
+            data_key, body, table="concern_events", row_id=uid, field="body"
+        )
+        if body
+        else None,
+    }
+    row["facts_tag"] = vault.event_tag(data_key, row)
+    return row
+
+
+def add_event_row(session: Session, row: dict[str, Any]) -> str:
+    """Insert an event built by `event_row` and return its uid."""
+    add_row(session, ConcernEvent, row)
+    return str(row["uid"])
 
 
 def notify_reporter(session: Session, concern: Concern, event_uid: str, now: datetime) -> bool:
@@ -120,12 +119,13 @@ def queue_reporter_dm(
 def read_timeline(
     session: Session, vault: Vault, concern: Concern, *, reporter_view: bool
 ) -> list[TimelineEntry]:
-    """Events oldest first, bodies decrypted; a reporter sees only what is meant for them."""
+    """Events oldest first, bodies decrypted; a reporter sees only what is meant for them.
+    Raises IntegrityCheckFailed if the concern's or any event's sealed facts were changed."""
     query = select(ConcernEvent).where(ConcernEvent.concern_id == concern.id)
     if reporter_view:
         query = query.where(ConcernEvent.visible_to_reporter.is_(True))
     events = session.scalars(query.order_by(ConcernEvent.id)).all()
-    data_key = vault.concern_key(concern) if any(e.body_enc for e in events) else b""
+    data_key = vault.concern_key(concern)
     return [
         TimelineEntry(
             at=event.at,
@@ -133,14 +133,26 @@ def read_timeline(
             actor_role=event.actor_role,
             actor_id=None if reporter_view else event.actor_id,
             summary=event.summary,
-            body=(
-                vault.open_text(
-                    data_key, event.body_enc, table="concern_events", row_id=event.uid, field="body"
-                )
-                if event.body_enc
-                else None
-            ),
+            body=vault.event_body(data_key, concern, event),
             visible_to_reporter=event.visible_to_reporter,
         )
         for event in events
     ]
+
+
+def reporter_message_content(
+    vault: Vault, concern: Concern, event: ConcernEvent
+) -> tuple[str, str | None]:
+    """Who to DM about an event and its free text, unsealed only to send it. Refuses an
+    event not meant for the reporter (ValueError) or whose facts were changed
+    (IntegrityCheckFailed)."""
+    data_key = vault.concern_key(concern)
+    body = vault.event_body(data_key, concern, event)
+    if concern.reporter_enc is None:
+        raise ValueError("reporter cannot be reached (no contact)")
+    if event.concern_id != concern.id or not event.visible_to_reporter:
+        raise ValueError("that event is not meant for the reporter")
+    user_id = vault.open_json(
+        data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
+    )["user_id"]
+    return str(user_id), body

@@ -38,14 +38,20 @@ def find_concern(session: Session, concern_id: str) -> Concern | None:
 
 
 def assign_owner(
-    session: Session, concern: Concern, owner_id: str, *, actor_id: str, now: datetime
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    owner_id: str,
+    *,
+    actor_id: str,
+    now: datetime,
 ) -> None:
     if concern.status == Status.CLOSED:
         raise IllegalMove(closed_refusal(concern.reference))
     concern.owner_id = owner_id
     concern.updated_at = now
     event_uid = _internal_event(
-        session, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
+        session, vault, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
     )
     audit.append(
         session,
@@ -133,7 +139,7 @@ def record_referral(
     )
     concern.updated_at = now
     event_uid = _internal_event(
-        session, concern, "referral", "Local-authority referral recorded", actor_id, now
+        session, vault, concern, "referral", "Local-authority referral recorded", actor_id, now
     )
     audit.append(
         session,
@@ -151,7 +157,7 @@ def record_referral(
 
 
 def record_referral_acknowledged(
-    session: Session, concern: Concern, *, actor_id: str, now: datetime
+    session: Session, vault: Vault, concern: Concern, *, actor_id: str, now: datetime
 ) -> None:
     if problem := referral_ack_refusal(
         referral_made=concern.referral_made_at is not None,
@@ -162,6 +168,7 @@ def record_referral_acknowledged(
     concern.updated_at = now
     event_uid = _internal_event(
         session,
+        vault,
         concern,
         "referral_acknowledged",
         "The local authority acknowledged the referral",
@@ -183,12 +190,18 @@ def record_referral_acknowledged(
 
 
 def _internal_event(
-    session: Session, concern: Concern, kind: str, summary: str, actor_id: str, now: datetime
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    kind: str,
+    summary: str,
+    actor_id: str,
+    now: datetime,
 ) -> str:
     """A content-free timeline event for the team (the reporter is told by status moves)."""
     return add_event(
         session,
-        None,
+        vault,
         concern,
         kind=kind,
         actor_role="guardian",

@@ -23,10 +23,12 @@ from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
 from bot.flows.effects import EffectKind
-from bot.flows.timeline import add_event_row
+from bot.flows.timeline import add_event
 from bot.jobs.runner import Job
 from storage import audit
+from storage.crypto import CryptoError
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -121,14 +123,24 @@ def _queue_rung(
         recipients=recipients(context.policy, concern.kind, rung),
     ):
         return False
-    add_event_row(
-        session,
-        concern.id,
-        kind="escalation",
-        actor_role="system",
-        summary=f"{_SUMMARIES[rung]} ({deadline.what})",
-        now=now,
-    )
+    try:
+        add_event(
+            session,
+            context.vault,
+            concern,
+            kind="escalation",
+            actor_role="system",
+            summary=f"{_SUMMARIES[rung]} ({deadline.what})",
+            now=now,
+        )
+    except (IntegrityCheckFailed, CryptoError) as failure:
+        # The rung still goes out and is audited: a concern whose sealed facts were tampered
+        # with is no reason to leave its deadline unheard (View details names the failure).
+        log.error(
+            "escalation.timeline_not_written",
+            reference=concern.reference,
+            error=type(failure).__name__,
+        )
     audit.append(
         session,
         at=now,

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from bot.runtime import key_chores
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import (
     Settings,
@@ -73,10 +72,24 @@ def _parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="encryption keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("generate", help="print a new key for SPEAKUP_ENCRYPTION_KEYS")
+    rotate = keys_sub.add_parser(
+        "rotate", help="move every concern onto the newest key (online, resumable)"
+    )
+    rotate.add_argument("--batch", type=int, default=100, help="concerns per transaction")
+    keys_sub.add_parser("status", help="what still uses each configured key")
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="check the audit log's hash chain")
+    verify = audit_sub.add_parser("verify", help="check every link, the head and anchors")
+    verify.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:FINGERPRINT",
+        help="an anchor published earlier (repeatable)",
+    )
+    show = audit_sub.add_parser("show", help="a concern's audit trail, content-free")
+    show.add_argument("reference")
 
     export = sub.add_parser("export", help="exports")
     export_sub = export.add_subparsers(dest="export_command", required=True)
@@ -97,7 +110,7 @@ def _database(url: str) -> Database:
 
 def run(argv: Sequence[str]) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "keys":
+    if args.command == "keys" and args.keys_command == "generate":
         print(generate_key())
         return 0
     if args.command == "demo":
@@ -111,23 +124,14 @@ def run(argv: Sequence[str]) -> int:
         _database(settings.database_url).upgrade()
         print("database is up to date")
         return 0
+    if args.command == "audit" and args.audit_command == "verify":
+        return key_chores.audit_verify(settings, args.anchor)
     if args.command == "audit":
-        from storage import audit
-
-        db = _database(settings.database_url)
-        try:
-            with db.transaction() as session:
-                report = audit.verify(session)
-        except SQLAlchemyError as exc:
-            raise CliError(
-                f"could not read the audit log ({type(exc).__name__}); "
-                "has `speakup db upgrade` been run?"
-            ) from None
-        if report.ok:
-            print(f"audit chain intact: {report.entries} entries")
-            return 0
-        print(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}")
-        return 1
+        return key_chores.audit_show(settings, args.reference)
+    if args.command == "keys" and args.keys_command == "rotate":
+        return key_chores.keys_rotate(settings, max(1, args.batch))
+    if args.command == "keys":
+        return key_chores.keys_status(settings)
 
     if args.command == "export":
         return _export_reporter(args, settings)
@@ -163,11 +167,13 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
     user_id = str(args.user_id).strip()
     if user_id[:1] not in ("U", "W") or not user_id.isalnum():
         raise CliError(f"{user_id!r} is not a Slack user id (U… or W…): copy it from the profile")
-    db = _database(settings.database_url)
+    ring = settings.key_ring()
+    db = Database(settings.database_url, ring=ring)
+    db.ping()
     with db.transaction() as session:
         export = export_reporter(
             session,
-            Vault(settings.key_ring()),
+            Vault(ring),
             user_id,
             requested_by=str(args.requested_by)[:64],
             now=utcnow(),
@@ -187,7 +193,7 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> None:
     try:
         code = run(sys.argv[1:] if argv is None else argv)
-    except (SettingsError, DatabaseUnavailable, CliError) as exc:
+    except (SettingsError, DatabaseUnavailable, CliError, key_chores.ChoreError) as exc:
         print(f"speakup: {exc}", file=sys.stderr)
         code = 2
     sys.exit(code)

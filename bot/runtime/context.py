@@ -97,8 +97,10 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
     def fetch_group(group_id: str) -> list[str]:
         return [str(user) for user in client.usergroups_users_list(usergroup=group_id)["users"]]
 
+    db = db or Database(settings.database_url)
+    db.ring = ring  # every transaction MACs its audit entries with it (storage.audit)
     return Service(
-        db=db or Database(settings.database_url),
+        db=db,
         vault=Vault(ring),
         router=router,
         team=TeamDirectory(

@@ -239,9 +239,8 @@ class Settings(BaseSettings):
             return KeyRing.from_config(self.speakup_encryption_keys)
         except KeyConfigError as exc:
             raise SettingsError(
-                f"SPEAKUP_ENCRYPTION_KEYS is malformed ({exc}): each key must be base64 of "
-                "32 random bytes, newest first, comma-separated; `speakup keys generate` "
-                "prints one"
+                f"SPEAKUP_ENCRYPTION_KEYS: {exc}. Each key must be base64 of 32 random bytes "
+                "(`speakup keys generate` prints one), newest first, comma-separated"
             ) from None
 
     def require_slack(self, *, socket_mode: bool) -> None:

@@ -24,6 +24,7 @@ from bot.domain.deadlines import deadlines
 from bot.flows.context import AppContext
 from bot.flows.conversation import reporter_unreachable
 from bot.flows.effects import EffectKind
+from bot.flows.timeline import reporter_message_content
 from bot.slack import escalation_delivery
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
@@ -215,7 +216,7 @@ class OutboxWorker:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
             if concern is None:
                 return
-            reporter_unreachable(session, concern, now=self.context.now())
+            reporter_unreachable(session, self.context.vault, concern, now=self.context.now())
         self.context.wake_outbox()
 
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
@@ -291,24 +292,9 @@ class OutboxWorker:
         with self.context.db.transaction() as session:
             concern = session.get_one(Concern, item.concern_id)
             event = session.query(ConcernEvent).filter_by(uid=item.payload["event_uid"]).one()
-            data_key = vault.concern_key(concern)
-            if concern.reporter_enc is None:
-                raise ValueError("reporter cannot be reached (no contact)")
-            # The reporter's id is unsealed only here, at send time, and never stored or logged.
-            user_id = vault.open_json(
-                data_key,
-                concern.reporter_enc,
-                table="concerns",
-                row_id=concern.id,
-                field="reporter",
-            )["user_id"]
-            body = (
-                vault.open_text(
-                    data_key, event.body_enc, table="concern_events", row_id=event.uid, field="body"
-                )
-                if event.body_enc
-                else None
-            )
+            # The reporter's id is unsealed only here, at send time, and never stored or logged;
+            # an event whose sealed facts were changed is refused (IntegrityCheckFailed).
+            user_id, body = reporter_message_content(vault, concern, event)
             message = reporter_message(concern, event, body)
         opened = self.client.conversations_open(users=user_id)
         channel = str(opened["channel"]["id"])

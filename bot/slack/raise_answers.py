@@ -122,7 +122,7 @@ def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: st
             with context.db.transaction() as session:
                 existing = find_by_submission(session, context.vault, view_id)
                 if existing is not None:
-                    return repeat_submission(session, existing)
+                    return repeat_submission(session, context.vault, existing)
                 if dedupe.seen_no_contact_submission(session, context.vault.ring, view_id):
                     return replayed_no_contact(request)
             attempts_left -= 1

@@ -105,6 +105,11 @@ def my_concerns_message(concerns: list[ConcernOverview]) -> Message:
     return _message(f"Your concerns ({len(concerns)})", blocks)
 
 
+def plain(text: str) -> Message:
+    """A one-paragraph answer, such as a refusal the flows worded."""
+    return _message(text, [_section(text)])
+
+
 def unavailable() -> Message:
     text = "We could not look that up just now. Please try again in a minute."
     return _message(text, [_section(text)])

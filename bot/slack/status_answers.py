@@ -18,6 +18,7 @@ from bot.flows import dedupe
 from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
 from bot.flows.conversation import latest_question, record_reporter_reply
+from bot.flows.integrity import integrity_failed
 from bot.flows.receipt_guard import ReceiptGuard
 from bot.flows.reporter_status import ConcernOverview, find_by_receipt, my_concerns, overview
 from bot.slack import home
@@ -34,6 +35,7 @@ from bot.slack.receipt_passes import (
     read_pass,
 )
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -54,6 +56,17 @@ def status_command(
     except SQLAlchemyError as exc:
         log.error("status.unavailable", error=type(exc).__name__)
         return receipt_views.unavailable()
+    except IntegrityCheckFailed as failure:
+        receipt = bool(argument.strip())
+        told = integrity_failed(
+            context.db,
+            failure,
+            actor="reporter",
+            where="receipt" if receipt else "status",
+            now=now,
+            name_concern=not receipt,
+        )
+        return receipt_views.plain(told)
 
 
 def _status(
@@ -108,12 +121,18 @@ def reply_form(
     concern_id = read_pass(context.vault.ring, PAGE_STEP, button_value, user_id, now=now)
     if concern_id is None:
         return None
-    with context.db.transaction() as session:
-        concern = session.get(Concern, concern_id)
-        if concern is None or not _answerable(concern):
-            return None
-        reference = concern.reference
-        question = latest_question(session, context.vault, concern)
+    try:
+        with context.db.transaction() as session:
+            concern = session.get(Concern, concern_id)
+            if concern is None or not _answerable(concern):
+                return None
+            reference = concern.reference
+            question = latest_question(session, context.vault, concern)
+    except IntegrityCheckFailed as failure:
+        integrity_failed(
+            context.db, failure, actor="reporter", where="receipt", now=now, name_concern=False
+        )
+        return None
     metadata = issue_pass(
         context.vault.ring, REPLY_STEP, concern_id, user_id, now=now, seconds=REPLY_STEP_SECONDS
     )
@@ -160,6 +179,12 @@ def submit_reply(
             reference = concern.reference
     except _Unanswerable:
         return _errors(REPLY_CLOSED)
+    except IntegrityCheckFailed as failure:
+        return _errors(
+            integrity_failed(
+                context.db, failure, actor="reporter", where="receipt", now=now, name_concern=False
+            )
+        )
     except IntegrityError:
         with context.db.transaction() as session:
             concern = session.get(Concern, concern_id)
@@ -179,6 +204,9 @@ def home_for(context: AppContext, user_id: str) -> dict[str, Any]:
     except SQLAlchemyError as exc:
         log.error("home.concerns_unavailable", error=type(exc).__name__)
         concerns = None  # the general information still shows
+    except IntegrityCheckFailed as failure:
+        integrity_failed(context.db, failure, actor="reporter", where="home", now=context.now())
+        concerns = None
     try:
         guardian = context.team.may_act(user_id, ConcernKind.SPEAK_UP)
     except TeamLookupFailed:

@@ -102,6 +102,17 @@ def loading_view(reference: str) -> dict[str, Any]:
     return view.to_dict()
 
 
+def notice_view(text: str) -> dict[str, Any]:
+    """The details modal when there is nothing it may show, and why."""
+    view = View(
+        type="modal",
+        title="Concern details",
+        close="Close",
+        blocks=[SectionBlock(text=_clip(text))],
+    )
+    return view.to_dict()
+
+
 def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str, Any]:
     """The decrypted concern for an authorised person; every opening is audited."""
     kind = ConcernKind(details.kind)

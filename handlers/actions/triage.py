@@ -56,7 +56,7 @@ def register(app: App, context: AppContext) -> None:
             concern_id,
             user,
             lambda session, concern: record_referral_acknowledged(
-                session, concern, actor_id=user, now=context.now()
+                session, context.vault, concern, actor_id=user, now=context.now()
             ),
             action="referral_ack",
         )
@@ -76,7 +76,13 @@ def register(app: App, context: AppContext) -> None:
         opened = client.views_open(
             trigger_id=body["trigger_id"], view=team_views.loading_view(ref.reference)
         )
-        shown = team_actions.details(context, ref, user)
+        try:
+            shown = team_actions.details(context, ref, user)
+        except NotAllowed as refused:  # an event's sealed facts were changed
+            client.views_update(
+                view_id=opened["view"]["id"], view=team_views.notice_view(str(refused))
+            )
+            return
         name = None
         if shown.reporter_user_id:
             profile = client.users_info(user=shown.reporter_user_id)["user"]

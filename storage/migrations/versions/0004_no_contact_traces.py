@@ -1,4 +1,4 @@
-"""no-contact concerns keep fewer traces: a keyed receipt locator, no lasting submission key
+"""no-contact concerns keep fewer traces: a keyed receipt locator, and its first group sealed
 
 Revision ID: 0004
 Revises: 0003
@@ -17,20 +17,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        # Keyed tags replace the receipt's first group in clear. Rows written before keep
-        # their clear group until the receipt is next used, when it is re-tagged (the
-        # migration holds no keys to do it here).
-        batch.alter_column("receipt_locator", type_=sa.String(length=64))
-        # The receipt's first group sealed with the concern's data key, so a key rotation
-        # can re-derive the tag without the receipt.
-        batch.add_column(sa.Column("receipt_group_enc", sa.LargeBinary(), nullable=True))
-        # No-contact submissions are remembered only for the replay window, elsewhere.
-        batch.alter_column("submission_key", existing_type=sa.String(length=64), nullable=True)
+    # Keyed tags (32 characters) replace the receipt's first group in clear. Rows written
+    # before keep their clear group until the receipt is next used, when it is re-tagged (a
+    # migration holds no keys to do it here). SQLite does not enforce a VARCHAR's length,
+    # and rebuilding the table there would trip over the timeline's foreign keys.
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column(
+            "concerns",
+            "receipt_locator",
+            type_=sa.String(length=64),
+            existing_type=sa.String(length=8),
+        )
+    # The receipt's first group sealed with the concern's data key, so a key rotation can
+    # re-derive the tag without the receipt.
+    op.add_column("concerns", sa.Column("receipt_group_enc", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("concerns") as batch:
-        batch.alter_column("submission_key", existing_type=sa.String(length=64), nullable=False)
         batch.drop_column("receipt_group_enc")
-        batch.alter_column("receipt_locator", type_=sa.String(length=8))
