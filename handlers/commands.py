@@ -26,7 +26,8 @@ def register(app: App, context: AppContext) -> None:
     @app.command("/speakup")
     def speakup_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
         text = str(command.get("text") or "").strip()
-        word, _, rest = text.partition(" ")
+        # Split at any space, the no-break and thin ones a pasted receipt brings included.
+        word, rest = [*text.split(maxsplit=1), "", ""][:2]
         word = word.lower()
         if word in RAISE_WORDS or word == "safeguarding":
             ack()

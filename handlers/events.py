@@ -1,11 +1,17 @@
-"""Events API listeners: the App Home tab and DMs to the bot."""
+"""Events API listeners: the App Home tab and DMs to the bot, and an answer to everything else.
+
+Slack counts any answer but HTTP 200 to an event delivery as a failure, and disables an app's
+event subscriptions when too many fail, so every event and notice gets a 200, acted on or not.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import structlog
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -15,6 +21,57 @@ from bot.slack import home
 from bot.slack import status_answers as status_flow
 
 log = structlog.stdlib.get_logger(__name__)
+
+# Events every app can receive that speakup takes note of (a log line naming the type, at the
+# level given) but does not act on yet. A team channel archived or deleted, or the token
+# revoked, stops cards reaching people: these are where alarms for them belong.
+NOTED_EVENTS: dict[str, str] = {
+    "app_uninstalled": "warning",
+    "tokens_revoked": "warning",
+    "channel_archive": "warning",
+    "channel_deleted": "warning",
+    "group_archive": "warning",
+    "group_deleted": "warning",
+    "channel_left": "warning",
+    "group_left": "warning",
+    "member_left_channel": "info",
+    # An Events API notice without an inner event: Slack is limiting our events.
+    "app_rate_limited": "warning",
+}
+# Every `type` of request body that Bolt routes to listeners or answers itself. A body with any
+# other type is a notice from the Events API (new ones included), answered 200 here.
+ROUTED_TYPES = frozenset(
+    {
+        "event_callback",
+        "url_verification",
+        "block_actions",
+        "block_suggestion",
+        "interactive_message",
+        "message_action",
+        "shortcut",
+        "view_submission",
+        "view_closed",
+        "dialog_submission",
+        "dialog_cancellation",
+        "dialog_suggestion",
+        "workflow_step_edit",
+    }
+)
+_TYPE_NAME = re.compile(r"[a-z][a-z0-9_.]{0,63}")
+
+
+def _note(event_type: object) -> None:
+    """One content-free line: the type only (Slack's types are short snake-case names)."""
+    name = (
+        event_type if isinstance(event_type, str) and _TYPE_NAME.fullmatch(event_type) else "other"
+    )
+    level = NOTED_EVENTS.get(name)
+    if level == "warning":
+        log.warning("event.noted", type=name)
+    elif level is not None:
+        log.info("event.noted", type=name)
+    else:
+        log.info("event.unhandled", type=name)
 
 
 def register(app: App, context: AppContext) -> None:
@@ -41,3 +98,18 @@ def register(app: App, context: AppContext) -> None:
         except (SlackApiError, SlackClientError, OSError) as exc:
             dedupe.forget(context.db, key)  # let Slack's retry try again
             log.warning("dm.welcome_failed", error=type(exc).__name__)
+
+    @app.middleware
+    def answer_notices(body: dict[str, Any], next: Callable[[], BoltResponse]) -> Any:
+        """Events API notices (no inner event) never reach a listener: answer them here."""
+        kind = body.get("type")
+        if kind is None or kind in ROUTED_TYPES or "command" in body:
+            return next()
+        _note(kind)
+        return BoltResponse(status=200, body="")
+
+    # Registered last (handlers/__init__ registers this module last): every event no listener
+    # above took. Auto-acknowledged, so Slack always gets its 200.
+    @app.event(re.compile(".*"))
+    def any_other_event(event: dict[str, Any]) -> None:
+        _note(event.get("type"))

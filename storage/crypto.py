@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -253,14 +254,38 @@ def new_receipt() -> Receipt:
 
 
 def normalise_receipt(text: str) -> str | None:
-    """Canonical form of what a reporter typed, or None if it cannot be a receipt."""
-    cleaned = "".join(ch for ch in text.upper() if ch not in " -")
-    cleaned = cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+    """Canonical form of what a reporter typed or pasted, or None if it cannot be a receipt.
+
+    Forgiven, since people copy receipts from Slack, phones and documents: backticks and
+    quotes (straight and curly), spaces of every kind (no-break, thin, zero-width and other
+    invisible format characters), dashes of every kind (hyphen, non-breaking hyphen, figure
+    dash, en and em dash, minus), brackets and punctuation at either end, lower case, missing
+    hyphens, full-width forms, and Crockford's confusions: I and L read as 1, O as 0. Nothing
+    is mapped to a character outside RECEIPT_ALPHABET.
+    """
+    kept = []
+    for ch in unicodedata.normalize("NFKC", text):
+        if ch.isspace() or ch in _RECEIPT_IGNORED:
+            continue
+        category = unicodedata.category(ch)
+        if category in ("Cf", "Pd", "Pi", "Pf"):  # invisible, dashes, curly quotes
+            continue
+        kept.append(ch)
+    cleaned = "".join(kept).strip(_RECEIPT_ENDS).upper()
+    cleaned = cleaned.translate(_CROCKFORD_CONFUSIONS)
     if len(cleaned) != _RECEIPT_GROUPS * _GROUP_LEN:
         return None
     if any(ch not in RECEIPT_ALPHABET for ch in cleaned):
         return None
     return "-".join(cleaned[i : i + _GROUP_LEN] for i in range(0, len(cleaned), _GROUP_LEN))
+
+
+# Characters dropped wherever they are: quotes and backticks that are not Pi/Pf (straight
+# quotes, backtick, acute accent, primes, low-9 quotes), and the minus sign (a maths symbol,
+# not a dash, to Unicode).
+_RECEIPT_IGNORED = frozenset("'\"`\u00b4\u2032\u2033\u201a\u201e\u2212")
+_RECEIPT_ENDS = ".,;:!?…()[]{}<>*_~"
+_CROCKFORD_CONFUSIONS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def hash_receipt(receipt_text: str) -> str:

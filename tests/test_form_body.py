@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from slack_bolt.request.internals import parse_body
 from sqlalchemy import func, select
 
-from bot.runtime.form_body import FORM, form_fields, form_unquote, interaction_payload
+from bot.runtime.form_body import FORM, form_unquote, interaction_payload, parse_slack_body
 from storage.models import Concern
 from tests.harness import REPORTER, Harness
 
@@ -87,12 +87,11 @@ def test_a_stale_interaction_is_refused(harness: Harness) -> None:
 
 
 def test_a_slash_command_mentioning_payload_keeps_its_fields() -> None:
-    body = "token=x&command=%2Fspeakup&text=status+payload&user_id=U1"
-    assert form_fields(body, FORM) == {
+    # Bolt's own parser reads any form body containing "payload" as an empty interaction.
+    raw = b"token=x&command=%2Fspeakup&text=status+payload&user_id=U1"
+    assert parse_slack_body(raw, FORM) == {
         "token": "x",
         "command": "/speakup",
         "text": "status payload",
         "user_id": "U1",
     }
-    assert form_fields("payload=%7B%7D", FORM) is None
-    assert form_fields("{}", "application/json") is None

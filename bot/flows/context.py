@@ -12,6 +12,7 @@ from bot.domain.policy import Policy
 from bot.domain.routing import Router
 from bot.flows.authorisation import TeamDirectory
 from bot.flows.raising import PreparedRaise, RaisedConcern, RaisePolicy, store_raise
+from bot.flows.telemetry import Telemetry
 from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.vault import Vault
@@ -27,6 +28,8 @@ class AppContext:
     # Time is an input: tests move this clock instead of patching `datetime`.
     clock: Callable[[], datetime] = utcnow
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+    # Deliveries, job runs and alarms are counted here (bot.runtime.metrics serves them).
+    telemetry: Telemetry = field(default_factory=Telemetry)
     # New concerns submitted at the same moment are committed together (storage.group_commit).
     raises: GroupCommit[PreparedRaise, RaisedConcern] = field(init=False)
 

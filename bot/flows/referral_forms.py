@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot.flows.context import AppContext
+from bot.flows.integrity import integrity_failed
 from bot.flows.referrals import (
     confirm_no_referral,
     no_referral_detail,
@@ -19,6 +20,7 @@ from bot.flows.referrals import (
 from bot.flows.team_actions import ConcernRef, act
 from bot.flows.triage import NotAllowed, find_concern
 from storage.models import Concern
+from storage.vault import IntegrityCheckFailed
 
 
 def save_no_referral(
@@ -99,12 +101,20 @@ class NoReferralProposal:
 
 def proposal_to_confirm(context: AppContext, ref: ConcernRef, viewer_id: str) -> NoReferralProposal:
     """The pending "no referral needed" on an authorised concern, its detail decrypted (and
-    the opening audited) for the member asked to confirm it."""
-    with context.db.transaction() as session:
-        concern = find_concern(session, ref.id)
-        if concern is None or not concern.no_referral_reason:
-            raise NotAllowed("There is nothing to confirm on this concern.")
-        detail = no_referral_detail(
-            session, context.vault, concern, viewer_id=viewer_id, now=context.now()
-        )
-        return NoReferralProposal(concern.no_referral_reason, detail, concern.no_referral_by)
+    the opening audited) for the member asked to confirm it; NotAllowed, after telling the
+    ops team, if the concern's sealed facts were changed."""
+    try:
+        with context.db.transaction() as session:
+            concern = find_concern(session, ref.id)
+            if concern is None or not concern.no_referral_reason:
+                raise NotAllowed("There is nothing to confirm on this concern.")
+            detail = no_referral_detail(
+                session, context.vault, concern, viewer_id=viewer_id, now=context.now()
+            )
+            return NoReferralProposal(concern.no_referral_reason, detail, concern.no_referral_by)
+    except IntegrityCheckFailed as failure:
+        raise NotAllowed(
+            integrity_failed(
+                context.db, failure, actor=viewer_id, where="confirm_no_referral", now=context.now()
+            )
+        ) from None

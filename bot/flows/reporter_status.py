@@ -93,13 +93,18 @@ def _decoy_hash() -> str:
     return hash_receipt("0000-0000-0000-0000")
 
 
+RECEIPT_TYPED_MAX = 200
+
+
 def find_by_receipt(session: Session, vault: Vault, typed: str) -> Concern | None:
     """The no-contact concern this receipt opens, or None for any failure.
 
     Every failure costs the same slow hash, so the answer's timing does not say whether
     the receipt was malformed, unknown or wrong.
     """
-    canonical = normalise_receipt(typed[:64])
+    # Bounded, so a pasted essay costs nothing; roomy, since a pasted receipt can carry
+    # quotes, invisible spaces and dashes around its 16 characters (storage.crypto).
+    canonical = normalise_receipt(typed[:RECEIPT_TYPED_MAX])
     rows: list[Concern] = []
     if canonical is not None:
         group = canonical.split("-")[0]

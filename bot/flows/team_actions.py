@@ -96,22 +96,22 @@ def open_form(context: AppContext, concern_id: str, user_id: str, form: TeamForm
     return ref
 
 
-def details(context: AppContext, ref: ConcernRef, viewer_id: str) -> ConcernDetails:
-    """The decrypted concern for an authorised viewer; the opening is audited."""
+def details(context: AppContext, concern_id: str, viewer_id: str) -> ConcernDetails:
+    """The decrypted concern for an authorised viewer (bot.flows.triage.record_viewing audits
+    the showing); NotAllowed, after telling the ops team, if its sealed facts were changed."""
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, ref.id)
+            concern = find_concern(session, concern_id)
             if concern is None:
                 raise NotAllowed(UNKNOWN)
             return view_details(
                 session,
                 context.vault,
                 concern,
-                viewer_id=viewer_id,
                 now=context.now(),
                 scales=context.policy.timescales,
             )
-    except IntegrityCheckFailed as failure:  # an event's sealed facts were changed
+    except IntegrityCheckFailed as failure:
         raise NotAllowed(
             integrity_failed(
                 context.db, failure, actor=viewer_id, where="details", now=context.now()

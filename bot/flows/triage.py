@@ -254,16 +254,10 @@ class NoReferral:
 
 
 def view_details(
-    session: Session,
-    vault: Vault,
-    concern: Concern,
-    *,
-    viewer_id: str,
-    now: datetime,
-    scales: Timescales,
+    session: Session, vault: Vault, concern: Concern, *, now: datetime, scales: Timescales
 ) -> ConcernDetails:
-    """Decrypt a concern for an authorised person, and audit that they looked; with its
-    open deadlines as they stand `now`."""
+    """Decrypt a concern for an authorised person, with its open deadlines as they stand
+    `now`; `record_viewing` audits the showing."""
     data_key = vault.concern_key(concern)
     report = vault.open_json(
         data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
@@ -294,13 +288,6 @@ def view_details(
         if concern.no_referral_reason
         else None
     )
-    audit.append(
-        session,
-        at=now,
-        actor=viewer_id,
-        action="concern.viewed",
-        concern_reference=concern.reference,
-    )
     return ConcernDetails(
         reference=concern.reference,
         kind=concern.kind,
@@ -329,6 +316,26 @@ def view_details(
         referral_chased_at=concern.referral_chased_at,
         no_referral=no_referral,
         deadlines=deadlines(concern, scales, now),
+    )
+
+
+def record_viewing(
+    session: Session, reference: str, *, viewer_id: str, now: datetime, failed: str | None = None
+) -> None:
+    """Audit one showing of a concern's details, once Slack has answered for it.
+
+    "concern.viewed" when Slack confirmed the details were shown. "concern.view_failed" (with
+    Slack's error code or the exception's type) when it did not: the details were decrypted
+    for this person, and after a timeout they may even have been shown, so the attempt is
+    recorded rather than forgotten.
+    """
+    audit.append(
+        session,
+        at=now,
+        actor=viewer_id,
+        action="concern.viewed" if failed is None else "concern.view_failed",
+        concern_reference=reference,
+        detail={} if failed is None else {"error": failed},
     )
 
 

@@ -100,7 +100,7 @@ def run_period(
     if not _claim(context, job.name, period, owner, now):
         return RunResult(job.name, period.key, ran=False)
     try:
-        with context.db.transaction() as session:
+        with context.telemetry.job(job.name), context.db.transaction() as session:
             note = job.work(session, context, period, now)
             finished = session.execute(
                 update(JobRun)

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from slack_sdk import WebClient
-
 from bot.domain.deadlines import Timescales
 from bot.domain.escalation import Graces, LadderRules, Track
 from bot.domain.policy import DeliveryTuning, Policy
 from bot.domain.routing import Router, RoutingError
 from bot.flows.authorisation import TeamDirectory
 from bot.flows.context import AppContext
+from bot.runtime.clients import build_request_client
+from bot.runtime.identity import BotIdentity
+from bot.runtime.metrics import Metrics
 from bot.runtime.settings import Settings, SettingsError
 from bot.slack.answering import Answering
 from storage.db import Database
@@ -25,6 +26,10 @@ class Service(AppContext):
 
     settings: Settings = field(kw_only=True)
     answering: Answering = field(default_factory=Answering, kw_only=True)
+    # The same object as `telemetry`, with the Prometheus registry /metrics serves.
+    metrics: Metrics = field(kw_only=True)
+    # The bot's ids from auth.test, learned off the request path (bot.runtime.identity).
+    identity: BotIdentity = field(kw_only=True)
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -92,15 +97,18 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
         )
     except RoutingError as exc:
         raise SettingsError(str(exc)) from None
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10)
+    # Team membership is looked up while answering a button or a form: the request client.
+    client = build_request_client(settings)
 
     def fetch_group(group_id: str) -> list[str]:
         return [str(user) for user in client.usergroups_users_list(usergroup=group_id)["users"]]
 
-    db = db or Database(settings.database_url)
-    db.ring = ring  # every transaction MACs its audit entries with it (storage.audit)
-    return Service(
-        db=db,
+    database = db or Database(settings.database_url)
+    database.ring = ring  # every transaction MACs its audit entries with it (storage.audit)
+    policy = policy_from(settings)
+    metrics = Metrics(database, policy.timescales)
+    service = Service(
+        db=database,
         vault=Vault(ring),
         router=router,
         team=TeamDirectory(
@@ -109,6 +117,11 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
             fetch_group=fetch_group,
             ttl_seconds=settings.speakup_usergroup_cache_seconds,
         ),
-        policy=policy_from(settings),
+        policy=policy,
         settings=settings,
+        telemetry=metrics,
+        metrics=metrics,
+        identity=BotIdentity(client, settings.slack_bot_token),
     )
+    metrics.clock = service.now  # scrape-time ages follow the service's clock
+    return service

@@ -1,4 +1,8 @@
-"""Decoding the body Slack posts for an interaction: `payload=` and the JSON, URL-encoded.
+"""Decoding the bodies Slack posts: events (JSON), slash commands (a form) and interactions
+(`payload=` and the JSON, URL-encoded); a body that is none of these is MalformedBody.
+
+Only bodies whose signature has been checked reach here (bot.runtime.web), so a forged one
+never costs a parse.
 
 A submitted modal comes back with the whole view in it, some 20 KB with thousands of escapes,
 and the standard library decodes those one at a time in Python: about a third of what
@@ -16,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 _PAYLOAD = "payload="
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
@@ -46,13 +51,72 @@ def interaction_payload(body: str, content_type: str | None) -> dict[str, Any] |
     return payload if isinstance(payload, dict) else None
 
 
-def form_fields(body: str, content_type: str | None) -> dict[str, Any] | None:
-    """The fields of a form body that is not an interaction (a slash command), or None.
+class MalformedBody(ValueError):
+    """A signed body that is not a request Slack sends; the message names the problem's kind,
+    never the body."""
 
-    Bolt's own parser takes any form body containing the word "payload" for an interaction
-    and, finding no `payload` field, reads it as empty: `/speakup status payload` would go
-    unanswered. Parsed here, the fields are exactly what was sent.
+
+# Fields that Bolt's middleware and context builders read as objects (`.get`, `in`) before any
+# listener runs: another JSON type there would be a crash in Bolt, not an answer.
+_OBJECT_FIELDS = ("event", "view", "container", "message")
+_OBJECT_OR_ID_FIELDS = ("user", "team", "channel", "enterprise")
+_LIST_OF_OBJECTS_FIELDS = ("actions", "authorizations")
+
+
+def parse_slack_body(raw: bytes, content_type: str | None) -> dict[str, Any]:
+    """The request as Bolt reads it, or MalformedBody.
+
+    Parses exactly as Bolt's own `parse_body` does for every body Slack sends (JSON events,
+    slash-command forms, `payload=` interactions), then checks the envelope's shape so that
+    Bolt's middleware never meets a list where it expects an object.
     """
-    if content_type != FORM or body.startswith(_PAYLOAD):
-        return None
-    return dict(parse_qsl(body, keep_blank_values=True))
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedBody("not UTF-8") from None
+    if not body:
+        raise MalformedBody("empty")
+    try:
+        parsed = _parse(body, content_type)
+    except RecursionError:
+        raise MalformedBody("nested too deeply") from None
+    except ValueError:
+        raise MalformedBody("not JSON") from None
+    if not isinstance(parsed, dict):
+        raise MalformedBody("not an object")
+    _check_shape(parsed)
+    return parsed
+
+
+def _parse(body: str, content_type: str | None) -> Any:
+    if content_type == JSON or body.startswith("{"):  # as Bolt decides
+        return json.loads(body)
+    fast = interaction_payload(body, FORM)
+    if fast is not None:
+        return fast
+    fields = dict(parse_qsl(body, keep_blank_values=True))
+    if "payload" in fields:
+        return json.loads(fields["payload"])
+    return fields
+
+
+def _check_shape(body: dict[str, Any]) -> None:
+    for name in _OBJECT_FIELDS:
+        if name in body and not isinstance(body[name], dict):
+            raise MalformedBody(f"{name} is not an object")
+    for name in _OBJECT_OR_ID_FIELDS:
+        value = body.get(name)
+        if value is not None and not isinstance(value, dict | str):
+            raise MalformedBody(f"{name} is neither an object nor an id")
+    for name in _LIST_OF_OBJECTS_FIELDS:
+        value = body.get(name)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(item, dict) for item in value)
+        ):
+            raise MalformedBody(f"{name} is not a list of objects")
+    if not isinstance(body.get("type", ""), str) or not isinstance(body.get("command", ""), str):
+        raise MalformedBody("type or command is not a string")
+    if body.get("type") == "event_callback" and not isinstance(
+        body.get("event", {}).get("type"), str
+    ):
+        raise MalformedBody("an event without a type")

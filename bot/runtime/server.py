@@ -18,11 +18,13 @@ from waitress.server import create_server
 
 from bot.domain.clock import add_working_days, utcnow
 from bot.jobs.scheduler import start_scheduler
-from bot.runtime.bolt_app import build_bolt_app, build_web_client
+from bot.runtime.bolt_app import build_bolt_app
+from bot.runtime.clients import build_web_client
 from bot.runtime.context import Service
+from bot.runtime.identity import REFUSED_TOKEN
 from bot.runtime.logs import get_logger
 from bot.runtime.settings import SettingsError
-from bot.runtime.web import create_wsgi_app
+from bot.runtime.web import MAX_BODY_BYTES, create_wsgi_app
 from bot.slack.answering import QUIET, Answering
 from bot.slack.delivery import OutboxWorker
 from storage.db import CHECKPOINT_SECONDS, Checkpoints, Database
@@ -36,11 +38,9 @@ log = get_logger(__name__)
 # runs every couple of seconds, and SQLite's own checkpoint (storage.db.AUTOCHECKPOINT_PAGES)
 # stays the bound on the log.
 CHECKPOINT_PATIENCE = 1.0
-
-# Slack's answers to apps.connections.open that mean the token itself is wrong.
-REFUSED_TOKEN = frozenset(
-    {"invalid_auth", "not_authed", "not_allowed_token_type", "token_revoked", "account_inactive"}
-)
+# waitress answers 413 itself, without reading the body, to a request declaring this or more
+# (and stops reading a chunked one there); bot.runtime.web checks the same limit again.
+MAX_REQUEST_BODY = MAX_BODY_BYTES + 1
 
 
 @dataclass
@@ -78,9 +78,17 @@ def start_http(
     listener_executor: Executor | None = None,
 ) -> RunningServer:
     """Start the app over HTTP in this process; port 0 picks a free one."""
-    app = create_wsgi_app(build_bolt_app(context, listener_executor), context.db, context.answering)
-    server = create_server(app, host=host, port=port, threads=8, ident="speakup")
     closing = threading.Event()
+    context.identity.start(closing)
+    app = create_wsgi_app(context, build_bolt_app(context, listener_executor))
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        threads=8,
+        ident="speakup",
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
 
     def run() -> None:
         try:
@@ -167,6 +175,8 @@ def serve(context: Service, *, socket_mode: bool, listener: socket.socket) -> No
     scheduler = start_scheduler(context, worker.owner)
     checkpoints = start_checkpoints(context.db, context.answering)
     stopping = threading.Event()
+    # Who the bot is, from auth.test: once now, then in the background until Slack answers.
+    context.identity.start(stopping)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("serve.stopping", signal=signum)
@@ -179,12 +189,18 @@ def serve(context: Service, *, socket_mode: bool, listener: socket.socket) -> No
         handler = SocketModeHandler(build_bolt_app(context), context.settings.slack_app_token)
         # Slack's requests come over the socket; HTTP serves only the probes, so a container
         # health check works the same in both modes and readiness reports the connection.
-        app = create_wsgi_app(None, context.db, connected=handler.client.is_connected)
+        app = create_wsgi_app(context, None, connected=handler.client.is_connected)
         log.info("serve.socket_mode", probes_host=host, probes_port=port)
     else:
-        app = create_wsgi_app(build_bolt_app(context), context.db, context.answering)
+        app = create_wsgi_app(context, build_bolt_app(context))
         log.info("serve.http", host=host, port=port)
-    server = create_server(app, sockets=[listener], threads=8, ident="speakup")
+    server = create_server(
+        app,
+        sockets=[listener],
+        threads=8,
+        ident="speakup",
+        max_request_body_size=MAX_REQUEST_BODY,
+    )
     refused: list[str] = []
 
     def _close(signum: int, frame: FrameType | None) -> None:

@@ -160,6 +160,7 @@ class OutboxWorker:
                 retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
                 delay = max(delay, retry_after)
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
+            self.context.telemetry.delivery(item.kind, "rate_limited" if status == 429 else "retry")
             self._failed(item, f"{status} {error}", delay)
             if (
                 item.kind == EffectKind.REPORTER_DM
@@ -171,6 +172,7 @@ class OutboxWorker:
         except (SlackClientError, OSError) as exc:
             delay = self._backoff(item.attempts)
             bound.warning("outbox.unreachable", error=type(exc).__name__, retry_in=delay)
+            self.context.telemetry.delivery(item.kind, "retry")
             self._failed(item, type(exc).__name__, delay)
             return False
         except Exception as exc:
@@ -178,6 +180,7 @@ class OutboxWorker:
             # so loudly. Only the exception's type is logged: its text could carry content.
             delay = self._backoff(item.attempts)
             bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
+            self.context.telemetry.delivery(item.kind, "failed")
             self._failed(item, type(exc).__name__, delay)
             return False
         answering.step_aside(STEP_ASIDE, QUIET)
@@ -202,6 +205,7 @@ class OutboxWorker:
             bound.warning("outbox.lease_lost")
             return False
         bound.info("outbox.delivered")
+        self.context.telemetry.delivery(item.kind, "delivered")
         return True
 
     def _backoff(self, attempts: int) -> float:

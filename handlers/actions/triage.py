@@ -15,6 +15,7 @@ from bot.flows.context import AppContext
 from bot.flows.team_actions import act, authorise, move
 from bot.flows.triage import NotAllowed, record_referral_acknowledged
 from bot.slack import safeguarding_views, team_views
+from bot.slack.details import show_details
 from bot.slack.ids import Action, Callback
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
@@ -72,22 +73,15 @@ def register(app: App, context: AppContext) -> None:
         except NotAllowed as refused:
             tell(client, body, str(refused))
             return
-        # Open at once on the short-lived trigger; decrypting and name lookups come after.
-        opened = client.views_open(
-            trigger_id=body["trigger_id"], view=team_views.loading_view(ref.reference)
+        show_details(
+            context,
+            client,
+            concern_id=ref.id,
+            reference=ref.reference,
+            viewer_id=user,
+            trigger_id=body["trigger_id"],
+            tell=lambda text: tell(client, body, text),
         )
-        try:
-            shown = team_actions.details(context, ref, user)
-        except NotAllowed as refused:  # an event's sealed facts were changed
-            client.views_update(
-                view_id=opened["view"]["id"], view=team_views.notice_view(str(refused))
-            )
-            return
-        name = None
-        if shown.reporter_user_id:
-            profile = client.users_info(user=shown.reporter_user_id)["user"]
-            name = profile.get("real_name") or profile.get("name")
-        client.views_update(view_id=opened["view"]["id"], view=team_views.details_view(shown, name))
 
     def open_form(action: Action) -> None:
         form, callback = _FORMS[action]
@@ -126,17 +120,13 @@ def register(app: App, context: AppContext) -> None:
         except NotAllowed as refused:
             tell(client, body, str(refused))
             return
-        # Open at once on the short-lived trigger; the proposal is decrypted after.
-        opened = client.views_open(
-            trigger_id=body["trigger_id"], view=team_views.loading_view(ref.reference)
-        )
-        try:
+        try:  # one short read and decryption: well inside the trigger's life
             proposal = referral_forms.proposal_to_confirm(context, ref, user)
         except NotAllowed as refused:
             tell(client, body, str(refused))
             return
         metadata = form_metadata(context.vault.ring, Callback.CONFIRM_NO_REFERRAL, ref.id, user)
-        client.views_update(
-            view_id=opened["view"]["id"],
+        client.views_open(
+            trigger_id=body["trigger_id"],
             view=safeguarding_views.confirm_no_referral_view(ref.reference, metadata, proposal),
         )

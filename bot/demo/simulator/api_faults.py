@@ -22,6 +22,15 @@ class _Fault:
     status: int
     retry_after: int
     remaining: int
+    error: str | None = None  # answer HTTP 200 with `ok: false` and this error instead
+
+
+@dataclass(frozen=True)
+class _Outage:
+    mode: str  # "hang" or "refuse_token"
+    methods: frozenset[str] | None  # None: every method
+    hang_seconds: float
+    over: threading.Event
 
 
 @dataclass(frozen=True)
@@ -46,19 +55,60 @@ class FaultsApi(EmulatorCore):
         self._faults: dict[str, deque[_Fault]] = {}
         self._dropping = False
         self._hang: _Hang | None = None
+        self._outage: _Outage | None = None
 
     # -- one method failing ---------------------------------------------------------------
 
-    def fail_next(self, method: str, times: int, status: int = 500, retry_after: int = 1) -> None:
-        """Answer the next `times` calls of `method` with HTTP `status`, after any queued faults."""
+    def fail_next(
+        self,
+        method: str,
+        times: int,
+        status: int = 500,
+        retry_after: int = 1,
+        *,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (or, given `error`,
+        with Slack's `ok: false` and that error), after any queued faults."""
         if times < 1:
             raise ValueError("times must be at least 1")
-        if not 400 <= status <= 599:
+        if error is None and not 400 <= status <= 599:
             raise ValueError("status must be an HTTP error status (4xx or 5xx)")
         with self._lock:
             self._faults.setdefault(method, deque()).append(
-                _Fault(status=status, retry_after=retry_after, remaining=times)
+                _Fault(status=status, retry_after=retry_after, remaining=times, error=error)
             )
+
+    def set_outage(
+        self, mode: str | None, *, hang_seconds: float = 30.0, methods: list[str] | None = None
+    ) -> None:
+        """Make the Web API (or only `methods`) unwell until called again with None:
+        "hang": each call waits unanswered until the outage ends (at most `hang_seconds`),
+        then gets HTTP 503 without having done anything; "refuse_token": each call is
+        answered `ok: false` with `invalid_auth`."""
+        if mode not in (None, "hang", "refuse_token"):
+            raise ValueError("mode must be None, 'hang' or 'refuse_token'")
+        with self._lock:
+            previous = self._outage
+            self._outage = (
+                None
+                if mode is None
+                else _Outage(
+                    mode,
+                    frozenset(methods) if methods is not None else None,
+                    hang_seconds,
+                    threading.Event(),
+                )
+            )
+        if previous is not None:
+            previous.over.set()
+
+    def _outage_for(self, method: str) -> _Outage | None:
+        with self._lock:
+            outage = self._outage
+        if outage is None or (outage.methods is not None and method not in outage.methods):
+            return None
+        return outage
 
     def _fault_reply(self, method: str) -> Reply | None:
         queue = self._faults.get(method)
@@ -68,6 +118,9 @@ class FaultsApi(EmulatorCore):
         fault.remaining -= 1
         if fault.remaining <= 0:
             queue.popleft()
+        if fault.error is not None:
+            body = json.dumps({"ok": False, "error": fault.error}).encode()
+            return Reply(200, body, error=fault.error)
         if fault.status == 429:
             body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
             return Reply(

@@ -108,9 +108,18 @@ class SlackWebApiEmulator(
             return None
         if held_until is not None:
             held_until.wait()
+        outage = self._outage_for(request.describe()[0])
+        if outage is not None and outage.mode == "hang":
+            outage.over.wait(outage.hang_seconds)  # outside the lock: other calls hang too
         with self._lock:
             name, params = request.describe()
-            reply, params = self._answer(name, params, request)
+            if outage is not None and outage.mode == "hang":
+                reply = text_reply(503, "simulated hang", "http_503")
+            elif outage is not None:
+                reply = json_reply({"ok": False, "error": "invalid_auth"})
+                reply = Reply(reply.status, reply.body, error="invalid_auth")
+            else:
+                reply, params = self._answer(name, params, request)
             if name:
                 self._record(
                     request.record(
