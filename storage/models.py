@@ -99,6 +99,15 @@ class Concern(Base):
     referral_made_at: Mapped[datetime | None] = mapped_column(index=True)
     referral_reference_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
     referral_acknowledged_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The referral decision (bot.domain.safeguarding): an unacknowledged referral chased, or
+    # "no referral needed" with a reason (its detail sealed) confirmed by a second member.
+    referral_chased_at: Mapped[datetime | None]
+    no_referral_reason: Mapped[str | None] = mapped_column(String(24))
+    no_referral_detail_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    no_referral_by: Mapped[str | None] = mapped_column(String(32))
+    no_referral_at: Mapped[datetime | None]
+    no_referral_confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    no_referral_confirmed_at: Mapped[datetime | None]
 
     # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
     version: Mapped[int] = mapped_column(Integer)

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import func, select
 
+from bot.demo.ladder_story import a_missed_referral_climbs_the_ladder
 from bot.demo.leaders_story import LEADERS_CHANNEL, a_week_of_concerns_and_the_leaders_digest
 from bot.demo.raise_stories import RAISE_STORIES
 from bot.demo.simulator import transcript
@@ -57,7 +58,9 @@ RILEY = Person("U0DEMORILEY", "Riley", "paramedic")
 GITA = Person("U0DEMOGITA", "Gita", "FTSU guardian")
 GUS = Person("U0DEMOGUS", "Gus", "FTSU guardian")
 SAM = Person("U0DEMOSAM", "Sam", "safeguarding lead")
-PEOPLE = (RILEY, GITA, GUS, SAM)
+LEE = Person("U0DEMOLEE", "Lee", "head of safeguarding")
+ELLA = Person("U0DEMOELLA", "Ella", "director of quality")
+PEOPLE = (RILEY, GITA, GUS, SAM, LEE, ELLA)
 CHANNEL_NAMES = {
     GUARDIAN_CHANNEL: "ftsu-guardians",
     SAFEGUARDING_CHANNEL: "safeguarding",
@@ -253,6 +256,7 @@ STORIES: list[Story] = [
     confidential_concern_reaches_the_guardians,
     the_guardians_act_and_riley_is_kept_informed,
     *RAISE_STORIES,
+    a_missed_referral_climbs_the_ladder,
     a_week_of_concerns_and_the_leaders_digest,
 ]
 
@@ -278,6 +282,8 @@ def _demo_settings(emulator: SlackWebApiEmulator, database_url: str, secret: str
         speakup_leaders_channel=LEADERS_CHANNEL,
         speakup_guardians=[GITA.user_id, GUS.user_id],
         speakup_safeguarding_team=[SAFEGUARDING_GROUP],
+        speakup_safeguarding_leads=[LEE.user_id],
+        speakup_executive_leads=[ELLA.user_id],
         speakup_outbox_poll_seconds=0.2,
         speakup_outbox_backoff_seconds=0.1,
         speakup_outbox_backoff_cap=1.0,
@@ -316,6 +322,8 @@ def _quiet_logs() -> None:
     configure_logging("WARNING", json=False)
     # Bolt's own warnings are about the app's wiring, not the story; keep them out.
     logging.getLogger("speakup.bolt").setLevel(logging.ERROR)
+    # Overdue deadlines are the ladder story's point, not news for whoever runs the demo.
+    logging.getLogger("bot.jobs").setLevel(logging.ERROR)
 
 
 def run_demo(stories: Sequence[Story] | None = None, *, out: TextIO | None = None) -> int:

@@ -55,3 +55,56 @@ def add_months(start: datetime, months: int) -> datetime:
         except ValueError:
             continue
     raise ValueError("unreachable: every month has 28 days")
+
+
+def _local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """A local day's start and the next day's start, as UTC (23 or 25 hours at a clock change)."""
+    start = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _working_stretches(
+    start: datetime, end: datetime, timezone: str
+) -> list[tuple[datetime, datetime]]:
+    """The parts of [start, end) that fall on working days, in order, as UTC."""
+    zone = ZoneInfo(timezone)
+    stretches: list[tuple[datetime, datetime]] = []
+    day = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    while day <= last:
+        if is_working_day(day):
+            day_start, day_end = _local_day_bounds(day, zone)
+            begin, finish = max(start, day_start), min(end, day_end)
+            if begin < finish:
+                stretches.append((begin, finish))
+        day += timedelta(days=1)
+    return stretches
+
+
+def working_point(start: datetime, end: datetime, fraction: float, timezone: str) -> datetime:
+    """The moment when `fraction` of the working-day time between `start` and `end` has
+    passed: weekends and bank holidays do not count, so the moment is always on a working
+    day (or `end` itself when the window holds no working time at all)."""
+    stretches = _working_stretches(start, end, timezone)
+    total = sum(((finish - begin) for begin, finish in stretches), timedelta())
+    if not stretches or total <= timedelta():
+        return end
+    remaining = total * fraction
+    for begin, finish in stretches:
+        if remaining <= finish - begin:
+            return begin + remaining
+        remaining -= finish - begin
+    return stretches[-1][1]
+
+
+def on_a_working_day(moment: datetime, timezone: str, opens: time) -> datetime:
+    """`moment` if it falls on a working day, otherwise `opens` (local time) on the next
+    working day, as UTC: what waits for the office to open after a weekend or bank holiday."""
+    zone = ZoneInfo(timezone)
+    day = moment.astimezone(zone).date()
+    if is_working_day(day):
+        return moment
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)

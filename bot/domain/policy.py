@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from bot.domain.deadlines import Timescales
+from bot.domain.escalation import LadderRules
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
 
 
@@ -60,14 +61,16 @@ class Reporting:
 class Policy:
     timezone: str
     timescales: Timescales
-    ack_working_days: int = 2
     sites: tuple[str, ...] = ()
     # Mentioned on urgent safeguarding cards so phones ring (user ids or user-group ids).
     safeguarding_team: tuple[str, ...] = ()
     delivery: DeliveryTuning = field(default_factory=DeliveryTuning)
+    # Mentioned by the escalation ladder when a speak-up concern has no owner.
     guardians: tuple[str, ...] = ()
     guardian_leads: tuple[str, ...] = ()
     safeguarding_leads: tuple[str, ...] = ()
+    executive_leads: tuple[str, ...] = ()
+    ladder: LadderRules = field(default_factory=LadderRules)
     ops_channel: str | None = None
     safeguarding_on: bool = True
     safeguarding_elsewhere: str = ""

@@ -11,6 +11,13 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.moves import ALLOWED_FROM, Move, refusal
+from bot.domain.safeguarding import (
+    ReferralFacts,
+    chase_refusal,
+    close_refusal,
+    confirm_refusal,
+    no_referral_refusal,
+)
 from bot.domain.taxonomy import FEEDBACK_ANSWERS, ConcernKind, Status
 
 REFERRALS_ON_SAFEGUARDING_ONLY = "Referrals are recorded on safeguarding concerns only."
@@ -25,6 +32,20 @@ class TeamForm(StrEnum):
     UPDATE_STATUS = "update_status"
     CLOSE = "close"
     RECORD_REFERRAL = "record_referral"
+    NO_REFERRAL = "no_referral"
+    CONFIRM_NO_REFERRAL = "confirm_no_referral"
+    REFERRAL_CHASED = "referral_chased"
+
+
+# The safeguarding team's referral-decision forms (bot.domain.safeguarding).
+REFERRAL_FORMS = frozenset(
+    {
+        TeamForm.RECORD_REFERRAL,
+        TeamForm.NO_REFERRAL,
+        TeamForm.CONFIRM_NO_REFERRAL,
+        TeamForm.REFERRAL_CHASED,
+    }
+)
 
 
 _FORM_MOVES: dict[TeamForm, Move] = {
@@ -37,15 +58,33 @@ def closed_refusal(reference: str) -> str:
     return f"{reference} is closed. Reopen it first."
 
 
-def form_refusal(form: TeamForm, *, reference: str, kind: str, status: str) -> str | None:
-    """Why `form` cannot be used on a concern in this state, or None."""
+def form_refusal(
+    form: TeamForm,
+    *,
+    reference: str,
+    kind: str,
+    status: str,
+    referral: ReferralFacts | None = None,
+    user_id: str = "",
+) -> str | None:
+    """Why `form` cannot be used on a concern in this state, or None. `referral` is where a
+    safeguarding concern's referral decision stands; `user_id` is who wants the form."""
     move = _FORM_MOVES.get(form)
     if move is not None and status not in ALLOWED_FROM[move]:
         return refusal(move, reference, status)
-    if form is TeamForm.RECORD_REFERRAL and kind != ConcernKind.SAFEGUARDING:
+    if form in REFERRAL_FORMS and kind != ConcernKind.SAFEGUARDING:
         return REFERRALS_ON_SAFEGUARDING_ONLY
-    if form in (TeamForm.ASSIGN, TeamForm.RECORD_REFERRAL) and status == Status.CLOSED:
+    if (form is TeamForm.ASSIGN or form in REFERRAL_FORMS) and status == Status.CLOSED:
         return closed_refusal(reference)
+    facts = referral or ReferralFacts()
+    if form is TeamForm.CLOSE and kind == ConcernKind.SAFEGUARDING:
+        return close_refusal(reference, facts)
+    if form is TeamForm.NO_REFERRAL:
+        return no_referral_refusal(reference, facts)
+    if form is TeamForm.CONFIRM_NO_REFERRAL:
+        return confirm_refusal(reference, facts, user_id)
+    if form is TeamForm.REFERRAL_CHASED:
+        return chase_refusal(reference, facts)
     return None
 
 

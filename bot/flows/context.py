@@ -45,8 +45,4 @@ class AppContext:
 
     @property
     def raise_policy(self) -> RaisePolicy:
-        return RaisePolicy(
-            router=self.router,
-            timezone=self.policy.timezone,
-            ack_working_days=self.policy.ack_working_days,
-        )
+        return RaisePolicy(router=self.router, timescales=self.policy.timescales)

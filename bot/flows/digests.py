@@ -126,6 +126,9 @@ class _Open:
     last_reporter_update_at: datetime | None
     referral_made_at: datetime | None
     referral_acknowledged_at: datetime | None
+    referral_chased_at: datetime | None
+    no_referral_reason: str | None
+    no_referral_confirmed_at: datetime | None
 
 
 _OPEN_COLUMNS = (
@@ -143,6 +146,9 @@ _OPEN_COLUMNS = (
     Concern.last_reporter_update_at,
     Concern.referral_made_at,
     Concern.referral_acknowledged_at,
+    Concern.referral_chased_at,
+    Concern.no_referral_reason,
+    Concern.no_referral_confirmed_at,
 )
 
 

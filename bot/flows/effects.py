@@ -29,6 +29,10 @@ class EffectKind(StrEnum):
     ALARM = "alarm"  # tell people (DMs, ops channel) that a channel is not taking cards
     LEADERS_DIGEST = "leaders_digest"  # the weekly aggregate digest, in the leaders' channel
     CHANNEL_FILE = "channel_file"  # a file (chart, CSV) uploaded into a channel
+    # The escalation ladder (bot.domain.escalation): content-free, each rung once.
+    ESCALATION_REMINDER = "escalation_reminder"  # a reply in the card's thread, with a mention
+    ESCALATION_OVERDUE = "escalation_overdue"  # a new message in the team's channel
+    ESCALATION_DM = "escalation_dm"  # a direct message to each lead (a group's members each)
 
 
 # Kinds delivered to the concern's team channel: what a channel that refuses us holds up.
@@ -249,5 +253,49 @@ def queue_channel_file(
             "source": source,
         },
         now=now,
+        once=True,
+    )
+
+
+def escalation_lane(concern_id: str) -> str:
+    """A concern's escalation messages, in the order of the ladder's rungs."""
+    return f"escalation:{concern_id}"
+
+
+def queue_escalation(
+    session: Session,
+    *,
+    concern_id: str,
+    kind: EffectKind,
+    key: str,
+    deadline: str,
+    what: str,
+    due_at: datetime,
+    rung: int,
+    urgent: bool,
+    now: datetime,
+    recipients: tuple[str, ...] = (),
+) -> bool:
+    """Queue one rung of a deadline's ladder, unless it was ever queued (its key names the
+    concern, the deadline, its due time and the rung). The payload holds facts only: which
+    deadline, when it was due, which rung, and who is to be told by DM. Returns whether it
+    was queued now."""
+    payload: dict[str, Any] = {
+        "deadline": deadline,
+        "what": what,
+        "due_at": due_at.isoformat(),
+        "rung": rung,
+    }
+    if recipients:
+        payload["recipients"] = list(recipients)
+    return outbox.enqueue(
+        session,
+        kind=kind,
+        lane=escalation_lane(concern_id),
+        idempotency_key=key,
+        concern_id=concern_id,
+        payload=payload,
+        now=now,
+        priority=_priority(urgent),
         once=True,
     )

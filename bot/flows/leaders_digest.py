@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.clock import add_months
-from bot.domain.deadlines import deadlines
+from bot.domain.deadlines import RECORD_REFERRAL, deadlines
 from bot.domain.digest_figures import (
     AGE_BANDS,
     HISTORY_WEEKS,
@@ -47,7 +47,7 @@ from storage.models import Concern, OutboxItem
 from storage.outbox import PENDING
 
 WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
-REFERRAL_DEADLINE = "Record local-authority referral"
+REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
 _ANONYMOUS = (IdentityMode.ANONYMOUS_FOLLOW_UP.value, IdentityMode.ANONYMOUS_NO_CONTACT.value)
 # Listed rather than "not closed", so the status index can find them.
 _OPEN = tuple(s.value for s in Status if s is not Status.CLOSED)
@@ -355,6 +355,7 @@ def _safeguarding(session: Session, policy: Policy, week: ReportedWeek) -> Safeg
         Concern.last_reporter_update_at,
         Concern.referral_made_at,
         Concern.referral_acknowledged_at,
+        Concern.urgent,
     )
     late: list[datetime] = []
     # Not referred yet, or referred only after the end: each found through its index.
@@ -417,6 +418,22 @@ class _AsAt:
 
     @property
     def referral_acknowledged_at(self) -> datetime | None:
+        return None
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.row.urgent)
+
+    @property
+    def referral_chased_at(self) -> datetime | None:
+        return None
+
+    @property
+    def no_referral_reason(self) -> str | None:
+        return None
+
+    @property
+    def no_referral_confirmed_at(self) -> datetime | None:
         return None
 
 

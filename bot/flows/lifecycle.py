@@ -10,13 +10,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.domain.moves import (
+    IllegalMove,
     Move,
     MoveDetails,
     card_line,
     check_move,
     reporter_summary,
 )
-from bot.domain.taxonomy import Stage, Status
+from bot.domain.safeguarding import ReferralFacts, close_refusal
+from bot.domain.taxonomy import ConcernKind, Stage, Status
 from bot.flows import effects
 from bot.flows.conversation import note_on_card
 from bot.flows.due_times import deadlines_changed
@@ -48,6 +50,13 @@ def transition(
     the loser's commit fails with StaleDataError and nothing of it is kept."""
     details = details or MoveDetails()
     check_move(move, concern.reference, concern.status, details)
+    # Nothing safeguarding closes without a referral decision (SPEC §2).
+    if (
+        move is Move.CLOSE
+        and concern.kind == ConcernKind.SAFEGUARDING
+        and (problem := close_refusal(concern.reference, ReferralFacts.of(concern)))
+    ):
+        raise IllegalMove(problem)
 
     if move is Move.ACKNOWLEDGE:
         concern.status = Status.ACKNOWLEDGED

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.clock import add_working_days
+from bot.domain.deadlines import Timescales, acknowledge_by
 from bot.domain.routing import Router
 from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.flows import dedupe, effects
@@ -92,8 +92,7 @@ class RaisedConcern:
 @dataclass(frozen=True)
 class RaisePolicy:
     router: Router
-    timezone: str
-    ack_working_days: int
+    timescales: Timescales
 
 
 def new_reference(kind: ConcernKind) -> str:
@@ -157,7 +156,8 @@ def prepare_raise(
         # Kept to the hour: a time to the microsecond could be lined up with Slack's own
         # record of who submitted a form when. Deadlines run from this earlier time.
         now = now.replace(minute=0, second=0, microsecond=0)
-    ack_due_at = add_working_days(now, policy.ack_working_days, policy.timezone)
+    # Speak-up: working days; safeguarding: elapsed hours by urgency, nights and weekends too.
+    ack_due_at = acknowledge_by(request.kind, urgent, now, policy.timescales)
     concern: dict[str, Any] = {
         "id": concern_id,
         "reference": new_reference(request.kind),

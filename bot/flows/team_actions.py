@@ -4,7 +4,7 @@ transaction, turn refusals and races into a plain message, then wake the outbox.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.domain.moves import IllegalMove, Move, MoveDetails
+from bot.domain.safeguarding import ReferralFacts
 from bot.domain.taxonomy import ConcernKind, IdentityMode
 from bot.domain.team_rules import TeamForm, form_refusal
 from bot.flows import dedupe
@@ -36,6 +37,7 @@ class ConcernRef:
     status: str
     no_contact: bool
     channel: str
+    referral: ReferralFacts = field(default_factory=ReferralFacts)
 
 
 def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
@@ -57,6 +59,7 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             status=concern.status,
             no_contact=concern.identity_mode == IdentityMode.ANONYMOUS_NO_CONTACT,
             channel=concern.channel,
+            referral=ReferralFacts.of(concern),
         )
     if failure is not None:
         raise NotAllowed(
@@ -81,7 +84,14 @@ def open_form(context: AppContext, concern_id: str, user_id: str, form: TeamForm
     """The concern a card button's form is about, if this person may use that form on it
     now; NotAllowed (with the reason) otherwise, before anyone types into the form."""
     ref = authorise(context, concern_id, user_id)
-    if problem := form_refusal(form, reference=ref.reference, kind=ref.kind, status=ref.status):
+    if problem := form_refusal(
+        form,
+        reference=ref.reference,
+        kind=ref.kind,
+        status=ref.status,
+        referral=ref.referral,
+        user_id=user_id,
+    ):
         raise NotAllowed(problem)
     return ref
 
@@ -94,7 +104,13 @@ def details(context: AppContext, concern_id: str, viewer_id: str) -> ConcernDeta
             concern = find_concern(session, concern_id)
             if concern is None:
                 raise NotAllowed(UNKNOWN)
-            return view_details(session, context.vault, concern)
+            return view_details(
+                session,
+                context.vault,
+                concern,
+                now=context.now(),
+                scales=context.policy.timescales,
+            )
     except IntegrityCheckFailed as failure:
         raise NotAllowed(
             integrity_failed(

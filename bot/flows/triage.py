@@ -3,13 +3,14 @@ note, referrals, viewing details (audited) and the reporter's closing feedback."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.domain.clock import local_today
+from bot.domain.deadlines import Deadline, Timescales, deadlines
 from bot.domain.moves import IllegalMove
 from bot.domain.taxonomy import IdentityMode, Status
 from bot.domain.team_rules import (
@@ -123,6 +124,14 @@ def record_referral(
     concern.referral_made_at = made_at
     concern.referral_acknowledged_at = None
     deadlines_changed(concern, now)
+    concern.referral_chased_at = None
+    # A referral is the decision: any "no referral needed" proposed before it gives way.
+    concern.no_referral_reason = None
+    concern.no_referral_detail_enc = None
+    concern.no_referral_by = None
+    concern.no_referral_at = None
+    concern.no_referral_confirmed_by = None
+    concern.no_referral_confirmed_at = None
     concern.referral_reference_enc = (
         vault.seal_text(
             data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
@@ -230,10 +239,28 @@ class ConcernDetails:
     timeline: list[TimelineEntry]
     concern_id: str = ""
     worker_type: str | None = None
+    urgent: bool = False
+    referral_chased_at: datetime | None = None
+    no_referral: NoReferral | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
 
 
-def view_details(session: Session, vault: Vault, concern: Concern) -> ConcernDetails:
-    """Decrypt a concern for an authorised person; `record_viewing` audits the showing."""
+@dataclass(frozen=True)
+class NoReferral:
+    """A "no referral needed" decision: its reason, the detail given (decrypted), who
+    proposed it and who confirmed it."""
+
+    reason: str
+    detail: str | None
+    proposed_by: str | None
+    confirmed_by: str | None
+
+
+def view_details(
+    session: Session, vault: Vault, concern: Concern, *, now: datetime, scales: Timescales
+) -> ConcernDetails:
+    """Decrypt a concern for an authorised person, with its open deadlines as they stand
+    `now`; `record_viewing` audits the showing."""
     data_key = vault.concern_key(concern)
     report = vault.open_json(
         data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
@@ -254,6 +281,16 @@ def view_details(session: Session, vault: Vault, concern: Concern) -> ConcernDet
 
     referral_authority = opened(concern.referral_authority_enc, "referral_authority")
     referral_reference = opened(concern.referral_reference_enc, "referral_reference")
+    no_referral = (
+        NoReferral(
+            reason=concern.no_referral_reason,
+            detail=opened(concern.no_referral_detail_enc, "no_referral_detail"),
+            proposed_by=concern.no_referral_by,
+            confirmed_by=concern.no_referral_confirmed_by,
+        )
+        if concern.no_referral_reason
+        else None
+    )
     return ConcernDetails(
         reference=concern.reference,
         kind=concern.kind,
@@ -278,6 +315,10 @@ def view_details(session: Session, vault: Vault, concern: Concern) -> ConcernDet
         timeline=read_timeline(session, vault, concern, reporter_view=False),
         concern_id=concern.id,
         worker_type=concern.worker_type,
+        urgent=concern.urgent,
+        referral_chased_at=concern.referral_chased_at,
+        no_referral=no_referral,
+        deadlines=deadlines(concern, scales, now),
     )
 
 

@@ -14,6 +14,7 @@ from bot.domain.policy import Policy
 from bot.flows.context import AppContext
 from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
+from bot.jobs.escalation import ESCALATION
 from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.leaders_digest import leaders_digest_job
@@ -31,6 +32,7 @@ def all_jobs(policy: Policy) -> list[Job]:
         delivery_alarms_job(policy),
         due_times_recheck(policy.timescales),
         SLA_SWEEP,
+        ESCALATION,
         HOUSEKEEPING,
         guardian_digest_job(policy),
         leaders_digest_job(policy),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.domain.deadlines import Timescales
+from bot.domain.escalation import Graces, LadderRules, Track
 from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy, Reporting
 from bot.domain.routing import Router, RoutingError
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
@@ -43,10 +44,13 @@ def policy_from(settings: Settings) -> Policy:
             timezone=settings.speakup_timezone,
             update_interval_days=settings.speakup_update_interval_days,
             feedback_months=settings.speakup_feedback_months,
-            referral_working_days=settings.speakup_referral_working_days,
             referral_ack_working_days=settings.speakup_referral_ack_working_days,
+            ack_working_days=settings.speakup_ack_working_days,
+            urgent_safeguarding_ack_hours=settings.speakup_urgent_safeguarding_ack_hours,
+            urgent_safeguarding_referral_hours=settings.speakup_urgent_safeguarding_referral_hours,
+            safeguarding_ack_hours=settings.speakup_safeguarding_ack_hours,
+            safeguarding_referral_hours=settings.speakup_safeguarding_referral_hours,
         ),
-        ack_working_days=settings.speakup_ack_working_days,
         sites=tuple(settings.speakup_sites),
         safeguarding_team=tuple(settings.speakup_safeguarding_team),
         delivery=DeliveryTuning(
@@ -75,6 +79,8 @@ def policy_from(settings: Settings) -> Policy:
         ),
         job_lease=timedelta(seconds=settings.speakup_job_lease_seconds),
         reporting=reporting_from(settings),
+        executive_leads=tuple(settings.speakup_executive_leads),
+        ladder=ladder_from(settings),
     )
 
 
@@ -89,6 +95,31 @@ def reporting_from(settings: Settings) -> Reporting:
         quarterly_time=clock_time(settings.speakup_quarterly_return_at),
         org_code=settings.speakup_org_code or "",
         quarterly_columns=tuple(columns.items()),
+    )
+
+
+def ladder_from(settings: Settings) -> LadderRules:
+    """The escalation ladder's reminder point and graces, from settings."""
+    return LadderRules(
+        timezone=settings.speakup_timezone,
+        reminder_percent=settings.speakup_escalation_reminder_percent,
+        graces={
+            Track.SPEAK_UP: Graces(
+                leads=settings.speakup_speak_up_leads_grace_working_days,
+                executives=settings.speakup_speak_up_executive_grace_working_days,
+                working_days=True,
+            ),
+            Track.URGENT_SAFEGUARDING: Graces(
+                leads=settings.speakup_urgent_safeguarding_leads_grace_hours,
+                executives=settings.speakup_urgent_safeguarding_executive_grace_hours,
+                working_days=False,
+            ),
+            Track.SAFEGUARDING: Graces(
+                leads=settings.speakup_safeguarding_leads_grace_hours,
+                executives=settings.speakup_safeguarding_executive_grace_hours,
+                working_days=False,
+            ),
+        },
     )
 
 

@@ -111,8 +111,23 @@ class Settings(BaseSettings):
     speakup_ack_working_days: int = Field(default=2, ge=1, le=7)
     speakup_update_interval_days: int = Field(default=14, ge=1, le=90)
     speakup_feedback_months: int = Field(default=3, ge=1, le=12)
-    speakup_referral_working_days: int = Field(default=1, ge=1, le=5)
-    speakup_referral_ack_working_days: int = Field(default=2, ge=1, le=10)
+    speakup_referral_ack_working_days: int = Field(default=1, ge=1, le=10)
+    # Safeguarding runs on elapsed hours, 24/7, by urgency.
+    speakup_urgent_safeguarding_ack_hours: int = Field(default=1, ge=1, le=24)
+    speakup_urgent_safeguarding_referral_hours: int = Field(default=4, ge=1, le=48)
+    speakup_safeguarding_ack_hours: int = Field(default=24, ge=1, le=72)
+    speakup_safeguarding_referral_hours: int = Field(default=24, ge=1, le=120)
+
+    # The escalation ladder: a reminder once this share of a deadline's window has passed,
+    # then, once overdue by each grace, DMs to the leads and then the executive leads
+    # (SPEAKUP_GUARDIAN_LEADS, SPEAKUP_SAFEGUARDING_LEADS, SPEAKUP_EXECUTIVE_LEADS above).
+    speakup_escalation_reminder_percent: int = Field(default=75, ge=1, le=99)
+    speakup_speak_up_leads_grace_working_days: int = Field(default=2, ge=0, le=30)
+    speakup_speak_up_executive_grace_working_days: int = Field(default=5, ge=1, le=60)
+    speakup_urgent_safeguarding_leads_grace_hours: int = Field(default=1, ge=0, le=72)
+    speakup_urgent_safeguarding_executive_grace_hours: int = Field(default=4, ge=1, le=168)
+    speakup_safeguarding_leads_grace_hours: int = Field(default=8, ge=0, le=168)
+    speakup_safeguarding_executive_grace_hours: int = Field(default=24, ge=1, le=336)
     # At least 3: with 2, "<2" could only mean 1.
     speakup_small_number_threshold: int = Field(default=5, ge=3, le=50)
 
@@ -269,6 +284,24 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @model_validator(mode="after")
+    def _executives_after_leads(self) -> Settings:
+        pairs = (
+            ("SPEAKUP_SPEAK_UP", self.speakup_speak_up_leads_grace_working_days,
+             self.speakup_speak_up_executive_grace_working_days, "_WORKING_DAYS"),
+            ("SPEAKUP_URGENT_SAFEGUARDING", self.speakup_urgent_safeguarding_leads_grace_hours,
+             self.speakup_urgent_safeguarding_executive_grace_hours, "_HOURS"),
+            ("SPEAKUP_SAFEGUARDING", self.speakup_safeguarding_leads_grace_hours,
+             self.speakup_safeguarding_executive_grace_hours, "_HOURS"),
+        )  # fmt: skip
+        for prefix, leads, executives, unit in pairs:
+            if executives <= leads:
+                raise ValueError(
+                    f"{prefix}_EXECUTIVE_GRACE{unit} ({executives}) must be longer than "
+                    f"{prefix}_LEADS_GRACE{unit} ({leads}): executives are told after the leads"
+                )
+        return self
+
     @field_validator("slack_api_url")
     @classmethod
     def _api_url_ends_with_slash(cls, value: str) -> str:
@@ -377,6 +410,8 @@ def load_settings(**overrides: Any) -> Settings:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper()
         message = first["msg"].removeprefix("Value error, ")
+        if not name:  # a rule across settings names them in its own message
+            raise SettingsError(message) from None
         raise SettingsError(f"{name} is invalid: {message}") from None
     except ValueError as exc:  # malformed TOML
         raise SettingsError(f"SPEAKUP_CONFIG could not be read: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.deadlines import Deadline
+from bot.domain.deadlines import Deadline, DeadlineKey
+from bot.domain.safeguarding import NO_REFERRAL_REASONS, Decision, ReferralFacts
 from bot.domain.taxonomy import (
     AT_RISK,
     ELEMENTS,
@@ -29,6 +31,8 @@ from bot.domain.taxonomy import (
 )
 from bot.slack.ids import Action
 from storage.models import Concern
+
+_Button = Callable[..., ButtonElement]
 
 
 def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
@@ -148,24 +152,43 @@ def _buttons(concern: Concern) -> list[Block]:
     ]
     blocks: list[Block] = [ActionsBlock(elements=main)]
     if concern.kind == ConcernKind.SAFEGUARDING:
-        referral = [button(Action.RECORD_REFERRAL, "Record referral")]
-        if concern.referral_made_at is not None and concern.referral_acknowledged_at is None:
-            referral.append(button(Action.RECORD_REFERRAL_ACK, "Referral acknowledged"))
-        blocks.append(ActionsBlock(elements=referral))
+        blocks.append(ActionsBlock(elements=_referral_buttons(concern, button)))
     return blocks
 
 
+def _referral_buttons(concern: Concern, button: _Button) -> list[ButtonElement]:
+    """The referral decision's buttons, for the step it is at."""
+    decision = ReferralFacts.of(concern).decision
+    buttons = [button(Action.RECORD_REFERRAL, "Record referral")]
+    if decision is Decision.NONE:
+        buttons.append(button(Action.NO_REFERRAL, "No referral needed"))
+    elif decision is Decision.NO_REFERRAL_PENDING:
+        buttons.append(button(Action.CONFIRM_NO_REFERRAL, "Confirm no referral", "primary"))
+    elif decision in (Decision.REFERRED, Decision.REFERRED_CHASED):
+        buttons.append(button(Action.RECORD_REFERRAL_ACK, "Referral acknowledged"))
+        if decision is Decision.REFERRED:
+            buttons.append(button(Action.REFERRAL_CHASED, "Acknowledgement chased"))
+    return buttons
+
+
+_STATES = {
+    Decision.NONE: "Not recorded yet",
+    Decision.REFERRED: "Made, awaiting acknowledgement",
+    Decision.REFERRED_ACKNOWLEDGED: "Made and acknowledged",
+    Decision.REFERRED_CHASED: "Made; acknowledgement chased, not received",
+    Decision.NO_REFERRAL_PENDING: "None needed ({reason}), awaiting a second member's confirmation",
+    Decision.NO_REFERRAL_CONFIRMED: "None needed ({reason}), confirmed",
+}
+
+
 def _referral_state(concern: Concern, deadlines: list[Deadline]) -> str:
-    """Where the local-authority referral stands; a missing step is flagged, never silent."""
-    if concern.referral_made_at is None:
-        state = "Not recorded yet"
-        what = "Record local-authority referral"
-    elif concern.referral_acknowledged_at is None:
-        state = "Made, awaiting acknowledgement"
-        what = "Referral acknowledgement"
-    else:
-        return "Made and acknowledged"
-    due = next((d for d in deadlines if d.what == what), None)
+    """Where the referral decision stands; a missing step is flagged, never silent."""
+    facts = ReferralFacts.of(concern)
+    reason = NO_REFERRAL_REASONS.get(facts.no_referral_reason or "", "").lower()
+    state = _STATES[facts.decision].format(reason=reason)
+    due = next(
+        (d for d in deadlines if d.key in (DeadlineKey.REFERRAL, DeadlineKey.REFERRAL_ACK)), None
+    )
     if due is None:
         return state
     flag = ":warning: OVERDUE — " if due.overdue else ""

@@ -20,14 +20,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import String, bindparam, update
 
-from bot.domain.clock import utcnow
 from bot.domain.deadlines import deadlines
 from bot.flows.context import AppContext
 from bot.flows.conversation import reporter_unreachable
 from bot.flows.delivery_health import REFUSED_TOKEN
 from bot.flows.effects import EffectKind
 from bot.flows.timeline import reporter_message_content
-from bot.slack import leaders_digest
+from bot.slack import escalation_delivery, leaders_digest
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
 from bot.slack.file_upload import upload_once
@@ -126,7 +125,7 @@ class OutboxWorker:
         delivered = 0
         while not self._stop.is_set():
             with self.context.db.transaction() as session:
-                due = outbox.due_item_ids(session, now=utcnow(), limit=limit)
+                due = outbox.due_item_ids(session, now=self.context.now(), limit=limit)
             if not due:
                 return delivered
             progressed = False
@@ -144,7 +143,9 @@ class OutboxWorker:
         answering = self.answering
         answering.step_aside(STEP_ASIDE, QUIET)
         with self.context.db.transaction() as session:
-            item = outbox.claim(session, item_id, owner=self.owner, now=utcnow(), lease=LEASE)
+            item = outbox.claim(
+                session, item_id, owner=self.owner, now=self.context.now(), lease=LEASE
+            )
         if item is None:
             return False
         bound = log.bind(outbox_id=item.id, kind=item.kind, attempt=item.attempts)
@@ -154,7 +155,12 @@ class OutboxWorker:
         except Deferred as exc:
             with self.context.db.transaction() as session:
                 outbox.defer(
-                    session, item.id, owner=self.owner, now=utcnow(), seconds=1.0, reason=str(exc)
+                    session,
+                    item.id,
+                    owner=self.owner,
+                    now=self.context.now(),
+                    seconds=1.0,
+                    reason=str(exc),
                 )
             return False
         except SlackApiError as exc:
@@ -197,7 +203,7 @@ class OutboxWorker:
                 session,
                 item.id,
                 owner=self.owner,
-                now=utcnow(),
+                now=self.context.now(),
                 channel=result.channel,
                 ts=result.ts,
             )
@@ -228,13 +234,18 @@ class OutboxWorker:
             concern = session.get(Concern, item.concern_id) if item.concern_id else None
             if concern is None:
                 return
-            reporter_unreachable(session, self.context.vault, concern, now=utcnow())
+            reporter_unreachable(session, self.context.vault, concern, now=self.context.now())
         self.context.wake_outbox()
 
     def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
         with self.context.db.transaction() as session:
             outbox.mark_failed(
-                session, item.id, owner=self.owner, now=utcnow(), error=error, retry_in=delay
+                session,
+                item.id,
+                owner=self.owner,
+                now=self.context.now(),
+                error=error,
+                retry_in=delay,
             )
 
     # --- delivering each kind -------------------------------------------------------------
@@ -250,12 +261,14 @@ class OutboxWorker:
             return Delivered(*deliver_digest(self.context, self.client, item, self._post_once))
         if item.kind == EffectKind.ALARM:
             return Delivered(
-                *deliver_alarm(self.context, self.client, item, self._post_once, utcnow)
+                *deliver_alarm(self.context, self.client, item, self._post_once, self.context.now)
             )
         if item.kind == EffectKind.LEADERS_DIGEST:
             return self._deliver_leaders_digest(item)
         if item.kind == EffectKind.CHANNEL_FILE:
             return self._deliver_channel_file(item)
+        if item.kind in escalation_delivery.ESCALATION_KINDS:
+            return self._deliver_escalation(item)
         raise ValueError(f"unknown outbox kind {item.kind}")
 
     def _load_concern(self, concern_id: str | None) -> Concern:
@@ -268,7 +281,7 @@ class OutboxWorker:
 
     def _deliver_card(self, item: ClaimedItem) -> Delivered:
         concern = self._load_concern(item.concern_id)
-        now = utcnow()
+        now = self.context.now()
         team = list(self.context.policy.safeguarding_team)
         blocks = card_blocks(concern, deadlines(concern, self.context.policy.timescales, now), team)
         text = card_text(concern, team=team)
@@ -312,6 +325,19 @@ class OutboxWorker:
             since=item.created_at,
         )
         return Delivered(channel, None)
+
+    def _deliver_escalation(self, item: ClaimedItem) -> Delivered:
+        concern = self._load_concern(item.concern_id)
+
+        def post(channel: str, text: str, thread_ts: str | None) -> str:
+            return self._post_once(item, channel=channel, text=text, thread_ts=thread_ts)
+
+        posted = escalation_delivery.deliver(
+            item, concern, self.context.policy, self.client, post, self.context.now()
+        )
+        if posted is None:
+            raise Deferred("card not posted yet")
+        return Delivered(posted.channel, posted.ts)
 
     def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
         vault = self.context.vault

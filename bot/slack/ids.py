@@ -19,6 +19,9 @@ class Callback(StrEnum):
     CLOSE = "close_concern"
     REFERRAL = "record_referral"
     REFERRAL_ACK = "record_referral_ack"
+    NO_REFERRAL = "no_referral"
+    CONFIRM_NO_REFERRAL = "confirm_no_referral"
+    REFERRAL_CHASED = "record_referral_chased"
     DETAILS = "concern_details"
     RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
     EDIT_RECORDING = "edit_recording_form"  # a guardian corrects the recorded fields
@@ -38,6 +41,9 @@ class Action(StrEnum):
     REOPEN = "reopen"
     RECORD_REFERRAL = "record_referral"
     RECORD_REFERRAL_ACK = "record_referral_ack"
+    NO_REFERRAL = "no_referral"
+    CONFIRM_NO_REFERRAL = "confirm_no_referral"
+    REFERRAL_CHASED = "referral_chased"
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
@@ -70,6 +76,10 @@ class Block(StrEnum):
     AUTHORITY = "authority"
     REFERRAL_DATE = "referral_date"
     REFERRAL_REFERENCE = "referral_reference"
+    NO_REFERRAL_REASON = "no_referral_reason"
+    NO_REFERRAL_DETAIL = "no_referral_detail"
+    CHASED_ON = "chased_on"
+    CONFIRM = "confirm"
     RAISED_VIA = "raised_via"
     RAISED_ON = "raised_on"
     REPORTER_USER = "reporter_user"

@@ -26,8 +26,8 @@ from bot.flows.raising import (
 )
 from bot.slack import copy as help_text
 from bot.slack import raise_form, raise_parsing, signed_metadata
-from bot.slack.cards import slack_date
 from bot.slack.ids import Block
+from bot.slack.reporter_messages import ack_promise
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -94,7 +94,13 @@ def submit_raise(
     return {
         "response_action": "update",
         "view": raise_form.confirmation_view(
-            raised, ack_due_text=slack_date(raised.ack_due_at, "{date_long_pretty}")
+            raised,
+            ack_promise=ack_promise(
+                raised.kind,
+                context.now(),
+                raised.ack_due_at,
+                date_format="{date_long_pretty}",
+            ),
         ),
     }
 

@@ -348,8 +348,10 @@ REPLAYED_NO_CONTACT = (
 # --- confirmation --------------------------------------------------------------------------
 
 
-def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, Any]:
-    """What the reporter sees after sending: reference first, 999 first of all if urgent."""
+def confirmation_view(raised: RaisedConcern, *, ack_promise: str) -> dict[str, Any]:
+    """What the reporter sees after sending: reference first, 999 first of all if urgent.
+    `ack_promise` says when they will be acknowledged ("by Wednesday 2 December", "within
+    the hour, by 7:00 PM today")."""
     blocks: list[Block] = []
     if raised.urgent:
         blocks.append(
@@ -389,7 +391,7 @@ def confirmation_view(raised: RaisedConcern, *, ack_due_text: str) -> dict[str, 
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=f"{team[:1].upper() + team[1:]} will acknowledge it by {ack_due_text}. "
+                    text=f"{team[:1].upper() + team[1:]} will acknowledge it {ack_promise}. "
                     "We will message you here with every update, and `/speakup status` shows "
                     "where it is."
                 )

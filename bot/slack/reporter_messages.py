@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from bot.domain.deadlines import within_words
 from bot.domain.taxonomy import FEEDBACK_QUESTION, ConcernKind
 from bot.slack.cards import slack_date
 from bot.slack.ids import Action
@@ -16,6 +18,20 @@ from storage.models import Concern, ConcernEvent
 class ReporterMessage:
     text: str
     blocks: list[dict[str, Any]]
+
+
+def ack_promise(
+    kind: str,
+    raised_at: datetime,
+    due_at: datetime,
+    *,
+    date_format: str = "{date_short_pretty} {time}",
+) -> str:
+    """When the team will acknowledge: in elapsed time and a clock time for safeguarding
+    ("within the hour, by 7:00 PM today"), by a date for speak-up."""
+    if kind == ConcernKind.SAFEGUARDING and (words := within_words(raised_at, due_at)):
+        return f"{words}, by {slack_date(due_at, '{time} {date_short_pretty}')}"
+    return "by " + slack_date(due_at, date_format)
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -39,8 +55,8 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
             )
         lines.append(
             f"We have received your concern *{ref}* and it is stored encrypted. "
-            f"{team[:1].upper() + team[1:]} will acknowledge it by "
-            f"{slack_date(concern.ack_due_at)}. "
+            f"{team[:1].upper() + team[1:]} will acknowledge it "
+            f"{ack_promise(concern.kind, concern.created_at, concern.ack_due_at)}. "
             "You will hear from us here at every step."
         )
     elif event.kind == "question":

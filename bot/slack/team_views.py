@@ -8,7 +8,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
-    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -44,6 +43,7 @@ from bot.domain.team_rules import TeamForm
 from bot.flows.team_actions import ConcernRef
 from bot.flows.timeline import TimelineEntry
 from bot.flows.triage import ConcernDetails
+from bot.slack import safeguarding_views
 from bot.slack.cards import slack_date
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
@@ -133,6 +133,7 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     ]
     if kind is ConcernKind.SAFEGUARDING:
         facts.append("*At risk:* " + AT_RISK.get(details.at_risk or "", "not stated"))
+        facts.append("*Urgency:* " + ("Immediate danger" if details.urgent else "Routine"))
     else:
         facts.append("*About:* " + ", ".join(ELEMENTS.get(e, e) for e in details.elements))
     if details.detriment:
@@ -145,20 +146,9 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
         facts.append("*Outcome:* " + OUTCOMES.get(details.outcome, details.outcome))
     if details.feedback:
         facts.append("*Would speak up again:* " + FEEDBACK_ANSWERS.get(details.feedback, "?"))
-    if details.referral_made_at:
-        ack = (
-            slack_date(details.referral_acknowledged_at)
-            if details.referral_acknowledged_at
-            else "*not yet acknowledged*"
-        )
-        facts.append(
-            f"*Referral:* {escape(details.referral_authority or '')}, "
-            f"{slack_date(details.referral_made_at)}"
-            + (f", ref {escape(details.referral_reference)}" if details.referral_reference else "")
-            + f"; acknowledged: {ack}"
-        )
-    elif kind is ConcernKind.SAFEGUARDING:
-        facts.append("*Referral:* *not yet recorded*")
+    if kind is ConcernKind.SAFEGUARDING or details.referral_made_at:
+        facts += safeguarding_views.referral_lines(details)
+    facts += safeguarding_views.deadline_lines(details.deadlines)
 
     if details.worker_type:
         facts.append("*Works as:* " + WORKER_TYPES.get(details.worker_type, "?"))
@@ -231,7 +221,13 @@ def form_view(
         return update_status_view(ref.reference, metadata)
     if form is TeamForm.CLOSE:
         return close_view(ref.reference, metadata)
-    return referral_view(ref.reference, metadata, today.isoformat())
+    if form is TeamForm.NO_REFERRAL:
+        return safeguarding_views.no_referral_view(ref.reference, metadata)
+    if form is TeamForm.REFERRAL_CHASED:
+        return safeguarding_views.referral_chased_view(ref.reference, metadata, today.isoformat())
+    if form is TeamForm.RECORD_REFERRAL:
+        return safeguarding_views.referral_view(ref.reference, metadata, today.isoformat())
+    raise ValueError(f"{form} has its own view")
 
 
 def ask_reporter_view(reference: str, metadata: str, *, no_contact: bool) -> dict[str, Any]:
@@ -321,28 +317,6 @@ def close_view(reference: str, metadata: str) -> dict[str, Any]:
         ),
     ]
     return _modal(Callback.CLOSE, f"Close {reference}"[:24], blocks, metadata, submit="Close")
-
-
-def referral_view(reference: str, metadata: str, today: str) -> dict[str, Any]:
-    blocks: list[Block] = [
-        InputBlock(
-            block_id=B.AUTHORITY,
-            label="Local authority referred to",
-            element=PlainTextInputElement(action_id=B.AUTHORITY, max_length=120),
-        ),
-        InputBlock(
-            block_id=B.REFERRAL_DATE,
-            label="Date of referral",
-            element=DatePickerElement(action_id=B.REFERRAL_DATE, initial_date=today),
-        ),
-        InputBlock(
-            block_id=B.REFERRAL_REFERENCE,
-            label="Their reference (optional)",
-            optional=True,
-            element=PlainTextInputElement(action_id=B.REFERRAL_REFERENCE, max_length=80),
-        ),
-    ]
-    return _modal(Callback.REFERRAL, f"Referral {reference}"[:24], blocks, metadata)
 
 
 def reporter_reply_view(reference: str, question: str | None, metadata: str) -> dict[str, Any]:

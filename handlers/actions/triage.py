@@ -10,11 +10,11 @@ from slack_sdk import WebClient
 from bot.domain.clock import local_today
 from bot.domain.moves import Move
 from bot.domain.team_rules import TeamForm
-from bot.flows import team_actions
+from bot.flows import referral_forms, team_actions
 from bot.flows.context import AppContext
 from bot.flows.team_actions import act, authorise, move
 from bot.flows.triage import NotAllowed, record_referral_acknowledged
-from bot.slack import team_views
+from bot.slack import safeguarding_views, team_views
 from bot.slack.details import show_details
 from bot.slack.ids import Action, Callback
 from bot.slack.replies import tell
@@ -28,6 +28,8 @@ _FORMS: dict[Action, tuple[TeamForm, str]] = {
     Action.UPDATE_STATUS: (TeamForm.UPDATE_STATUS, Callback.UPDATE_STATUS),
     Action.CLOSE: (TeamForm.CLOSE, Callback.CLOSE),
     Action.RECORD_REFERRAL: (TeamForm.RECORD_REFERRAL, Callback.REFERRAL),
+    Action.NO_REFERRAL: (TeamForm.NO_REFERRAL, Callback.NO_REFERRAL),
+    Action.REFERRAL_CHASED: (TeamForm.REFERRAL_CHASED, Callback.REFERRAL_CHASED),
 }
 
 
@@ -108,3 +110,23 @@ def register(app: App, context: AppContext) -> None:
 
     for action in _FORMS:
         open_form(action)
+
+    @app.action(Action.CONFIRM_NO_REFERRAL.value)
+    def confirm_no_referral(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        user, concern_id = user_and_concern(body)
+        try:
+            ref = team_actions.open_form(context, concern_id, user, TeamForm.CONFIRM_NO_REFERRAL)
+        except NotAllowed as refused:
+            tell(client, body, str(refused))
+            return
+        try:  # one short read and decryption: well inside the trigger's life
+            proposal = referral_forms.proposal_to_confirm(context, ref, user)
+        except NotAllowed as refused:
+            tell(client, body, str(refused))
+            return
+        metadata = form_metadata(context.vault.ring, Callback.CONFIRM_NO_REFERRAL, ref.id, user)
+        client.views_open(
+            trigger_id=body["trigger_id"],
+            view=safeguarding_views.confirm_no_referral_view(ref.reference, metadata, proposal),
+        )

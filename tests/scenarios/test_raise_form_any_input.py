@@ -19,6 +19,8 @@ from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.support.harness import REPORTER, Harness
 from tests.support.raise_helpers import open_raise_form, post_submission, switch_to_safeguarding
 
+REFERENCE = re.compile(r"\b(?:SU|SG)-[0-9A-Z]{6}\b")
+
 PROPERTY_SETTINGS = settings(
     max_examples=40,
     deadline=None,

@@ -25,7 +25,7 @@ from tests.support.harness import (
     Harness,
     running_app,
 )
-from tests.support.journeys import raised, submit_form
+from tests.support.journeys import button_labels, raised, submit_form
 from tests.support.raise_helpers import (
     concern_by_reference,
     raise_safeguarding,
@@ -55,15 +55,6 @@ def concern_row(harness: Harness, reference: str) -> Concern:
 def audit_count(harness: Harness) -> int:
     with harness.context.db.transaction() as session:
         return int(session.scalar(select(func.count(AuditEntry.seq))) or 0)
-
-
-def button_labels(message: dict[str, Any]) -> list[str]:
-    return [
-        element["text"]["text"]
-        for block in message.get("blocks", [])
-        if block.get("type") == "actions"
-        for element in block["elements"]
-    ]
 
 
 def test_card_has_every_button_and_no_content(harness: Harness) -> None:

@@ -80,3 +80,13 @@ NO_CONTACT_REPORTER = "U0WHISTLE"
 def secret(label: str) -> str:
     """Marker text typed into a field; searched for wherever it must never appear."""
     return f"zq-secret-{label}-7731"
+
+
+def button_labels(message: dict[str, Any]) -> list[str]:
+    """The labels of a card's buttons, in order."""
+    return [
+        element["text"]["text"]
+        for block in message.get("blocks", [])
+        if block.get("type") == "actions"
+        for element in block["elements"]
+    ]

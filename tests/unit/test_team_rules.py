@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.domain.safeguarding import ReferralFacts
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.domain.team_rules import (
     TeamForm,
@@ -15,11 +16,27 @@ from bot.domain.team_rules import (
     referral_date_problem,
 )
 
+# The referral decision each form needs before it opens (the rest need none).
+_READY = {
+    TeamForm.CLOSE: ReferralFacts(made=True, acknowledged=True),
+    TeamForm.CONFIRM_NO_REFERRAL: ReferralFacts(
+        no_referral_reason="not_safeguarding", no_referral_by="U0FIRST"
+    ),
+    TeamForm.REFERRAL_CHASED: ReferralFacts(made=True),
+}
+
 
 @pytest.mark.parametrize("form", list(TeamForm))
 def test_every_form_opens_on_an_open_safeguarding_concern(form: TeamForm) -> None:
     assert (
-        form_refusal(form, reference="SG-1", kind=ConcernKind.SAFEGUARDING, status="in_progress")
+        form_refusal(
+            form,
+            reference="SG-1",
+            kind=ConcernKind.SAFEGUARDING,
+            status="in_progress",
+            referral=_READY.get(form, ReferralFacts()),
+            user_id="U0SECOND",
+        )
         is None
     )
 

@@ -22,6 +22,7 @@ _EMOJI = {
     "white_check_mark": "✅",
     "lock": "🔒",
     "wave": "👋",
+    "hourglass_flowing_sand": "⏳",
 }
 _DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
