@@ -8,6 +8,7 @@ message it finds instead of posting a second one.
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -94,7 +95,8 @@ class OutboxWorker:
         self.token = token or SlackToken()
         # Requests Slack is waiting on: each delivery step waits for a lull in them.
         self.answering = answering or Answering()
-        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        # The process id lets an operator (or a test) tell which process holds a lease.
+        self.owner = f"worker-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
