@@ -27,7 +27,7 @@ from bot.domain.safeguarding import (
 from bot.domain.team_rules import TeamForm, form_refusal
 from bot.flows.conversation import note_on_card
 from bot.flows.lifecycle import sync_card
-from bot.flows.timeline import add_event
+from bot.flows.timeline import add_team_event
 from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
@@ -97,7 +97,7 @@ def propose_no_referral(
     concern.no_referral_confirmed_at = None
     concern.updated_at = now
     label = NO_REFERRAL_REASONS[reason]
-    event_uid = _team_event(
+    event_uid = add_team_event(
         session,
         vault,
         concern,
@@ -135,7 +135,7 @@ def confirm_no_referral(
     concern.no_referral_confirmed_at = now
     concern.updated_at = now
     label = NO_REFERRAL_REASONS.get(concern.no_referral_reason or "", "")
-    event_uid = _team_event(
+    event_uid = add_team_event(
         session,
         vault,
         concern,
@@ -182,7 +182,7 @@ def record_referral_chased(
         raise IllegalMove(problem or "Pick the date you chased the local authority.")
     concern.referral_chased_at = _moment(chased_on, now, timezone)
     concern.updated_at = now
-    event_uid = _team_event(
+    event_uid = add_team_event(
         session,
         vault,
         concern,
@@ -231,25 +231,4 @@ def no_referral_detail(
         table="concerns",
         row_id=concern.id,
         field=DETAIL_FIELD,
-    )
-
-
-def _team_event(
-    session: Session,
-    vault: Vault,
-    concern: Concern,
-    kind: str,
-    summary: str,
-    actor_id: str,
-    now: datetime,
-) -> str:
-    return add_event(
-        session,
-        vault,
-        concern,
-        kind=kind,
-        actor_role="guardian",
-        actor_id=actor_id,
-        summary=summary,
-        now=now,
     )

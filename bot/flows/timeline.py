@@ -156,3 +156,25 @@ def reporter_message_content(
         data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
     )["user_id"]
     return str(user_id), body
+
+
+def add_team_event(
+    session: Session,
+    vault: Vault,
+    concern: Concern,
+    kind: str,
+    summary: str,
+    actor_id: str,
+    now: datetime,
+) -> str:
+    """A content-free timeline event for the team (the reporter is told by status moves)."""
+    return add_event(
+        session,
+        vault,
+        concern,
+        kind=kind,
+        actor_role="guardian",
+        actor_id=actor_id,
+        summary=summary,
+        now=now,
+    )

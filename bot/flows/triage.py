@@ -24,7 +24,7 @@ from bot.domain.team_rules import (
 from bot.flows.conversation import note_on_card
 from bot.flows.due_times import deadlines_changed
 from bot.flows.lifecycle import sync_card
-from bot.flows.timeline import TimelineEntry, add_event, read_timeline
+from bot.flows.timeline import TimelineEntry, add_event, add_team_event, read_timeline
 from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
@@ -51,7 +51,7 @@ def assign_owner(
         raise IllegalMove(closed_refusal(concern.reference))
     concern.owner_id = owner_id
     concern.updated_at = now
-    event_uid = _internal_event(
+    event_uid = add_team_event(
         session, vault, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
     )
     audit.append(
@@ -140,7 +140,7 @@ def record_referral(
         else None
     )
     concern.updated_at = now
-    event_uid = _internal_event(
+    event_uid = add_team_event(
         session, vault, concern, "referral", "Local-authority referral recorded", actor_id, now
     )
     audit.append(
@@ -169,7 +169,7 @@ def record_referral_acknowledged(
     concern.referral_acknowledged_at = now
     concern.updated_at = now
     deadlines_changed(concern, now)
-    event_uid = _internal_event(
+    event_uid = add_team_event(
         session,
         vault,
         concern,
@@ -189,28 +189,6 @@ def record_referral_acknowledged(
     sync_card(session, concern, now)
     note_on_card(
         session, concern, f"<@{actor_id}> recorded the referral's acknowledgement.", now, event_uid
-    )
-
-
-def _internal_event(
-    session: Session,
-    vault: Vault,
-    concern: Concern,
-    kind: str,
-    summary: str,
-    actor_id: str,
-    now: datetime,
-) -> str:
-    """A content-free timeline event for the team (the reporter is told by status moves)."""
-    return add_event(
-        session,
-        vault,
-        concern,
-        kind=kind,
-        actor_role="guardian",
-        actor_id=actor_id,
-        summary=summary,
-        now=now,
     )
 
 
