@@ -10,7 +10,7 @@ from bot.domain.clock import utcnow
 from bot.jobs.runner import run_period
 from bot.jobs.sla_sweep import due_times_recheck, flag_overdue
 from storage.models import Concern
-from tests.harness import GUARDIANS, Harness
+from tests.support.harness import GUARDIANS, Harness
 
 
 def stored(harness: Harness) -> Concern:
