@@ -48,6 +48,9 @@ _DUE = (
         _CONCERN.c.last_reporter_update_at,
         _CONCERN.c.referral_made_at,
         _CONCERN.c.referral_acknowledged_at,
+        _CONCERN.c.referral_chased_at,
+        _CONCERN.c.no_referral_reason,
+        _CONCERN.c.no_referral_confirmed_at,
         _CONCERN.c.next_due_at,
     )
     .order_by(_CONCERN.c.next_due_at, _CONCERN.c.id)

@@ -56,6 +56,10 @@ def test_jobs_list_names_each_job_its_local_schedule_and_last_period(
         "delivery_alarms",
         "sla_sweep",
         "housekeeping",
+        "escalation",
+        "due_times_recheck",
+        "leaders_digest",
+        "quarterly_return",
     }
     assert "working days at 07:45 (Europe/London)" in lines["guardian_digest"]
     assert "every day at 08:00 (Europe/London)" in lines["safeguarding_digest"]
