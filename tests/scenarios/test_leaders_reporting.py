@@ -169,7 +169,9 @@ def hand_count() -> RawCounts:
             raised=2,
             referred=1,
             referral_overdue=1,
-            oldest_overdue_hours=48,
+            # S2, raised Thursday 10:00 UTC, was due for referral 24 hours later (safeguarding
+            # runs on elapsed hours): overdue from Friday 10:00 to the week's end, Sunday 23:00.
+            oldest_overdue_hours=61,
             awaiting_acknowledgement=1,
             closed_without_referral=0,
         ),
