@@ -164,7 +164,14 @@ class Harness:
 
         assert self.emulator.wait_for(lambda: self.listeners.idle, timeout), "listeners still busy"
         self.context.wake_outbox()
-        assert self.emulator.wait_for(drained, timeout), "outbox did not drain"
+        if not self.emulator.wait_for(drained, timeout):
+            with self.context.db.transaction() as session:
+                stuck = session.execute(
+                    select(OutboxItem.kind, OutboxItem.attempts, OutboxItem.last_error).where(
+                        OutboxItem.status == "pending"
+                    )
+                ).all()
+            raise AssertionError(f"outbox did not drain: {[tuple(row) for row in stuck]}")
 
     def card_for(self, reference: str) -> dict[str, Any]:
         for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
