@@ -113,6 +113,24 @@ def tell_slack_did_not_answer(body: dict[str, Any], context: BoltContext) -> Non
         )
 
 
+# Set once Bolt has produced the request's answer (HTTP or Socket Mode).
+ANSWERED = "speakup_answered"
+
+
+def _wait_until_answered(context: BoltContext) -> None:
+    """Hold an acked listener's error handling until Bolt has answered the request.
+
+    Bolt's runner, after an acked listener raises, puts None back in place of the ack it is
+    still polling for (every 10 ms); a listener that fails within those 10 ms would turn a
+    pressed button's 200 into a 404 three seconds later, and Slack would show its own error
+    on top of ours. Waiting here lets the poller see the ack first.
+    """
+    answered, answering_thread = context.get(ANSWERED) or (None, None)
+    # A view submission's listener runs in the answering thread itself: nothing to wait for.
+    if isinstance(answered, threading.Event) and answering_thread != threading.get_ident():
+        answered.wait(timeout=5)
+
+
 class MeasuredApp(App):
     """Bolt's app, counting every request it answers (over HTTP or Socket Mode) by surface
     and outcome, with the time it took."""
@@ -121,7 +139,12 @@ class MeasuredApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
-        response = super().dispatch(req)
+        answered = threading.Event()
+        req.context[ANSWERED] = (answered, threading.get_ident())
+        try:
+            response = super().dispatch(req)
+        finally:
+            answered.set()
         if self.metrics is not None:
             self.metrics.request(
                 surface_of(req.body), response.status, time.perf_counter() - started
@@ -164,6 +187,8 @@ def build_bolt_app(context: Service, listener_executor: Executor | None = None) 
         context: BoltContext,
         response: BoltResponse | None,
     ) -> BoltResponse | None:
+        if response is None:
+            _wait_until_answered(context)
         if isinstance(error, SLACK_FAILURES):
             # Only the type (and Slack's error code): an exception's text can quote what a
             # person typed.

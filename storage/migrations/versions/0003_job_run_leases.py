@@ -26,6 +26,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("job_runs") as batch:
-        batch.drop_column("attempts")
-        batch.drop_column("lease_until")
+    op.drop_column("job_runs", "attempts")
+    op.drop_column("job_runs", "lease_until")

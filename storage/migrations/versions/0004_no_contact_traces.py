@@ -34,5 +34,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.drop_column("receipt_group_enc")
+    op.drop_column("concerns", "receipt_group_enc")

@@ -25,6 +25,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.drop_column("recorded_by")
-        batch.drop_column("raised_via")
+    op.drop_column("concerns", "recorded_by")
+    op.drop_column("concerns", "raised_via")

@@ -25,6 +25,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.drop_column("detriment_indicated_at")
-        batch.drop_column("worker_type")
+    op.drop_column("concerns", "detriment_indicated_at")
+    op.drop_column("concerns", "worker_type")

@@ -78,12 +78,9 @@ def downgrade() -> None:
             f"{sealed} concerns are sealed with their access facts; the previous release "
             "cannot open them, so this downgrade would lose them"
         )
-    with op.batch_alter_table("concern_events") as batch:
-        batch.drop_column("facts_tag")
-    with op.batch_alter_table("concerns") as batch:
-        batch.drop_column("index_key_id")
-        batch.drop_column("seal_version")
+    op.drop_column("concern_events", "facts_tag")
+    op.drop_column("concerns", "index_key_id")
+    op.drop_column("concerns", "seal_version")
     op.drop_table("audit_keys")
     op.drop_table("audit_head")
-    with op.batch_alter_table("audit_log") as batch:
-        batch.drop_column("key_id")
+    op.drop_column("audit_log", "key_id")

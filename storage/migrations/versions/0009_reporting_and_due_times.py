@@ -61,6 +61,5 @@ def downgrade() -> None:
     op.drop_index("ix_concerns_closed_at", table_name="concerns")
     op.drop_index("ix_concerns_created_at", table_name="concerns")
     op.drop_index("ix_concerns_next_due_at", table_name="concerns")
-    with op.batch_alter_table("concerns") as batch:
-        batch.drop_column("next_due_at")
-        batch.drop_column("feedback_given_at")
+    op.drop_column("concerns", "next_due_at")
+    op.drop_column("concerns", "feedback_given_at")

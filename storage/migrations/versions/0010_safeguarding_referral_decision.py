@@ -29,14 +29,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        for column in (
-            "no_referral_confirmed_at",
-            "no_referral_confirmed_by",
-            "no_referral_at",
-            "no_referral_by",
-            "no_referral_detail_enc",
-            "no_referral_reason",
-            "referral_chased_at",
-        ):
-            batch.drop_column(column)
+    # Native DROP COLUMN (SQLite 3.35+): a batch rebuild would drop the concerns table, which
+    # the foreign keys of rows that reference it refuse.
+    for column in (
+        "no_referral_confirmed_at",
+        "no_referral_confirmed_by",
+        "no_referral_at",
+        "no_referral_by",
+        "no_referral_detail_enc",
+        "no_referral_reason",
+        "referral_chased_at",
+    ):
+        op.drop_column("concerns", column)
