@@ -49,6 +49,11 @@ def transition(
     """Apply `move`, or raise IllegalMove. Concurrent moves are caught by the version column:
     the loser's commit fails with StaleDataError and nothing of it is kept."""
     details = details or MoveDetails()
+    if concern.destroyed_at is not None:
+        raise IllegalMove(
+            f"{concern.reference}'s details were destroyed at the end of its retention period; "
+            "it can no longer be changed."
+        )
     check_move(move, concern.reference, concern.status, details)
     # Nothing safeguarding closes without a referral decision (SPEC §2).
     if (

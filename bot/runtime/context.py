@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.domain.deadlines import Timescales
 from bot.domain.escalation import Graces, LadderRules, Track
 from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy, Reporting
+from bot.domain.retention import RetentionRules
 from bot.domain.routing import Router, RoutingError
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
 from bot.flows.authorisation import TeamDirectory
@@ -16,10 +17,17 @@ from bot.flows.context import AppContext
 from bot.runtime.clients import build_request_client
 from bot.runtime.identity import BotIdentity
 from bot.runtime.metrics import Metrics
-from bot.runtime.settings import Settings, SettingsError, clock_time, weekly_time
+from bot.runtime.settings import (
+    Settings,
+    SettingsError,
+    clock_time,
+    retention_override,
+    weekly_time,
+)
 from bot.slack.answering import Answering
 from bot.slack.token_state import SlackToken
 from storage.db import Database
+from storage.shred_keys import ShredKeys
 from storage.vault import Vault
 
 
@@ -81,6 +89,14 @@ def policy_from(settings: Settings) -> Policy:
         reporting=reporting_from(settings),
         executive_leads=tuple(settings.speakup_executive_leads),
         ladder=ladder_from(settings),
+        retention=RetentionRules(
+            timezone=settings.speakup_timezone,
+            speak_up_years=settings.speakup_retention_speak_up_years,
+            safeguarding_years=settings.speakup_retention_safeguarding_years,
+            by_outcome=tuple(
+                retention_override(rule) for rule in settings.speakup_retention_by_outcome
+            ),
+        ),
     )
 
 
@@ -146,7 +162,7 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
     metrics = Metrics(database, policy.timescales)
     service = Service(
         db=database,
-        vault=Vault(ring),
+        vault=Vault(ring, ShredKeys(settings.shred_key_dir())),
         router=router,
         team=TeamDirectory(
             guardians=settings.speakup_guardians,
