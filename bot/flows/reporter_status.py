@@ -143,6 +143,8 @@ def _retag(vault: Vault, concern: Concern, group: str) -> None:
     """Move a proven receipt's locator to the newest key's tag (and seal its group), so the
     clear first group of an old receipt, or an old key's tag, does not outlive its use."""
     concern.receipt_locator = receipt_tag(vault, group)
+    if concern.destroyed_at is not None:
+        return  # its data key is gone: only the tag moves
     concern.receipt_group_enc = vault.seal_text(
         vault.concern_key(concern),
         group,

@@ -73,9 +73,9 @@ def destroy(session: Session, concern: Concern, *, reason: str, now: datetime) -
     concern.reporter_enc = None
     concern.reporter_index = None
     concern.index_key_id = None
-    concern.receipt_locator = None
+    # A no-contact receipt's slow hash and keyed tag stay: they name nobody, and let whoever
+    # holds the receipt learn that the concern closed and its details are no longer held.
     concern.receipt_group_enc = None
-    concern.receipt_hash = None
     concern.referral_authority_enc = None
     concern.referral_reference_enc = None
     concern.no_referral_detail_enc = None

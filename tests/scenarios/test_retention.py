@@ -26,7 +26,13 @@ from storage.db import Database
 from storage.models import AuditEntry, Concern, ConcernEvent
 from storage.vault import ContentDestroyed
 from tests.support.harness import GUARDIANS, Harness, running_app
-from tests.support.raise_helpers import command_answer, reference_in
+from tests.support.raise_helpers import (
+    command_answer,
+    raise_via,
+    receipt_in,
+    reference_in,
+    speak_up_values,
+)
 
 G1, LEAD = GUARDIANS
 RAISED = datetime(2016, 3, 8, 10, 0, tzinfo=UTC)
@@ -279,3 +285,28 @@ def test_a_concern_reopened_before_its_time_goes_back_under_the_ring(
     assert marker("reopened") in opened_report(team, row(team, reference))
     shutil.rmtree(team.context.settings.shred_key_dir(), ignore_errors=True)
     assert marker("reopened") in opened_report(team, row(team, reference))
+
+
+def test_a_no_contact_reporter_with_their_receipt_learns_the_details_are_no_longer_held(
+    team: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(team, monkeypatch, RAISED)
+    result = raise_via(team, values=speak_up_values(marker("nc"), "anonymous_no_contact"))
+    reference, receipt = reference_in(result), receipt_in(result)
+    team.settle()
+    team.click(G1, reference, "Acknowledge")
+    team.settle()
+    at(team, monkeypatch, CLOSED)
+    form(team, G1, reference, "Close",
+         {"outcome": "not_upheld", "outcome_text": marker("nc-findings")})  # fmt: skip
+    before = json.dumps(command_answer(team.workspace.slash_command(
+        "U0WHISTLE", "/speakup", f"status {receipt}")))  # fmt: skip
+    assert "no longer held" not in before and "Closed" in before
+
+    at(team, monkeypatch, TEN_YEARS_ON)
+    assert run_job(team, TEN_YEARS_ON).ran
+    answer = json.dumps(
+        command_answer(team.workspace.slash_command("U0WHISTLE", "/speakup", f"status {receipt}"))
+    )
+    assert "Closed; details no longer held" in answer
+    assert marker("nc") not in answer and marker("nc-findings") not in answer
