@@ -27,6 +27,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    shredded, destroyed = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT count(shred_month), count(destroyed_at) FROM concerns "
+                "WHERE shred_month IS NOT NULL OR destroyed_at IS NOT NULL"
+            )
+        )
+        .one()
+    )
+    if shredded or destroyed:
+        # The older release knows neither: it would fail every such concern's integrity check.
+        raise RuntimeError(
+            f"{shredded} closed concerns are wrapped under shred keys and {destroyed} were "
+            "destroyed; the previous release cannot tell either from tampering, so this "
+            "downgrade is refused"
+        )
     # Native DROP COLUMN (SQLite 3.35+): a batch rebuild would drop the concerns table, which
     # the foreign keys of rows that reference it refuse.
     op.drop_index("ix_concerns_shred_month", table_name="concerns")
