@@ -186,7 +186,8 @@ class Vault:
             if self.shreds is None:
                 raise ShredKeyMissing("no shred key directory configured")
             blob = shred_wrap(
-                self.shreds.get_or_create(concern.shred_month),
+                # Never made here: a month whose key is gone must stay gone.
+                self.shreds.get(concern.shred_month),
                 blob,
                 _shred_context(concern.id, concern.shred_month),
             )
@@ -196,6 +197,10 @@ class Vault:
     def place(self, concern: Concern, data_key: bytes, month: str | None) -> None:
         """Wrap the data key under `month`'s shred key as well as the ring, or (None) under
         the ring alone: on closing, reopening, and setting or lifting a legal hold."""
+        if month is not None:
+            if self.shreds is None:
+                raise ShredKeyMissing("no shred key directory configured")
+            self.shreds.get_or_create(month)
         concern.shred_month = month
         self.reseal(concern, data_key)
 

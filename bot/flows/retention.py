@@ -117,7 +117,7 @@ class RetentionRun:
     destroyed: int = 0
     rewrapped: int = 0
     outbox_purged: int = 0
-    unreadable: int = 0  # rows whose shred key is missing: restored from before a destruction
+    unreadable: int = 0  # not due, but their shred key is missing (left alone, logged)
 
 
 def _open_closed(session: Session) -> list[Concern]:
@@ -137,18 +137,28 @@ def run_retention(
     (a period changed, a hold lifted), purge delivered outbox rows past 30 days; shred key
     files no concern needs are deleted once the transaction commits."""
     result = RetentionRun()
+    missing: set[str] = set()
+    on_file = set(vault.shreds.months()) if vault.shreds is not None else set()
     for concern in _open_closed(session):
+        if is_due(due_at(concern, rules), now):
+            destroy(session, concern, reason="retention period ended", now=now)
+            result.destroyed += 1
+            continue
         try:
-            if is_due(due_at(concern, rules), now):
-                destroy(session, concern, reason="retention period ended", now=now)
-                result.destroyed += 1
-            elif place_key(session, vault, concern, rules, now):
+            if concern.shred_month is not None and concern.shred_month not in on_file:
+                raise ContentDestroyed(concern.reference, key_file_missing=True)
+            if place_key(session, vault, concern, rules, now):
                 result.rewrapped += 1
         except ContentDestroyed:
-            # Its shred key is gone: the row came back from a backup taken before it was
-            # destroyed. Finish the job on the row, whatever its period says now.
-            destroy(session, concern, reason="shred key already destroyed", now=now)
+            # Not due, yet its shred key is missing: SPEAKUP_SHRED_KEY_DIR is probably not the
+            # directory the keys are in. Left exactly as it is, so pointing the setting at
+            # the right directory brings it back; nothing is wiped on a guess.
             result.unreadable += 1
+            missing.add(concern.shred_month or "")
+    if missing:
+        log.error(
+            "retention.shred_keys_missing", months=sorted(missing), concerns=result.unreadable
+        )
     result.outbox_purged = purge_outbox(session, now=now)
     if vault.shreds is not None:
         _delete_spent_months_after_commit(session, vault.shreds, rules, now)

@@ -25,7 +25,7 @@ def _work(session: Session, context: AppContext, period: Period, now: datetime) 
         f"{done.outbox_purged} delivered outbox rows purged"
     )
     if done.unreadable:
-        note += f", {done.unreadable} found without their shred key and wiped"
+        note += f", {done.unreadable} left alone: their shred key is missing"
     return note
 
 

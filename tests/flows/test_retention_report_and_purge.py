@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from subprocess import CompletedProcess
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.taxonomy import ConcernKind
-from bot.flows.retention import purge_outbox, retention_report, run_retention
+from bot.flows.retention import place_key, purge_outbox, retention_report, run_retention
 from bot.runtime.retention_cli import SAFEGUARDING_UNSET, describe
 from storage import outbox
 from storage.models import Concern, OutboxItem
+from storage.rotation import rotate
+from storage.vault import ContentDestroyed
 from tests.support.concerns import SECRET, raise_concern, service, set_columns
-from tests.support.harness import KEY_A
+from tests.support.harness import KEY_A, KEY_B
 from tests.support.speakup_process import speakup_command
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -118,3 +121,73 @@ def test_purge_removes_only_delivered_rows_older_than_30_days(database_url: str)
             # The daily run purges too, and again finds nothing more to take.
             done = run_retention(session, context.vault, context.policy.retention, now=NOW)
             assert done.outbox_purged == 0
+
+
+def test_a_wrong_shred_key_directory_destroys_nothing_and_is_reported(
+    database_url: str, tmp_path: Path
+) -> None:
+    closed = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+    with service(database_url) as context:
+        concern_id, reference = raise_concern(context, closed - timedelta(days=2))
+        set_columns(context, concern_id, status="closed", outcome="action_taken", closed_at=closed)
+        with context.db.transaction() as session:
+            concern = session.get_one(Concern, concern_id)
+            assert place_key(session, context.vault, concern, context.policy.retention, NOW)
+            assert concern.shred_month == "2036-03"
+
+        wrong = tmp_path / "not-the-keys"
+        with service(database_url, speakup_shred_key_dir=str(wrong)) as misconfigured:
+            with misconfigured.db.transaction() as session:
+                done = run_retention(
+                    session, misconfigured.vault, misconfigured.policy.retention, now=NOW
+                )
+                report = retention_report(
+                    session, misconfigured.policy.retention, misconfigured.vault.shreds, now=NOW
+                )
+            assert (done.destroyed, done.unreadable) == (0, 1)
+            assert report.missing_months == ["2036-03"]
+            assert "WARNING: concerns are wrapped under shred keys missing" in "\n".join(
+                describe(report, misconfigured.policy.timezone)
+            )
+            assert not wrong.exists()  # no key was made up for the missing month
+
+        # Pointed back at the right directory, it opens as before.
+        with context.db.transaction() as session:
+            concern = session.get_one(Concern, concern_id)
+            assert concern.destroyed_at is None and concern.report_enc
+            context.vault.concern_key(concern)
+        assert reference
+
+
+def test_a_closed_concern_keeps_its_shred_wrap_through_a_key_rotation(
+    database_url: str, tmp_path: Path
+) -> None:
+    closed = datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
+    keys = tmp_path / "keys"
+    with service(database_url, speakup_shred_key_dir=str(keys)) as old_ring:
+        concern_id, _ = raise_concern(old_ring, closed - timedelta(days=2))
+        set_columns(old_ring, concern_id, status="closed", outcome="action_taken", closed_at=closed)
+        with old_ring.db.transaction() as session:
+            concern = session.get_one(Concern, concern_id)
+            place_key(session, old_ring.vault, concern, old_ring.policy.retention, NOW)
+    with service(
+        database_url,
+        speakup_shred_key_dir=str(keys),
+        speakup_encryption_keys=f"{KEY_B},{KEY_A}",
+    ) as both:
+        report = rotate(both.db, both.vault.ring, now=lambda: NOW, shreds=both.vault.shreds)
+        assert report.rotated == 1 and not report.key_missing
+    with service(
+        database_url, speakup_shred_key_dir=str(keys), speakup_encryption_keys=KEY_B
+    ) as new_ring:
+        with new_ring.db.transaction() as session:
+            concern = session.get_one(Concern, concern_id)
+            assert concern.shred_month == "2036-03"
+            data_key = new_ring.vault.concern_key(concern)
+            assert SECRET in new_ring.vault.open_text(
+                data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
+            )
+        # Without the month's shred key the new ring alone opens nothing.
+        (keys / "2036-03.key").unlink()
+        with new_ring.db.transaction() as session, pytest.raises(ContentDestroyed):
+            new_ring.vault.concern_key(session.get_one(Concern, concern_id))
