@@ -343,7 +343,10 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
     return _modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
 
 
-def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
+def feedback_view(
+    reference: str, metadata: str, callback_id: str = Callback.FEEDBACK
+) -> dict[str, Any]:
+    """The feedback question and its answers, the same for every reporter."""
     blocks: list[Block] = [
         InputBlock(
             block_id=B.FEEDBACK,
@@ -368,4 +371,4 @@ def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
             ]
         ),
     ]
-    return _modal(Callback.FEEDBACK, "Your feedback", blocks, metadata, submit="Send")
+    return _modal(callback_id, "Your feedback", blocks, metadata, submit="Send")
