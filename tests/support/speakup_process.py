@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.demo.simulator.web_api import SlackWebApiEmulator
-from bot.slack.delivery import METADATA_EVENT
+from bot.slack.posted_lookup import METADATA_EVENT
 from tests.support.harness import GUARDIAN_CHANNEL, KEY_A, SIGNING_SECRET
 
 

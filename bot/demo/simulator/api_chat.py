@@ -43,12 +43,14 @@ class ChatApi(Channels):
         per_second: float = 1.0,
         burst: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        whole_seconds: bool = True,
     ) -> None:
         """Limit chat.postMessage per channel (a DM is a channel) as Slack does: after a
-        burst, about `per_second` posts a second; beyond that HTTP 429 with Retry-After."""
+        burst, about `per_second` posts a second; beyond that HTTP 429 with Retry-After
+        (in whole seconds as Slack's, or exact for a limit scaled down for a test)."""
         with self._lock:
             self._post_rate_limit = ChannelRateLimit(
-                per_second=per_second, burst=burst, clock=clock
+                per_second=per_second, burst=burst, clock=clock, whole_seconds=whole_seconds
             )
 
     def disable_post_rate_limit(self) -> None:
@@ -160,7 +162,7 @@ class ChatApi(Channels):
             return
         retry_after = limit.take(self._resolve_channel(channel))
         if retry_after is not None:
-            raise ApiError("ratelimited", status=429, headers=(("Retry-After", str(retry_after)),))
+            raise ApiError("ratelimited", status=429, headers=(("Retry-After", retry_after),))
 
     def _check_message_content(self, params: JsonDict, *, required: bool) -> None:
         has_text = param_str(params, "text") is not None
