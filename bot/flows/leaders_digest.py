@@ -14,16 +14,12 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain.clock import add_months
 from bot.domain.digest_figures import (
     AGE_BANDS,
-    HISTORY_WEEKS,
-    NOT_GIVEN,
     WEEKS,
     DigestRules,
-    History,
     RawCounts,
     Timing,
     build_digest,
@@ -32,19 +28,17 @@ from bot.domain.policy import Policy
 from bot.domain.reporting_week import ReportedWeek
 from bot.domain.taxonomy import (
     FEEDBACK_ANSWERS,
-    PROFESSIONAL_GROUPS,
     ConcernKind,
     IdentityMode,
     Status,
 )
+from bot.flows.digest_raised import count_raised
 from bot.flows.digest_safeguarding import safeguarding_process
 from bot.flows.digest_sql import (
     OPEN_STATUSES,
     between,
     count_where,
     duration_seconds,
-    element_counts,
-    element_text,
 )
 from storage.models import Concern, OutboxItem
 from storage.outbox import PENDING
@@ -68,21 +62,8 @@ def weekly_leaders_digest(session: Session, policy: Policy, week: ReportedWeek) 
 def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCounts:
     speak_up = Concern.kind == ConcernKind.SPEAK_UP.value
     bounds = week.boundaries
-    window = between(Concern.created_at, week.window_start, week.end)
 
-    row = session.execute(
-        select(
-            *[
-                count_where(between(Concern.created_at, bounds[i], bounds[i + 1]))
-                for i in range(WEEKS)
-            ],
-            count_where(Concern.identity_mode.in_(_ANONYMOUS)),
-            count_where(Concern.detriment == "yes"),
-        ).where(speak_up, window)
-    ).one()
-    new = [int(v) for v in row[:WEEKS]]
-    anonymous, detriment = int(row[WEEKS]), int(row[WEEKS + 1])
-
+    raised = count_raised(session, week, policy.sites)
     closed_row = session.execute(
         select(
             *[
@@ -93,7 +74,6 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
     ).one()
     closed = [int(v) for v in closed_row]
 
-    sites, groups, elements = _breakdowns(session, and_(speak_up, window), policy.sites)
     feedback = {
         str(answer): int(count)
         for answer, count in session.execute(
@@ -108,13 +88,13 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
         week=week.key,
         first_day=week.first_day.isoformat(),
         last_day=(week.first_day + timedelta(days=6)).isoformat(),
-        new=new,
+        new=raised.new,
         closed=closed,
-        elements=elements,
-        anonymous=anonymous,
-        detriment=detriment,
-        sites=sites,
-        groups=groups,
+        elements=raised.elements,
+        anonymous=raised.anonymous,
+        detriment=raised.detriment,
+        sites=raised.sites,
+        groups=raised.groups,
         feedback=feedback,
         open_by_age=open_by_age,
         overdue=overdue,
@@ -129,33 +109,9 @@ def count_week(session: Session, policy: Policy, week: ReportedWeek) -> RawCount
             )
             or 0
         ),
-        **_history(session, week, [site for site in sites if site != NOT_GIVEN]),
+        element_history=raised.element_history,
+        site_history=raised.site_history,
     )
-
-
-def _breakdowns(
-    session: Session, cases: ColumnElement[bool], known_sites: tuple[str, ...]
-) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Cases by site, by staff group and by element, in one pass: every known value listed
-    (with 0), then any other seen, then those not given."""
-    sites: dict[str, int] = dict.fromkeys(known_sites, 0)
-    groups: dict[str, int] = dict.fromkeys(PROFESSIONAL_GROUPS, 0)
-    not_given = {"site": 0, "group": 0}
-    combinations: list[tuple[str | None, int]] = []
-    found = session.execute(
-        select(Concern.site, Concern.professional_group, element_text(), func.count())
-        .where(cases)
-        .group_by(Concern.site, Concern.professional_group, element_text())
-    )
-    for site, group, chosen, count in found:
-        combinations.append((chosen, int(count)))
-        for value, counts, kind in ((site, sites, "site"), (group, groups, "group")):
-            if value:
-                counts[str(value)] = counts.get(str(value), 0) + int(count)
-            else:
-                not_given[kind] += int(count)
-    sites[NOT_GIVEN], groups[NOT_GIVEN] = not_given["site"], not_given["group"]
-    return sites, groups, element_counts(combinations)
 
 
 def _open_at(session: Session, policy: Policy, end: datetime) -> tuple[list[int], dict[str, int]]:
@@ -241,30 +197,3 @@ def _timing(session: Session, column: Any, week: ReportedWeek) -> Timing:
     middle = nth((cases - 1) // 2, 1 if cases % 2 else 2)
     p90 = nth(max(0, -(-9 * cases // 10) - 1))
     return Timing(sum(middle) / len(middle), p90[0], cases)
-
-
-def _history(session: Session, week: ReportedWeek, recent_sites: list[str]) -> dict[str, Any]:
-    """Each element's and site's cases in the 52 weeks before the window (for hotspots), in
-    one pass, and how many weeks of history there were."""
-    speak_up = Concern.kind == ConcernKind.SPEAK_UP.value
-    first = session.scalar(select(func.min(Concern.created_at)).where(speak_up))
-    if first is None:
-        return {"element_history": {}, "site_history": {}}
-    weeks = max(0, min(HISTORY_WEEKS, (week.window_start - first).days // 7))
-    start = week.window_start - timedelta(weeks=weeks)
-    found = session.execute(
-        select(Concern.site, element_text(), func.count())
-        .where(speak_up, between(Concern.created_at, start, week.window_start))
-        .group_by(Concern.site, element_text())
-    )
-    sites = dict.fromkeys(recent_sites, 0)
-    combinations: list[tuple[str | None, int]] = []
-    for site, chosen, count in found:
-        combinations.append((chosen, int(count)))
-        if site:
-            sites[str(site)] = sites.get(str(site), 0) + int(count)
-    elements = {key: n for key, n in element_counts(combinations).items() if key != NOT_GIVEN}
-    return {
-        "element_history": {key: History(count, weeks) for key, count in elements.items()},
-        "site_history": {site: History(count, weeks) for site, count in sites.items()},
-    }
