@@ -20,8 +20,9 @@ from bot.domain.taxonomy import (
 )
 from bot.domain.text import clean_text
 from bot.flows.raising import RaiseRequest
+from bot.slack.form_fields import offered_sites
 from bot.slack.ids import Block as B
-from bot.slack.raise_form import INCIDENT_NUMBER_MAX, offered_sites
+from bot.slack.raise_form import INCIDENT_NUMBER_MAX
 
 
 @dataclass(frozen=True)
