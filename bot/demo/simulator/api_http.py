@@ -4,6 +4,7 @@ asks the emulator for an answer and writes it back (or, in an outage, writes not
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, cast
@@ -44,8 +45,9 @@ def error_reply(exc: ApiError) -> Reply:
 
 
 class RequestAnswerer(Protocol):
-    """What the handler needs from the emulator."""
+    """What the handler needs from the emulator (the emulator's core declares it by this)."""
 
+    @abstractmethod
     def answer_request(
         self,
         *,
