@@ -32,7 +32,8 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.flows.leaders_digest import last_full_week, reported_week, weekly_leaders_digest
+from bot.domain.reporting_week import last_full_week, reported_week
+from bot.flows.leaders_digest import weekly_leaders_digest
 from bot.jobs.sla_sweep import flag_overdue
 from bot.runtime.context import build_context
 from bot.runtime.logs import configure_logging

@@ -303,7 +303,10 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
     return modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
 
 
-def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
+def feedback_view(
+    reference: str, metadata: str, callback_id: str = Callback.FEEDBACK
+) -> dict[str, Any]:
+    """The feedback question and its answers, the same for every reporter."""
     blocks: list[Block] = [
         radio_input(B.FEEDBACK, FEEDBACK_QUESTION[:2000], FEEDBACK_ANSWERS),
         text_input(
@@ -321,4 +324,4 @@ def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
             ]
         ),
     ]
-    return modal(Callback.FEEDBACK, "Your feedback", blocks, metadata, submit="Send")
+    return modal(callback_id, "Your feedback", blocks, metadata, submit="Send")
