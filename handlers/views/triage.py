@@ -35,23 +35,21 @@ def register(app: App, context: AppContext) -> None:
             context, form.concern_id, form.user, owner, submission_id=form.submission_id
         )
 
+    def change_status(form: Form, move: Move, details: MoveDetails) -> str | None:
+        return team_forms.change_status(
+            context, form.concern_id, form.user, move, details, submission_id=form.submission_id
+        )
+
     @team_form(app, context, Callback.UPDATE_STATUS, Block.STAGE)
     def submit_status(form: Form) -> str | None:
         stage = form.choice(
             Block.STAGE, {s.value for s in Stage}, "Choose where the concern is now."
         )
-        message = form.text(Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX)
+        message = reporter_message(form)
         if form.errors or stage is None:
             return None
         details = MoveDetails(stage=Stage(stage), reporter_message=message)
-        return team_forms.change_status(
-            context,
-            form.concern_id,
-            form.user,
-            Move.UPDATE_STATUS,
-            details,
-            submission_id=form.submission_id,
-        )
+        return change_status(form, Move.UPDATE_STATUS, details)
 
     @team_form(app, context, Callback.CLOSE, Block.OUTCOME)
     def submit_close(form: Form) -> str | None:
@@ -62,18 +60,11 @@ def register(app: App, context: AppContext) -> None:
             required=True,
             limit=MEDIUM_TEXT_MAX * 3,
         )
-        message = form.text(Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX)
+        message = reporter_message(form)
         if form.errors or outcome is None:
             return None
         details = MoveDetails(outcome=outcome, findings=findings, reporter_message=message)
-        return team_forms.change_status(
-            context,
-            form.concern_id,
-            form.user,
-            Move.CLOSE,
-            details,
-            submission_id=form.submission_id,
-        )
+        return change_status(form, Move.CLOSE, details)
 
     @team_form(app, context, Callback.REFERRAL, Block.AUTHORITY)
     def submit_referral(form: Form) -> str | None:
@@ -93,6 +84,11 @@ def register(app: App, context: AppContext) -> None:
             reference=reference,
             submission_id=form.submission_id,
         )
+
+
+def reporter_message(form: Form) -> str | None:
+    """The optional message to the reporter that a status move or a close carries."""
+    return form.text(Block.MESSAGE, "a message", required=False, limit=MESSAGE_MAX)
 
 
 class TextFlow(Protocol):

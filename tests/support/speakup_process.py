@@ -42,6 +42,11 @@ def run_speakup(
     )
 
 
+def cli_env(database_url: str, **extra: str) -> dict[str, str]:
+    """What a one-off `speakup` command needs: its database and the encryption keys."""
+    return {"DATABASE_URL": database_url, "SPEAKUP_ENCRYPTION_KEYS": KEY_A, **extra}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

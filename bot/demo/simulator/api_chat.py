@@ -11,7 +11,11 @@ from bot.demo.simulator.api_channels import Channels
 from bot.demo.simulator.api_core import MethodHandler
 from bot.demo.simulator.api_params import ApiError, JsonDict, param_str, truthy
 from bot.demo.simulator.block_kit_checks import message_block_problems
-from bot.demo.simulator.identity import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from bot.demo.simulator.identity import (
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    bot_message,
+)
 from bot.demo.simulator.rate_limits import ChannelRateLimit
 
 
@@ -73,16 +77,7 @@ class ChatApi(Channels):
         self._spend_post(params)
         channel = self._require_channel(params, "post", resolve_users=True)
         self._check_message_content(params, required=True)
-        message: JsonDict = {
-            "type": "message",
-            "channel": channel,
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": param_str(params, "text") or "",
-            "ts": self._next_ts(),
-        }
+        message = bot_message(channel, param_str(params, "text") or "", self._next_ts())
         for key in ("blocks", "attachments", "metadata"):
             if params.get(key):
                 message[key] = copy.deepcopy(params[key])
