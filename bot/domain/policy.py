@@ -58,6 +58,14 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Aftercare:
+    """What happens after closure: the detriment check-in and the learning summaries."""
+
+    checkin_weeks: int = 6  # 0: no check-in
+    learning_channel: str | None = None  # None: no learning summaries
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     timescales: Timescales
@@ -79,3 +87,4 @@ class Policy:
     # A scheduled job's claim on a period; a dead holder's claim is taken over after it.
     job_lease: timedelta = timedelta(minutes=5)
     reporting: Reporting = field(default_factory=Reporting)
+    aftercare: Aftercare = field(default_factory=Aftercare)

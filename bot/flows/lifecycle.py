@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.domain.moves import (
+    REPORTER,
     IllegalMove,
     Move,
     MoveDetails,
@@ -47,8 +48,11 @@ def transition(
     details: MoveDetails | None = None,
 ) -> MoveResult:
     """Apply `move`, or raise IllegalMove. Concurrent moves are caught by the version column:
-    the loser's commit fails with StaleDataError and nothing of it is kept."""
+    the loser's commit fails with StaleDataError and nothing of it is kept. `actor_id` is a
+    team member's user id, or REPORTER for a reporter's own reopening (whose id is never
+    written down in clear)."""
     details = details or MoveDetails()
+    actor_role = "reporter" if actor_id == REPORTER else "guardian"
     check_move(move, concern.reference, concern.status, details)
     # Nothing safeguarding closes without a referral decision (SPEC §2).
     if (
@@ -99,8 +103,8 @@ def transition(
         vault,
         concern,
         kind=move.value,
-        actor_role="guardian",
-        actor_id=actor_id,
+        actor_role=actor_role,
+        actor_id=None if actor_id == REPORTER else actor_id,
         summary=reporter_summary(
             move,
             kind=concern.kind,

@@ -79,6 +79,11 @@ _REPORTER_REFUSALS = {
     Refusal.CLOSED: REPLIES_CLOSED,
     Refusal.REOPENED: "Your concern has been reopened, so feedback can wait until it closes.",
     Refusal.FEEDBACK_GIVEN: FEEDBACK_RECORDED,
+    Refusal.CHECKIN_ANSWERED: "Thank you: your answer to this check-in is already recorded.",
+    Refusal.CHECKIN_REOPENED: (
+        "Your concern has been reopened and a guardian is looking at it again, so this button "
+        "does nothing now. You can reply to them from their messages here."
+    ),
 }
 
 

@@ -25,7 +25,7 @@ from bot.flows.conversation import reporter_unreachable
 from bot.flows.delivery_health import REFUSED_TOKEN
 from bot.flows.effects import CHANNEL_KINDS, EffectKind
 from bot.flows.timeline import reporter_message_content
-from bot.slack import escalation_delivery, leaders_digest
+from bot.slack import aftercare_delivery, escalation_delivery, leaders_digest
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
 from bot.slack.channel_pacing import ChannelPacing, retry_after
@@ -291,6 +291,10 @@ class OutboxWorker:
             return self._deliver_channel_file(item)
         if item.kind in escalation_delivery.ESCALATION_KINDS:
             return self._deliver_escalation(item)
+        if item.kind in aftercare_delivery.AFTERCARE_KINDS:
+            return Delivered(
+                *aftercare_delivery.deliver(self.context, self.client, item, self._post)
+            )
         raise ValueError(f"unknown outbox kind {item.kind}")
 
     def _load_concern(self, concern_id: str | None) -> Concern:
@@ -305,7 +309,12 @@ class OutboxWorker:
         concern = self._load_concern(item.concern_id)
         now = self.context.now()
         team = list(self.context.policy.safeguarding_team)
-        blocks = card_blocks(concern, deadlines(concern, self.context.policy.timescales, now), team)
+        blocks = card_blocks(
+            concern,
+            deadlines(concern, self.context.policy.timescales, now),
+            team,
+            learning=bool(self.context.policy.aftercare.learning_channel),
+        )
         text = card_text(concern, team=team)
         if concern.card_ts is None:
             ts = self._post_once(item, channel=concern.channel, text=text, blocks=blocks)
@@ -360,6 +369,9 @@ class OutboxWorker:
         if posted is None:
             raise Deferred("card not posted yet")
         return Delivered(posted.channel, posted.ts)
+
+    def _post(self, item: ClaimedItem, channel: str, text: str, thread_ts: str | None) -> str:
+        return self._post_once(item, channel=channel, text=text, thread_ts=thread_ts)
 
     def _deliver_reporter_dm(self, item: ClaimedItem) -> Delivered:
         vault = self.context.vault

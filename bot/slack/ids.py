@@ -26,6 +26,8 @@ class Callback(StrEnum):
     DETAILS = "concern_details"
     RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
     EDIT_RECORDING = "edit_recording_form"  # a guardian corrects the recorded fields
+    LEARNING_DRAFT = "learning_draft"  # a guardian drafts a "you said, we did" summary
+    LEARNING_APPROVE = "learning_approve"  # a second guardian approves it
 
 
 class Action(StrEnum):
@@ -51,6 +53,10 @@ class Action(StrEnum):
     RECEIPT_FEEDBACK = "receipt_feedback"  # Give feedback on a closed one
     RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
     EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
+    CHECKIN_YES = "detriment_checkin_yes"  # the reporter's after-closure check-in answers
+    CHECKIN_NO = "detriment_checkin_no"
+    REPORTER_REOPEN = "reporter_reopen"  # "Reopen my concern", offered after a "yes"
+    LEARNING_SUMMARY = "learning_summary"  # "Learning summary" on a closed card
 
 
 class Block(StrEnum):
@@ -88,3 +94,4 @@ class Block(StrEnum):
     RECORDED_IDENTITY = "recorded_identity"
     WORKER_TYPE = "worker_type"
     DETRIMENT_ON = "detriment_on"
+    LEARNING_TEXT = "learning_text"
