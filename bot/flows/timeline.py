@@ -116,6 +116,20 @@ def read_timeline(
     if reporter_view:
         query = query.where(ConcernEvent.visible_to_reporter.is_(True))
     events = session.scalars(query.order_by(ConcernEvent.id)).all()
+    if concern.destroyed_at is not None:
+        # Bodies were wiped with the data key; the content-free summaries remain.
+        return [
+            TimelineEntry(
+                at=event.at,
+                kind=event.kind,
+                actor_role=event.actor_role,
+                actor_id=None if reporter_view else event.actor_id,
+                summary=event.summary,
+                body=None,
+                visible_to_reporter=event.visible_to_reporter,
+            )
+            for event in events
+        ]
     data_key = vault.concern_key(concern)
     return [
         TimelineEntry(

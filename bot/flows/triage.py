@@ -26,7 +26,7 @@ from bot.flows.team_steps import record_team_step
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
 from storage.models import Concern
-from storage.vault import Vault
+from storage.vault import ContentDestroyed, Vault
 
 
 class NotAllowed(Exception):
@@ -200,6 +200,11 @@ class ConcernDetails:
     referral_chased_at: datetime | None = None
     no_referral: NoReferral | None = None
     deadlines: list[Deadline] = field(default_factory=list)
+    legal_hold_by: str | None = None
+    legal_hold_at: datetime | None = None
+    # Set once the content was destroyed at the end of its retention period (or its shred
+    # key is gone): only the plain facts and the timeline's summaries remain.
+    destroyed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,10 @@ def view_details(
 ) -> ConcernDetails:
     """Decrypt a concern for an authorised person, with its open deadlines as they stand
     `now`; `record_viewing` audits the showing."""
-    data_key = vault.concern_key(concern)
+    try:
+        data_key = vault.concern_key(concern)
+    except ContentDestroyed:
+        return _destroyed_details(session, vault, concern)
     report = vault.open_json(
         data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
     )
@@ -276,6 +284,41 @@ def view_details(
         referral_chased_at=concern.referral_chased_at,
         no_referral=no_referral,
         deadlines=deadlines(concern, scales, now),
+        legal_hold_by=concern.legal_hold_by,
+        legal_hold_at=concern.legal_hold_at,
+    )
+
+
+def _destroyed_details(session: Session, vault: Vault, concern: Concern) -> ConcernDetails:
+    """What is left of a concern whose content was destroyed: the plain facts only."""
+    return ConcernDetails(
+        reference=concern.reference,
+        kind=concern.kind,
+        identity_mode=concern.identity_mode,
+        status=concern.status,
+        stage=concern.stage,
+        elements=list(concern.elements),
+        report={},
+        reporter_user_id=None,
+        referral_authority=None,
+        referral_reference=None,
+        referral_made_at=concern.referral_made_at,
+        referral_acknowledged_at=concern.referral_acknowledged_at,
+        at_risk=concern.at_risk,
+        detriment=concern.detriment,
+        professional_group=concern.professional_group,
+        site=concern.site,
+        outcome=concern.outcome,
+        feedback=concern.feedback,
+        created_at=concern.created_at,
+        owner_id=concern.owner_id,
+        timeline=read_timeline(session, vault, concern, reporter_view=False)
+        if concern.destroyed_at is not None
+        else [],
+        concern_id=concern.id,
+        worker_type=concern.worker_type,
+        urgent=concern.urgent,
+        destroyed_at=concern.destroyed_at or concern.updated_at,
     )
 
 

@@ -42,6 +42,8 @@ GUIDE = (
     "• `/speakup help` shows this guide.\n"
     "• Guardians: `/speakup record` records a concern raised with you in person, by phone, "
     "email or letter.\n"
+    "• Guardian and safeguarding leads: `/speakup hold <reference>` keeps a concern's details "
+    "past its retention period (a legal hold); `/speakup release <reference>` lifts it.\n"
     "The *Raise a concern* shortcut, the button on my Home tab and a message to me open the "
     "same form.\n\n"
     "You choose how identifiable to be: *open*, *confidential*, *anonymous with follow-up* "

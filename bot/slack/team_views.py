@@ -89,7 +89,9 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     """The decrypted concern for an authorised person; every opening is audited."""
     kind = ConcernKind(details.kind)
     mode = IdentityMode(details.identity_mode)
-    if mode is IdentityMode.OPEN:
+    if details.destroyed_at is not None:
+        reporter = "No longer held"
+    elif mode is IdentityMode.OPEN:
         reporter = f"{reporter_name or 'Unknown'} (open: may be shared with those who need it)"
     elif mode is IdentityMode.CONFIDENTIAL:
         reporter = f"{reporter_name or 'Unknown'} — *confidential: do not share without consent*"
@@ -124,12 +126,26 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
 
     if details.worker_type:
         facts.append("*Works as:* " + WORKER_TYPES.get(details.worker_type, "?"))
+    if details.legal_hold_at is not None:
+        facts.append(
+            f"*Legal hold:* placed by <@{details.legal_hold_by}> on "
+            f"{slack_date(details.legal_hold_at)}; not destroyed while held"
+        )
     blocks: list[Block] = [
         HeaderBlock(text=f"{KIND_LABELS[kind]} concern {details.reference}"),
         SectionBlock(text=MarkdownTextObject(text=_clip("\n".join(facts)))),
         edit_recording_button(details.concern_id),
         DividerBlock(),
     ]
+    if details.destroyed_at is not None:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Details destroyed* on {slack_date(details.destroyed_at)} at the end "
+                    "of the retention period. Only the facts counted in the returns are kept."
+                )
+            )
+        )
     for key, label in _REPORT_LABELS.items():
         if details.report.get(key):
             blocks.append(

@@ -6,7 +6,7 @@ On PostgreSQL the included columns let each of the digest's passes be answered f
 index alone; SQLite ignores INCLUDE and keeps the partial indexes on their key.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
