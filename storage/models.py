@@ -108,6 +108,10 @@ class Concern(Base):
     no_referral_at: Mapped[datetime | None]
     no_referral_confirmed_by: Mapped[str | None] = mapped_column(String(32))
     no_referral_confirmed_at: Mapped[datetime | None]
+    # After closure: when the reporter was asked about detriment, and their answer.
+    checkin_sent_at: Mapped[datetime | None]
+    checkin_answer: Mapped[str | None] = mapped_column(String(8))
+    checkin_answered_at: Mapped[datetime | None]
 
     # Optimistic concurrency: every change bumps it, so two simultaneous actions cannot both win.
     version: Mapped[int] = mapped_column(Integer)
@@ -139,6 +143,22 @@ class Concern(Base):
     legal_hold_by: Mapped[str | None] = mapped_column(String(32))
     shred_month: Mapped[str | None] = mapped_column(String(7), index=True)
     destroyed_at: Mapped[datetime | None]
+
+
+class LearningSummary(Base):
+    """A "you said, we did" summary of a closed concern: drafted by one guardian, posted to
+    the learning channel once a different guardian approves it. The text is sealed with the
+    concern's data key, bound to its drafter (so changing who drafted it opens nothing)."""
+
+    __tablename__ = "learning_summaries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    concern_id: Mapped[str] = mapped_column(ForeignKey("concerns.id"), unique=True)
+    drafted_by: Mapped[str] = mapped_column(String(32))
+    drafted_at: Mapped[datetime]
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    approved_by: Mapped[str | None] = mapped_column(String(32))
+    approved_at: Mapped[datetime | None]
 
 
 class ConcernEvent(Base):

@@ -63,8 +63,13 @@ def check_move(move: Move, reference: str, status: str, details: MoveDetails) ->
         raise IllegalMove("Choose an outcome from the list.")
 
 
+REPORTER = "reporter"  # the actor of a move the reporter made (never their user id)
+
+
 def card_line(move: Move, actor_id: str, details: MoveDetails) -> str:
     """The content-free line the card's thread gets: who made which move."""
+    if actor_id == REPORTER:
+        return "The reporter asked to reopen this concern after the after-closure check-in."
     if move is Move.ACKNOWLEDGE:
         return f"<@{actor_id}> acknowledged this concern."
     if move is Move.UPDATE_STATUS and details.stage is not None:

@@ -59,6 +59,14 @@ class Reporting:
 
 
 @dataclass(frozen=True)
+class Aftercare:
+    """What happens after closure: the detriment check-in and the learning summaries."""
+
+    checkin_weeks: int = 6  # 0: no check-in
+    learning_channel: str | None = None  # None: no learning summaries
+
+
+@dataclass(frozen=True)
 class Policy:
     timezone: str
     timescales: Timescales
@@ -80,5 +88,6 @@ class Policy:
     # A scheduled job's claim on a period; a dead holder's claim is taken over after it.
     job_lease: timedelta = timedelta(minutes=5)
     reporting: Reporting = field(default_factory=Reporting)
+    aftercare: Aftercare = field(default_factory=Aftercare)
     # How long content is kept after closure (bot.domain.retention).
     retention: RetentionRules = field(default_factory=RetentionRules)

@@ -33,6 +33,9 @@ class EffectKind(StrEnum):
     ESCALATION_REMINDER = "escalation_reminder"  # a reply in the card's thread, with a mention
     ESCALATION_OVERDUE = "escalation_overdue"  # a new message in the team's channel
     ESCALATION_DM = "escalation_dm"  # a direct message to each lead (a group's members each)
+    # After closure (bot.flows.aftercare, bot.flows.learning_summary).
+    DETRIMENT_ALERT = "detriment_alert"  # DM the owner and leads: a reporter indicated detriment
+    LEARNING_POST = "learning_post"  # an approved "you said, we did" summary, in its channel
 
 
 # Kinds delivered to the concern's team channel: what a channel that refuses us holds up.
@@ -297,5 +300,40 @@ def queue_escalation(
         payload=payload,
         now=now,
         priority=_priority(urgent),
+        once=True,
+    )
+
+
+def queue_detriment_alert(
+    session: Session, *, concern_id: str, recipients: tuple[str, ...], now: datetime
+) -> bool:
+    """Tell each of `recipients` (users, or user groups whose members each get one) by DM that
+    the concern's reporter indicated detriment after closure: the reference, nothing more.
+    Once per concern: a reporter answers the check-in once."""
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.DETRIMENT_ALERT,
+        lane=f"aftercare:{concern_id}",
+        idempotency_key=f"detriment_alert:{concern_id}",
+        concern_id=concern_id,
+        payload={"recipients": list(recipients)},
+        now=now,
+        priority=outbox.URGENT,
+        once=True,
+    )
+
+
+def queue_learning_post(
+    session: Session, *, summary_id: str, channel: str, month: str, now: datetime
+) -> bool:
+    """Post an approved learning summary in `channel`, once. The payload names the sealed
+    summary (opened only to post it) and the month, never the concern."""
+    return outbox.enqueue(
+        session,
+        kind=EffectKind.LEARNING_POST,
+        lane="learning",
+        idempotency_key=f"learning:{summary_id}",
+        payload={"summary_id": summary_id, "channel": channel, "month": month},
+        now=now,
         once=True,
     )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.domain.moves import (
+    REPORTER,
     IllegalMove,
     Move,
     MoveDetails,
@@ -47,8 +48,11 @@ def transition(
     details: MoveDetails | None = None,
 ) -> MoveResult:
     """Apply `move`, or raise IllegalMove. Concurrent moves are caught by the version column:
-    the loser's commit fails with StaleDataError and nothing of it is kept."""
+    the loser's commit fails with StaleDataError and nothing of it is kept. `actor_id` is a
+    team member's user id, or REPORTER for a reporter's own reopening (whose id is never
+    written down in clear)."""
     details = details or MoveDetails()
+    actor_role = "reporter" if actor_id == REPORTER else "guardian"
     if concern.destroyed_at is not None:
         raise IllegalMove(
             f"{concern.reference}'s details were destroyed at the end of its retention period; "
@@ -104,8 +108,8 @@ def transition(
         vault,
         concern,
         kind=move.value,
-        actor_role="guardian",
-        actor_id=actor_id,
+        actor_role=actor_role,
+        actor_id=None if actor_id == REPORTER else actor_id,
         summary=reporter_summary(
             move,
             kind=concern.kind,

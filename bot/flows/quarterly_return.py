@@ -1,9 +1,12 @@
 """The quarterly return to the national speak-up collection: aggregate counts as a CSV.
 
 Cases are speak-up concerns counted by the date they were raised, in UK time; feedback is
-counted by the date it was given. Counts are not suppressed: the return goes to the national
-collection, not to a channel of readers. Which figure goes in which column is configurable
-(bot.domain.taxonomy.QUARTERLY_COLUMNS is the default).
+counted by the date it was given, and detriment by the date it was indicated (at raising, on
+a guardian's record, or at the after-closure check-in: a case closed in one quarter whose
+reporter says in the next that they were treated worse counts in the next). Counts are not
+suppressed: the return goes to the national collection, not to a channel of readers. Which
+figure goes in which column is configurable (bot.domain.taxonomy.QUARTERLY_COLUMNS is the
+default).
 """
 
 from __future__ import annotations
@@ -76,7 +79,6 @@ def quarterly_figures(
         select(
             func.count(),
             _count(Concern.identity_mode.in_(anonymous)),
-            _count(Concern.detriment == "yes"),
             *[_count(elements.like(f'%"{key}"%')) for key in ELEMENTS],
         ).where(raised)
     ).one()
@@ -86,9 +88,9 @@ def quarterly_figures(
         "quarter": f"Q{quarter}",
         "cases_total": int(row[0]),
         "cases_anonymous": int(row[1]),
-        "cases_detriment": int(row[2]),
+        "cases_detriment": _detriment_indicated(session, start, end),
     }
-    for key, count in zip(ELEMENTS, row[3:], strict=True):
+    for key, count in zip(ELEMENTS, row[2:], strict=True):
         figures[f"element:{key}"] = int(count)
     groups = dict.fromkeys(NATIONAL_PROFESSIONAL_GROUPS, 0)
     for group, count in session.execute(
@@ -114,6 +116,22 @@ def quarterly_figures(
     figures.update({f"feedback:{key}": count for key, count in answers.items()})
     figures["feedback_responses"] = sum(answers.values())
     return figures
+
+
+def _detriment_indicated(session: Session, start: datetime, end: datetime) -> int:
+    """Speak-up cases whose detriment was indicated in [start, end)."""
+    indicated = func.coalesce(Concern.detriment_indicated_at, Concern.created_at)
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Concern.kind == ConcernKind.SPEAK_UP.value,
+                Concern.detriment == "yes",
+                indicated >= start,
+                indicated < end,
+            )
+        )
+        or 0
+    )
 
 
 def quarterly_csv(session: Session, policy: Policy, financial_year: str, quarter: int) -> str:

@@ -33,9 +33,11 @@ class Refusal(StrEnum):
     CLOSED = "closed"  # replies to a closed concern are no longer passed on
     REOPENED = "reopened"  # feedback waits until the concern closes again
     FEEDBACK_GIVEN = "feedback_given"
+    CHECKIN_ANSWERED = "checkin_answered"  # the after-closure check-in is answered once
+    CHECKIN_REOPENED = "checkin_reopened"  # the concern is open again: nothing to answer
 
 
-def _sealed_facts_checked(where: str) -> Callable[[F], F]:
+def sealed_facts_checked(where: str) -> Callable[[F], F]:
     """Turn a concern whose sealed facts no longer match into a refusal the reporter reads;
     the ops team is told and it is audited (bot.flows.integrity)."""
 
@@ -69,7 +71,7 @@ class ReplyTarget:
     question: str | None  # the team's latest question, shown above the reply box
 
 
-@_sealed_facts_checked("reply")
+@sealed_facts_checked("reply")
 def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Reply button is for, if `user_id` raised it and it is still open."""
     with context.db.transaction() as session:
@@ -82,7 +84,7 @@ def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTar
         return ReplyTarget(concern.id, concern.reference, question)
 
 
-@_sealed_facts_checked("feedback")
+@sealed_facts_checked("feedback")
 def feedback_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Give feedback button is for, if its reporter may answer now."""
     with context.db.transaction() as session:
@@ -96,7 +98,7 @@ def feedback_target(context: AppContext, concern_id: str, user_id: str) -> Reply
         return ReplyTarget(concern.id, concern.reference, None)
 
 
-@_sealed_facts_checked("reply")
+@sealed_facts_checked("reply")
 def send_reply(
     context: AppContext, concern_id: str, user_id: str, text: str, *, submission_id: str
 ) -> None:
@@ -118,7 +120,7 @@ def send_reply(
     context.wake_outbox()
 
 
-@_sealed_facts_checked("feedback")
+@sealed_facts_checked("feedback")
 def send_feedback(
     context: AppContext, concern_id: str, user_id: str, answer: str, comment: str | None
 ) -> None:

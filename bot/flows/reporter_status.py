@@ -45,6 +45,7 @@ class ConcernOverview:
     last_update_at: datetime
     last_update: str
     timeline: tuple[TimelineEntry, ...]
+    feedback_given: bool = False  # "would you speak up again?" already answered
 
     @property
     def closed(self) -> bool:
@@ -75,6 +76,7 @@ def overview(session: Session, vault: Vault, concern: Concern) -> ConcernOvervie
         last_update_at=last.at if last else concern.created_at,
         last_update=reporter_summary(last) if last else "Concern raised",
         timeline=timeline,
+        feedback_given=concern.feedback is not None,
     )
 
 

@@ -14,6 +14,7 @@ from bot.domain.policy import Policy
 from bot.flows.context import AppContext
 from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
+from bot.jobs.detriment_checkin import detriment_checkin_job
 from bot.jobs.escalation import ESCALATION
 from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.housekeeping import HOUSEKEEPING
@@ -42,6 +43,8 @@ def all_jobs(policy: Policy) -> list[Job]:
     ]
     if policy.safeguarding_on:
         jobs.append(safeguarding_digest_job(policy))
+    if checkin := detriment_checkin_job(policy):
+        jobs.append(checkin)
     return jobs
 
 

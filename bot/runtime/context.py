@@ -8,7 +8,14 @@ from datetime import timedelta
 
 from bot.domain.deadlines import Timescales
 from bot.domain.escalation import Graces, LadderRules, Track
-from bot.domain.policy import AlarmRules, DeliveryTuning, DigestRules, Policy, Reporting
+from bot.domain.policy import (
+    Aftercare,
+    AlarmRules,
+    DeliveryTuning,
+    DigestRules,
+    Policy,
+    Reporting,
+)
 from bot.domain.retention import RetentionRules
 from bot.domain.routing import Router, RoutingError
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
@@ -89,6 +96,10 @@ def policy_from(settings: Settings) -> Policy:
         reporting=reporting_from(settings),
         executive_leads=tuple(settings.speakup_executive_leads),
         ladder=ladder_from(settings),
+        aftercare=Aftercare(
+            checkin_weeks=settings.speakup_detriment_checkin_weeks,
+            learning_channel=settings.speakup_learning_channel or None,
+        ),
         retention=RetentionRules(
             timezone=settings.speakup_timezone,
             speak_up_years=settings.speakup_retention_speak_up_years,

@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     # The quarterly return's columns (column name -> figure); default in bot.domain.taxonomy.
     speakup_quarterly_columns: dict[str, str] | None = None
 
+    # After closure: weeks until reporters are asked about detriment (0 turns it off).
+    speakup_detriment_checkin_weeks: int = Field(default=6, ge=0, le=52)
+
     # Optional list of sites/directorates offered in the raise modal (kept for hotspots).
     speakup_sites: CommaList = Field(default_factory=list)
     # Routing overrides for speak-up concerns: "element:<id>=<channel>" or "site:<name>=<channel>".

@@ -63,8 +63,14 @@ def _raised(concern: Concern) -> str:
 
 
 def card_blocks(
-    concern: Concern, deadlines: list[Deadline], team: list[str] | None = None
+    concern: Concern,
+    deadlines: list[Deadline],
+    team: list[str] | None = None,
+    *,
+    learning: bool = False,
 ) -> list[dict[str, Any]]:
+    """The card; `learning` offers a closed speak-up concern's Learning summary button (only
+    when SPEAKUP_LEARNING_CHANNEL is set)."""
     kind = ConcernKind(concern.kind)
     status = STATUS_LABELS[concern.stage or concern.status]
     heading = f"{KIND_LABELS[kind]} concern {concern.reference}"
@@ -109,7 +115,7 @@ def card_blocks(
         )
     blocks += [
         SectionBlock(fields=fields),
-        *_buttons(concern),
+        *_buttons(concern, learning=learning),
     ]
     overdue = [d for d in deadlines if d.overdue]
     if overdue:
@@ -125,21 +131,17 @@ def card_blocks(
     return [block.to_dict() for block in blocks]
 
 
-def _buttons(concern: Concern) -> list[Block]:
+def _buttons(concern: Concern, *, learning: bool = False) -> list[Block]:
     """The card's buttons; each carries only the concern id, and every click is re-authorised."""
 
     def button(action: Action, label: str, style: str | None = None) -> ButtonElement:
         return ButtonElement(action_id=action, text=label, value=concern.id, style=style)
 
     if concern.status == Status.CLOSED:
-        return [
-            ActionsBlock(
-                elements=[
-                    button(Action.VIEW_DETAILS, "View details"),
-                    button(Action.REOPEN, "Reopen"),
-                ]
-            )
-        ]
+        closed = [button(Action.VIEW_DETAILS, "View details"), button(Action.REOPEN, "Reopen")]
+        if learning and concern.kind == ConcernKind.SPEAK_UP:
+            closed.append(button(Action.LEARNING_SUMMARY, "Learning summary"))
+        return [ActionsBlock(elements=closed)]
     main = [button(Action.VIEW_DETAILS, "View details")]
     if concern.status == Status.RECEIVED:
         main.append(button(Action.ACKNOWLEDGE, "Acknowledge", "primary"))

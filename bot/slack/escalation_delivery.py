@@ -175,16 +175,16 @@ def _card_link(client: WebClient, concern: Concern) -> str | None:
     try:
         answer = client.chat_getPermalink(channel=concern.channel, message_ts=concern.card_ts)
     except SlackApiError as exc:
-        log.warning("escalation.no_card_link", reference=concern.reference, error=_error(exc))
+        log.warning("escalation.no_card_link", reference=concern.reference, error=error_of(exc))
         return None
     return f"<{answer['permalink']}|{concern.reference}>"
 
 
-def _error(exc: SlackApiError) -> str:
+def error_of(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or f"http_{exc.response.status_code}")
 
 
-def _worth_retrying(exc: SlackApiError) -> bool:
+def worth_retrying(exc: SlackApiError) -> bool:
     """Slack rate-limited us or failed itself: try the whole rung again later."""
     status = int(exc.response.status_code)
     return status == 429 or status >= 500
@@ -198,11 +198,11 @@ def _tell_leads(
     people: list[str] = []
     for entry in configured:
         try:
-            members = _members(client, entry) if entry.startswith("S") else [entry]
+            members = group_members(client, entry) if entry.startswith("S") else [entry]
         except SlackApiError as exc:
-            if _worth_retrying(exc):
+            if worth_retrying(exc):
                 raise
-            log.warning("escalation.lead_group_unreadable", group=entry, error=_error(exc))
+            log.warning("escalation.lead_group_unreadable", group=entry, error=error_of(exc))
             continue
         people += [person for person in members if person not in people]
     text = lead_text(r, link)
@@ -212,10 +212,10 @@ def _tell_leads(
             opened: Any = client.conversations_open(users=person)
             last_ts = post(str(opened["channel"]["id"]), text, None)
         except SlackApiError as exc:
-            if _worth_retrying(exc) or _error(exc) not in UNREACHABLE_LEAD:
+            if worth_retrying(exc) or error_of(exc) not in UNREACHABLE_LEAD:
                 raise  # tried again later; the people already told are found, not told twice
             log.warning(
-                "escalation.lead_unreachable", reference=r.concern.reference, error=_error(exc)
+                "escalation.lead_unreachable", reference=r.concern.reference, error=error_of(exc)
             )
     if last_ts is not None:
         return Posted(None, last_ts)
@@ -231,7 +231,7 @@ def _tell_leads(
     return Posted(r.concern.channel, ts)
 
 
-def _members(client: WebClient, group: str) -> list[str]:
+def group_members(client: WebClient, group: str) -> list[str]:
     """A user group's members, asked of Slack now (teams change)."""
     answer: Any = client.usergroups_users_list(usergroup=group)
     return [str(user) for user in answer.get("users") or []]

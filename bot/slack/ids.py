@@ -11,6 +11,7 @@ class Callback(StrEnum):
     RAISE_SHORTCUT = "raise_concern"  # global shortcut callback id (manifest.yml)
     REPORTER_REPLY = "reporter_reply"
     RECEIPT_REPLY = "receipt_reply"
+    RECEIPT_FEEDBACK = "receipt_feedback"  # a no-contact reporter's feedback form
     FEEDBACK = "reporter_feedback"
     ASK_REPORTER = "ask_reporter"
     ADD_NOTE = "add_note"
@@ -25,6 +26,8 @@ class Callback(StrEnum):
     DETAILS = "concern_details"
     RECORD_CONCERN = "record_concern"  # a guardian records a concern raised outside the app
     EDIT_RECORDING = "edit_recording_form"  # a guardian corrects the recorded fields
+    LEARNING_DRAFT = "learning_draft"  # a guardian drafts a "you said, we did" summary
+    LEARNING_APPROVE = "learning_approve"  # a second guardian approves it
 
 
 class Action(StrEnum):
@@ -47,8 +50,13 @@ class Action(StrEnum):
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
+    RECEIPT_FEEDBACK = "receipt_feedback"  # Give feedback on a closed one
     RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
     EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
+    CHECKIN_YES = "detriment_checkin_yes"  # the reporter's after-closure check-in answers
+    CHECKIN_NO = "detriment_checkin_no"
+    REPORTER_REOPEN = "reporter_reopen"  # "Reopen my concern", offered after a "yes"
+    LEARNING_SUMMARY = "learning_summary"  # "Learning summary" on a closed card
 
 
 class Block(StrEnum):
@@ -86,3 +94,4 @@ class Block(StrEnum):
     RECORDED_IDENTITY = "recorded_identity"
     WORKER_TYPE = "worker_type"
     DETRIMENT_ON = "detriment_on"
+    LEARNING_TEXT = "learning_text"

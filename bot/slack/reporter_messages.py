@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.domain.aftercare import CHECKIN_QUESTION, CheckinAnswer
 from bot.domain.deadlines import within_words
-from bot.domain.taxonomy import FEEDBACK_QUESTION, ConcernKind
+from bot.domain.taxonomy import FEEDBACK_QUESTION, ConcernKind, Status
+from bot.flows.aftercare import ANSWER_EVENT, CHECKIN_EVENT
 from bot.slack.cards import slack_date
 from bot.slack.ids import Action
 from bot.slack.mrkdwn import quote
@@ -65,6 +67,12 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
         lines.append("Press *Reply* to answer. Your answer goes through the bot.")
     elif event.kind == "reporter_reply":
         lines.append(f"Your reply about *{ref}* has reached the guardians.")
+    elif event.kind == CHECKIN_EVENT:
+        lines.append(
+            f"Your concern *{ref}* was closed a few weeks ago. We check in with everyone who "
+            f"speaks up. *{CHECKIN_QUESTION}* Only the people handling your concern see "
+            "your answer."
+        )
     else:
         lines.append(f"Update on your concern *{ref}*: {event.summary}.")
         if body:
@@ -76,19 +84,33 @@ def reporter_message(concern: Concern, event: ConcernEvent, body: str | None) ->
         blocks.append(_button(Action.REPLY, "Reply", concern.id))
     elif event.kind == "close":
         blocks.append(_button(Action.GIVE_FEEDBACK, "Give feedback", concern.id))
+    elif event.kind == CHECKIN_EVENT:
+        blocks.append(
+            _buttons(concern.id, (Action.CHECKIN_YES, "Yes", None), (Action.CHECKIN_NO, "No", None))
+        )
+    elif event.kind == ANSWER_EVENT and concern.checkin_answer == CheckinAnswer.YES:
+        lines.append("If you would like your concern looked at again, press *Reopen my concern*.")
+        blocks = [_section("\n\n".join(lines))]
+        if concern.status == Status.CLOSED:
+            blocks.append(_button(Action.REPORTER_REOPEN, "Reopen my concern", concern.id))
     return ReporterMessage(text=f"Update on your concern {ref}", blocks=blocks)
 
 
 def _button(action: Action, label: str, value: str) -> dict[str, Any]:
-    return {
-        "type": "actions",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": action.value,
-                "text": {"type": "plain_text", "text": label},
-                "value": value,
-                "style": "primary",
-            }
-        ],
-    }
+    return _buttons(value, (action, label, "primary"))
+
+
+def _buttons(value: str, *buttons: tuple[Action, str, str | None]) -> dict[str, Any]:
+    """Buttons that each carry only the concern id: whoever presses is checked, not the value."""
+    elements = []
+    for action, label, style in buttons:
+        element: dict[str, Any] = {
+            "type": "button",
+            "action_id": action.value,
+            "text": {"type": "plain_text", "text": label},
+            "value": value,
+        }
+        if style:
+            element["style"] = style
+        elements.append(element)
+    return {"type": "actions", "elements": elements}

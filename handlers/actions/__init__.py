@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.flows.context import AppContext
-from handlers.actions import raise_buttons, receipt, record, reporter, triage
+from handlers.actions import aftercare, raise_buttons, receipt, record, reporter, triage
 
 
 def register(app: App, context: AppContext) -> None:
-    for module in (raise_buttons, triage, reporter, receipt, record):
+    for module in (raise_buttons, triage, reporter, receipt, record, aftercare):
         module.register(app, context)

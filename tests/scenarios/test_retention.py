@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
-from bot.flows.leaders_digest import count_week, reported_week
+from bot.domain.reporting_week import reported_week
+from bot.flows.leaders_digest import count_week
 from bot.flows.quarterly_return import quarterly_csv
 from bot.jobs.retention import retention_job
 from bot.jobs.runner import RunResult, new_owner, run_period
