@@ -61,6 +61,7 @@ def test_jobs_list_names_each_job_its_local_schedule_and_last_period(
         "leaders_digest",
         "quarterly_return",
         "retention",
+        "detriment_checkin",
     }
     assert "working days at 07:45 (Europe/London)" in lines["guardian_digest"]
     assert "every day at 08:00 (Europe/London)" in lines["safeguarding_digest"]
