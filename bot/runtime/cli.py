@@ -13,13 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime import cli_reports, key_chores, retention_cli
 from bot.runtime.logs import configure_logging
-from bot.runtime.settings import (
-    Settings,
-    SettingsError,
-    load_settings,
-    parse_port,
-    port_setting,
-)
+from bot.runtime.required_settings import require_slack, require_teams
+from bot.runtime.setting_values import parse_port
+from bot.runtime.settings import Settings, SettingsError, load_settings, port_setting
 from storage.crypto import generate_key
 from storage.db import Database, DatabaseUnavailable
 
@@ -169,14 +165,14 @@ def run(argv: Sequence[str]) -> int:
     from bot.runtime.startup_checks import check_at_start
 
     socket_mode = bool(settings.slack_app_token) and not args.http
-    settings.require_slack(socket_mode=socket_mode)
+    require_slack(settings, socket_mode=socket_mode)
     port = args.port if args.port is not None else port_setting(os.environ.get("PORT"))
     # Before the database is touched: a port already taken stops here, not after migrations
     # and the first sweep have run in a process that cannot serve.
     listener = bind_listener(args.host, port)
     try:
         context = build_context(settings, _database(settings.database_url))
-        settings.require_teams()
+        require_teams(settings)
         # A refusal stops serve here, in one line; Slack unreachable is checked again later.
         slack_checked = check_at_start(settings, build_web_client(settings))
         if not args.no_migrate:

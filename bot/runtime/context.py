@@ -24,13 +24,8 @@ from bot.flows.context import AppContext
 from bot.runtime.clients import build_request_client
 from bot.runtime.identity import BotIdentity
 from bot.runtime.metrics import Metrics
-from bot.runtime.settings import (
-    Settings,
-    SettingsError,
-    clock_time,
-    retention_override,
-    weekly_time,
-)
+from bot.runtime.setting_values import clock_time, retention_override, weekly_time
+from bot.runtime.settings import Settings, SettingsError
 from bot.slack.answering import Answering
 from bot.slack.token_state import SlackToken
 from storage.db import Database

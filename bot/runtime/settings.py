@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,8 +18,18 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 
-from bot.domain.taxonomy import OUTCOMES, QUARTERLY_FIGURES, ConcernKind
+from bot.domain.taxonomy import QUARTERLY_FIGURES
 from bot.runtime.logs import LOG_LEVELS
+from bot.runtime.setting_values import (
+    CHANNEL_ID,
+    FIND_CHANNEL_ID,
+    FIND_MEMBER_ID,
+    MEMBER_ID,
+    clock_time,
+    parse_port,
+    retention_override,
+    weekly_time,
+)
 from storage.crypto import KeyConfigError, KeyRing
 
 DEFAULT_DATABASE_URL = "sqlite:///speakup.db"
@@ -28,59 +37,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 SHRED_DIR_NAME = "speakup-shred-keys"
 
-# Slack ids as Slack shows them: channels C… (G… for older private ones); members U… (W… on
-# Enterprise Grid) and user groups S…. A name such as "#ftsu-guardians" is the commonest slip.
-CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
-MEMBER_ID = re.compile(r"^[UWS][A-Z0-9]{2,}$")
-FIND_CHANNEL_ID = (
-    "in Slack open the channel, click its name for the channel details and copy the "
-    "Channel ID shown at the bottom (C…)"
-)
-FIND_MEMBER_ID = (
-    "use member ids (U… or W…: open the person's profile, ⋮ More, Copy member ID) or "
-    "user-group ids (S…), comma-separated"
-)
-
 CommaList = Annotated[list[str], NoDecode]
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def clock_time(value: str) -> time:
-    """ "09:00" -> 09:00, or ValueError in plain words."""
-    try:
-        hours, minutes = value.strip().split(":")
-        return time(int(hours), int(minutes))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a time of day such as 09:00") from None
-
-
-def weekly_time(value: str) -> tuple[int, time]:
-    """ "monday 09:00" -> (0, 09:00), or ValueError in plain words."""
-    parts = value.strip().lower().split()
-    if len(parts) != 2 or parts[0] not in WEEKDAYS:
-        raise ValueError(f"{value!r} is not a weekday and time such as 'monday 09:00'")
-    return WEEKDAYS.index(parts[0]), clock_time(parts[1])
-
-
-def retention_override(rule: str) -> tuple[str, str, int]:
-    """ "speak_up:withdrawn=6" -> ("speak_up", "withdrawn", 6), or ValueError in plain words."""
-    target, sep, years_text = rule.partition("=")
-    kind, colon, outcome = target.strip().partition(":")
-    kinds = [kind.value for kind in ConcernKind]
-    shape = f"{rule!r} is not kind:outcome=years such as speak_up:withdrawn=6"
-    if not sep or not colon:
-        raise ValueError(shape)
-    if kind.strip() not in kinds:
-        raise ValueError(f"{rule!r}: the kind must be one of {', '.join(kinds)}")
-    if outcome.strip() not in OUTCOMES:
-        raise ValueError(f"{rule!r}: the outcome must be one of {', '.join(OUTCOMES)}")
-    try:
-        years = int(years_text.strip())
-    except ValueError:
-        raise ValueError(shape) from None
-    if not 1 <= years <= 150:
-        raise ValueError(f"{rule!r}: years must be 1 to 150")
-    return kind.strip(), outcome.strip(), years
 
 
 _CHANNELS = (
@@ -395,67 +352,6 @@ class Settings(BaseSettings):
             return Path(str(url.database)).expanduser().resolve().parent / SHRED_DIR_NAME
         return Path.cwd() / SHRED_DIR_NAME
 
-    def require_slack(self, *, socket_mode: bool) -> None:
-        """Check what a running bot needs from Slack, naming the first missing setting."""
-        if not self.slack_bot_token:
-            raise SettingsError(
-                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from "
-                "your Slack app's OAuth & Permissions page"
-            )
-        if socket_mode and not (self.slack_app_token or "").startswith("xapp-"):
-            raise SettingsError(
-                "SLACK_APP_TOKEN must be an app-level token (xapp-…) with connections:write"
-            )
-        if not socket_mode and not self.slack_signing_secret:
-            raise SettingsError(
-                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack "
-                "app's Basic Information page"
-            )
-        if not self.speakup_guardian_channel:
-            raise SettingsError(
-                "SPEAKUP_GUARDIAN_CHANNEL is not set: give the id (C…) of the guardians' "
-                "private channel and invite the app to it"
-            )
-
-    def require_teams(self) -> None:
-        """Check that someone receives each kind of concern the service takes."""
-        if self.safeguarding_on and not self.speakup_safeguarding_channel:
-            raise SettingsError(
-                "SPEAKUP_SAFEGUARDING_CHANNEL is not set: give the id (C…) of the safeguarding "
-                "team's private channel and invite the app to it, or set SPEAKUP_SAFEGUARDING=off "
-                "if the trust takes safeguarding concerns elsewhere"
-            )
-        if not self.speakup_guardians:
-            raise SettingsError(
-                "SPEAKUP_GUARDIANS is empty: list the guardians' Slack user ids (U…) or a user "
-                "group id (S…), comma-separated"
-            )
-        if self.safeguarding_on and not self.speakup_safeguarding_team:
-            raise SettingsError(
-                "SPEAKUP_SAFEGUARDING_TEAM is empty: list the safeguarding team's Slack user ids "
-                "(U…) or a user group id (S…), comma-separated, or set SPEAKUP_SAFEGUARDING=off"
-            )
-
-    def channel_settings(self) -> list[tuple[str, str]]:
-        """Every configured channel the app posts to, with the setting that names it."""
-        named = [
-            ("SPEAKUP_GUARDIAN_CHANNEL", self.speakup_guardian_channel),
-            ("SPEAKUP_SAFEGUARDING_CHANNEL", self.speakup_safeguarding_channel),
-            ("SPEAKUP_LEADERS_CHANNEL", self.speakup_leaders_channel),
-            ("SPEAKUP_OPS_CHANNEL", self.speakup_ops_channel),
-            ("SPEAKUP_LEARNING_CHANNEL", self.speakup_learning_channel),
-        ]
-        if not self.safeguarding_on:
-            named = [pair for pair in named if pair[0] != "SPEAKUP_SAFEGUARDING_CHANNEL"]
-        named += [
-            ("SPEAKUP_ROUTES", rule.partition("=")[2].strip()) for rule in self.speakup_routes
-        ]
-        found: list[tuple[str, str]] = []
-        for name, channel in named:
-            if channel and channel not in {known for _, known in found}:
-                found.append((name, channel))
-        return found
-
 
 def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning validation failures into one readable SettingsError."""
@@ -484,14 +380,3 @@ def port_setting(raw: str | None) -> int:
         return parse_port(raw)
     except ValueError as exc:
         raise SettingsError(f"PORT is invalid: {exc}") from None
-
-
-def parse_port(raw: str) -> int:
-    """A TCP port number, 1 to 65535, or ValueError saying what is wrong."""
-    try:
-        port = int(raw.strip())
-    except ValueError:
-        raise ValueError(f"{raw!r} is not a port number (1 to 65535)") from None
-    if not 1 <= port <= 65535:
-        raise ValueError(f"{port} is not a port number (1 to 65535)")
-    return port

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.runtime.logs import get_logger
+from bot.runtime.required_settings import channel_settings
 from bot.runtime.settings import Settings, SettingsError
 from bot.slack.token_state import SlackToken
 
@@ -124,7 +125,7 @@ def check_team(client: WebClient, setting: str, entries: list[str]) -> None:
 def check_slack(settings: Settings, client: WebClient) -> None:
     """Every check; SettingsError for the first refusal, SlackUnreachable if Slack is down."""
     check_token(client)
-    for setting, channel in settings.channel_settings():
+    for setting, channel in channel_settings(settings):
         check_channel(client, setting, channel)
     check_team(client, "SPEAKUP_GUARDIANS", settings.speakup_guardians)
     if settings.safeguarding_on:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.context import build_context
+from bot.runtime.required_settings import require_slack
 from bot.runtime.settings import (
     DEFAULT_DATABASE_URL,
     DEFAULT_SLACK_API_URL,
@@ -228,14 +229,14 @@ def test_require_slack_names_the_first_missing_setting(
 ) -> None:
     settings = load_settings(**slack_ready(**changes))
     with pytest.raises(SettingsError) as raised:
-        settings.require_slack(socket_mode=socket_mode)
+        require_slack(settings, socket_mode=socket_mode)
     assert str(raised.value).startswith(named)
 
 
 def test_complete_settings_pass_both_modes() -> None:
-    load_settings(**slack_ready()).require_slack(socket_mode=False)
+    require_slack(load_settings(**slack_ready()), socket_mode=False)
     socket = load_settings(**slack_ready(slack_signing_secret=None, slack_app_token="xapp-1-A"))
-    socket.require_slack(socket_mode=True)
+    require_slack(socket, socket_mode=True)
 
 
 def test_bad_routes_are_settings_errors() -> None:
