@@ -1,9 +1,10 @@
 """indexes that let the leaders' digest read only what it counts: speak-up cases by the
 time they were raised (with the plain columns it groups by), acknowledged and closed (with
-when they were raised, for the days taken), and safeguarding concerns not yet referred
+when they were raised, for the days taken)
 
-On PostgreSQL the included columns let each of the digest's passes be answered from the
-index alone; SQLite ignores INCLUDE and keeps the partial indexes on their key.
+On PostgreSQL the included columns let the passes over cases raised, acknowledged and
+closed be answered from the index alone; SQLite ignores INCLUDE and keeps the partial
+indexes on their key.
 
 Revision ID: 0013
 Revises: 0012
@@ -21,7 +22,6 @@ branch_labels = None
 depends_on = None
 
 _SPEAK_UP = sa.text("kind = 'speak_up'")
-_NOT_REFERRED = sa.text("kind = 'safeguarding' AND referral_made_at IS NULL")
 
 
 def upgrade() -> None:
@@ -50,17 +50,9 @@ def upgrade() -> None:
         postgresql_where=_SPEAK_UP,
         sqlite_where=_SPEAK_UP,
     )
-    op.create_index(
-        "ix_concerns_safeguarding_not_referred",
-        "concerns",
-        ["created_at"],
-        postgresql_where=_NOT_REFERRED,
-        sqlite_where=_NOT_REFERRED,
-    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_concerns_safeguarding_not_referred", table_name="concerns")
     op.drop_index("ix_concerns_speak_up_closed", table_name="concerns")
     op.drop_index("ix_concerns_speak_up_acknowledged", table_name="concerns")
     op.drop_index("ix_concerns_speak_up_raised", table_name="concerns")
