@@ -310,7 +310,7 @@ class Scenario:
 SCENARIOS = (
     Scenario("steady", submissions=300, threads=8, rate=20),
     Scenario("one at a time", submissions=200, threads=1, rate=0),
-    Scenario("burst", submissions=300, threads=8, rate=0),
+    Scenario("burst", submissions=400, threads=20, rate=0),
 )
 
 
