@@ -18,6 +18,7 @@ from bot.domain.policy import Policy
 from bot.domain.reporting_week import ReportedWeek
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows.digest_sql import between, open_at_end
+from bot.flows.due_times import CLOCK_COLUMNS
 from storage.models import Concern
 
 REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
@@ -52,17 +53,7 @@ def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -
         Concern.referral_made_at.is_(None),
     )
     # Waiting for a referral at the end of the week: the deadline is the domain's rule.
-    facts = select(
-        Concern.kind,
-        Concern.status,
-        Concern.created_at,
-        Concern.ack_due_at,
-        Concern.acknowledged_at,
-        Concern.last_reporter_update_at,
-        Concern.referral_made_at,
-        Concern.referral_acknowledged_at,
-        Concern.urgent,
-    )
+    facts = select(*CLOCK_COLUMNS)
     late: list[datetime] = []
     # Not referred yet, or referred only after the end: each found through its index.
     waiting = [
