@@ -1,7 +1,7 @@
 """The detriment check-in job's run when many concerns closed six weeks ago: how long the
 one transaction that asks them all takes, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/checkin_sweep.py [--database-url URL] [--due 300] [--others 3000]
+    .venv/bin/python bench/checkin_sweep.py [--database-url URL] [--due 100] [--others 3000]
                                             [--runs 5]
 
 Each run starts from an empty database (a temporary SQLite file, or the PostgreSQL database
@@ -122,7 +122,7 @@ def one_run(url: str, due: int, others: int, rng: random.Random) -> tuple[float,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url")
-    parser.add_argument("--due", type=int, default=300)
+    parser.add_argument("--due", type=int, default=100)
     parser.add_argument("--others", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
