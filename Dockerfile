@@ -21,6 +21,8 @@ RUN pip install . && rm -rf /src
 RUN useradd --system --uid 10001 --create-home --home-dir /data speakup
 USER speakup
 WORKDIR /data
+# Owned by the app, so a volume mounted here (the monthly shred keys) starts out writable.
+RUN mkdir -m 700 /data/speakup-shred-keys
 
 EXPOSE 3000
 # No curl in slim images: ask Python. /healthz answers while the process is up.

@@ -4,8 +4,10 @@ open ones, on PostgreSQL: time and peak memory.
     .venv/bin/python bench/digest_at_scale.py [--database-url URL] [--runs 5]
 
 Without --database-url it creates (and empties) its own database `speakup_digest_bench` on
-the local PostgreSQL (postgres@127.0.0.1). Rows are synthetic and bulk-loaded with COPY: plain
-columns as the app writes them, random bytes in the encrypted ones (nothing is decrypted).
+the local PostgreSQL (postgres@127.0.0.1); with it, concerns already there are reused (each
+size is measured over the rows present, topped up to that size). Rows are synthetic and
+bulk-loaded with COPY: plain columns as the app writes them, random bytes in the encrypted
+ones (nothing is decrypted).
 Concerns are spread over five years; 10% are open, with their next deadlines spread over the
 coming month and 1% already due, as a sweep finds them.
 """
@@ -32,7 +34,8 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.flows.leaders_digest import last_full_week, reported_week, weekly_leaders_digest
+from bot.domain.reporting_week import last_full_week, reported_week
+from bot.flows.leaders_digest import weekly_leaders_digest
 from bot.jobs.sla_sweep import flag_overdue
 from bot.runtime.context import build_context
 from bot.runtime.logs import configure_logging
@@ -53,6 +56,7 @@ COLUMNS = (
     "feedback_given_at", "taxonomy_version", "created_at", "updated_at", "ack_due_at",
     "acknowledged_at", "closed_at", "next_due_at", "last_reporter_update_at", "referral_made_at",
     "referral_acknowledged_at", "version", "key_id", "wrapped_key", "report_enc",
+    "submission_key",
 )  # fmt: skip
 
 
@@ -109,6 +113,7 @@ def rows(count: int, now: datetime, rng: random.Random, start: int):  # type: ig
             "k1",
             os.urandom(40),
             os.urandom(64),
+            f"{rng.getrandbits(128):032x}{n:016x}",  # unique, as a keyed hash is
         )
 
 
@@ -160,11 +165,16 @@ def main() -> None:
     context = build_context(settings)
     now = datetime.now(UTC)
     week = reported_week(last_full_week(now, "Europe/London"), "Europe/London")
-    loaded = 0
+    with context.db.transaction() as session:
+        # A database given with --database-url may hold rows from an earlier run: reuse them.
+        loaded = session.execute(text("SELECT count(*) FROM concerns")).scalar_one()
     for size in (int(s) for s in args.sizes.split(",")):
-        seconds = load(url, size - loaded, loaded, now)
-        print(f"loaded {size - loaded:,} concerns in {seconds:.1f} s (total {size:,})")
-        loaded = size
+        if loaded < size:
+            seconds = load(url, size - loaded, loaded, now)
+            print(f"loaded {size - loaded:,} concerns in {seconds:.1f} s (total {size:,})")
+            loaded = size
+        else:
+            print(f"reusing the {loaded:,} concerns already loaded")
         with context.db.transaction() as session:
             open_count = session.execute(
                 text("SELECT count(*) FROM concerns WHERE status <> 'closed'")

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.taxonomy import ConcernKind
 from bot.flows.context import AppContext
+from bot.flows.legal_hold import set_legal_hold
 from bot.flows.receipt_guard import ReceiptGuard
 from bot.flows.recording import NotAGuardian
 from bot.slack import copy as help_text
@@ -43,6 +44,8 @@ def register(app: App, context: AppContext) -> None:
                 )
                 return
             client.views_open(trigger_id=command["trigger_id"], view=view)
+        elif word in ("hold", "release"):
+            ack(text=set_legal_hold(context, command["user_id"], rest, hold=word == "hold"))
         elif word == "help":
             ack(text=help_text.GUIDE)
         elif word == "status":

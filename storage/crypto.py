@@ -211,6 +211,17 @@ def open_sealed(data_key: bytes, blob: bytes, *, table: str, row_id: str, field:
     return _open(data_key, blob, field_context(table, row_id, field)).decode("utf-8")
 
 
+def shred_wrap(shred_key: bytes, wrapped: bytes, context: bytes) -> bytes:
+    """Wrap an already ring-wrapped data key once more, under a shred key."""
+    nonce = os.urandom(NONCE_BYTES)
+    return _FORMAT + nonce + AESGCM(shred_key).encrypt(nonce, wrapped, context)
+
+
+def shred_unwrap(shred_key: bytes, blob: bytes, context: bytes) -> bytes:
+    """Undo `shred_wrap`; DecryptionError if the blob or its context was changed."""
+    return _open(shred_key, blob, context)
+
+
 def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
     if len(blob) < 1 + NONCE_BYTES + 16 or blob[:1] != _FORMAT:
         raise DecryptionError("ciphertext is truncated or of an unknown format")

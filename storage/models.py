@@ -136,6 +136,14 @@ class Concern(Base):
     # replay window (bot.flows.dedupe).
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
 
+    # Retention (bot.domain.retention): a lead's legal hold keeps the content whatever its
+    # period; `shred_month` names the shred key that also wraps the data key (storage.vault);
+    # `destroyed_at` is when the content was destroyed (only plain, aggregate columns remain).
+    legal_hold_at: Mapped[datetime | None]
+    legal_hold_by: Mapped[str | None] = mapped_column(String(32))
+    shred_month: Mapped[str | None] = mapped_column(String(7), index=True)
+    destroyed_at: Mapped[datetime | None]
+
 
 class LearningSummary(Base):
     """A "you said, we did" summary of a closed concern: drafted by one guardian, posted to

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam, exists, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import OutboxItem
+from storage.models import Concern, OutboxItem
 from storage.rows import add_row, table_of
 
 PENDING = "pending"
@@ -123,6 +123,90 @@ _DUE_ITEMS = _due_items_query()
 def due_item_ids(session: Session, *, now: datetime, limit: int) -> list[int]:
     """Ids of items ready to deliver, urgent first, each the oldest pending one in its lane."""
     return list(session.scalars(_DUE_ITEMS, {"now": now, "limit": limit}))
+
+
+@dataclass(frozen=True)
+class DueItem:
+    id: int
+    kind: str
+    channel: str | None  # the channel of the item's concern, if it has one
+
+
+# A batch holds at most this many items for one destination: the worker asks again after
+# them, so anything queued meanwhile for elsewhere waits for no more than these.
+PER_DESTINATION = 3
+
+
+def _due_fairly_query() -> Any:
+    """As _DUE_ITEMS, but fair between destinations, and leaving out channels that must wait.
+
+    An item of `paced_kinds` is bound for its concern's channel, anything else for its own
+    lane. The batch takes the first due items of every destination before the next ones of
+    any (at most PER_DESTINATION each), so a backlog of a thousand cards for one channel
+    cannot fill it while a reporter's DM waits; and items bound for `paced_channels` are
+    left out before the limit is applied."""
+    earlier = aliased(OutboxItem)
+    blocked = exists().where(
+        and_(earlier.lane == OutboxItem.lane, earlier.status == PENDING, earlier.id < OutboxItem.id)
+    )
+    now = bindparam("now", type_=OutboxItem.next_attempt_at.type)
+    to_channel = and_(
+        OutboxItem.kind.in_(bindparam("paced_kinds", expanding=True)),
+        Concern.channel.is_not(None),
+    )
+    destination = case((to_channel, Concern.channel), else_=OutboxItem.lane)
+    place = (
+        func.row_number()
+        .over(
+            partition_by=destination,
+            order_by=(OutboxItem.priority.desc(), OutboxItem.id),
+        )
+        .label("place")
+    )
+    due = (
+        select(OutboxItem.id, OutboxItem.kind, OutboxItem.priority, Concern.channel, place)
+        .outerjoin(Concern, Concern.id == OutboxItem.concern_id)
+        .where(
+            OutboxItem.status == PENDING,
+            OutboxItem.next_attempt_at <= now,
+            or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
+            ~blocked,
+            ~and_(to_channel, Concern.channel.in_(bindparam("paced_channels", expanding=True))),
+        )
+        .subquery()
+    )
+    return (
+        select(due.c.id, due.c.kind, due.c.channel)
+        .where(due.c.place <= PER_DESTINATION)
+        .order_by(due.c.place, due.c.priority.desc(), due.c.id)
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+_DUE_FAIRLY = _due_fairly_query()
+
+
+def due_items(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    paced_channels: frozenset[str] = frozenset(),
+    paced_kinds: frozenset[str] = frozenset(),
+) -> list[DueItem]:
+    """Items ready to deliver (as due_item_ids), fairly between channels and lanes, with their
+    concern's channel; items of `paced_kinds` bound for `paced_channels` (channels Slack asked
+    us to wait for) are left out."""
+    rows = session.execute(
+        _DUE_FAIRLY,
+        {
+            "now": now,
+            "limit": limit,
+            "paced_kinds": sorted(paced_kinds) or [""],
+            "paced_channels": sorted(paced_channels) or [""],
+        },
+    )
+    return [DueItem(row.id, row.kind, row.channel) for row in rows]
 
 
 # The worker's statements, built once with bound parameters: building an ORM statement on

@@ -26,7 +26,8 @@ from storage import audit
 from storage.crypto import DecryptionError, KeyRing, UnknownKeyError, receipt_locator_tag
 from storage.db import Database
 from storage.models import AuditEntry, AuditKey, Concern, ConcernEvent
-from storage.vault import SEAL_VERSION, IntegrityCheckFailed, Vault
+from storage.shred_keys import ShredKeys
+from storage.vault import SEAL_VERSION, ContentDestroyed, IntegrityCheckFailed, Vault
 
 BATCH = 100
 _ATTEMPTS = 5  # a batch that loses a race with the live app (version check) is run again
@@ -35,12 +36,15 @@ _ATTEMPTS = 5  # a batch that loses a race with the live app (version check) is 
 def needs_rotation(ring: KeyRing) -> ColumnElement[bool]:
     """Concerns not yet wholly on the newest key, or sealed the old way."""
     newest = ring.newest_id
-    return or_(
-        Concern.key_id != newest,
-        Concern.seal_version < SEAL_VERSION,
-        and_(
-            Concern.reporter_index.is_not(None),
-            or_(Concern.index_key_id.is_(None), Concern.index_key_id != newest),
+    return and_(
+        Concern.destroyed_at.is_(None),  # nothing left to rotate
+        or_(
+            Concern.key_id != newest,
+            Concern.seal_version < SEAL_VERSION,
+            and_(
+                Concern.reporter_index.is_not(None),
+                or_(Concern.index_key_id.is_(None), Concern.index_key_id != newest),
+            ),
         ),
     )
 
@@ -60,9 +64,11 @@ def rotate(
     now: Callable[[], datetime],
     batch_size: int = BATCH,
     progress: Callable[[int, int], None] | None = None,
+    shreds: ShredKeys | None = None,
 ) -> RotationReport:
-    """Move every concern onto the newest key; `progress(done, total)` after each batch."""
-    vault = Vault(ring)
+    """Move every concern onto the newest key; `progress(done, total)` after each batch.
+    Closed concerns stay wrapped under their month's shred key (`shreds`) as well."""
+    vault = Vault(ring, shreds)
     report = RotationReport()
     with db.transaction() as session:
         report.audit_keys_archived = audit.archive_audit_keys(session, ring)
@@ -142,7 +148,7 @@ def _rotate_one(
                 row_id=concern.id,
                 field="reporter",
             )["user_id"]
-    except UnknownKeyError:
+    except (UnknownKeyError, ContentDestroyed):
         return "key_missing"
     except (IntegrityCheckFailed, DecryptionError, ValueError):
         audit.append(
@@ -212,7 +218,12 @@ def _counts(session: Session, query: Executable) -> Counter[str | None]:
 
 def key_status(session: Session, ring: KeyRing) -> KeyStatus:
     """For each ring key, how many data keys, blind indexes and audit entries use it."""
-    wrapped = _counts(session, select(Concern.key_id, func.count()).group_by(Concern.key_id))
+    wrapped = _counts(
+        session,
+        select(Concern.key_id, func.count())
+        .where(Concern.destroyed_at.is_(None))
+        .group_by(Concern.key_id),
+    )
     indexed = _counts(
         session,
         select(Concern.index_key_id, func.count())

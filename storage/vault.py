@@ -34,8 +34,11 @@ from storage.crypto import (
     new_data_key,
     open_sealed,
     seal,
+    shred_unwrap,
+    shred_wrap,
 )
 from storage.models import Concern, ConcernEvent
+from storage.shred_keys import ShredKeyMissing, ShredKeys
 
 SEAL_VERSION = 2
 
@@ -110,11 +113,30 @@ _EVENT_FACTS = (
 )
 
 
-class Vault:
-    """Seals and opens a concern's free text and identity with the concern's own data key."""
+class ContentDestroyed(Exception):
+    """The concern's content was destroyed at the end of its retention period."""
 
-    def __init__(self, ring: KeyRing) -> None:
+    def __init__(self, reference: str, *, key_file_missing: bool = False) -> None:
+        super().__init__(f"{reference}: content destroyed at the end of its retention period")
+        self.reference = reference
+        # True when the row was not wiped but its shred key is gone: a database restored from
+        # before the destruction, or SPEAKUP_SHRED_KEY_DIR pointing at the wrong directory.
+        self.key_file_missing = key_file_missing
+
+
+def _shred_context(concern_id: str, month: str) -> bytes:
+    return f"speakup-shred:{concern_id}:{month}".encode()
+
+
+class Vault:
+    """Seals and opens a concern's free text and identity with the concern's own data key.
+
+    A closed concern's wrapped key is wrapped once more under the shred key of the month it is
+    due for destruction (storage.shred_keys), so the database alone no longer opens it."""
+
+    def __init__(self, ring: KeyRing, shreds: ShredKeys | None = None) -> None:
         self.ring = ring
+        self.shreds = shreds
 
     # --- the data key, bound to the access facts ---------------------------------------
 
@@ -130,23 +152,57 @@ class Vault:
     def concern_key(self, concern: Concern) -> bytes:
         """The concern's data key; IntegrityCheckFailed if its access facts were changed
         (UnknownKeyError if its ring key was removed)."""
+        if concern.destroyed_at is not None:
+            raise ContentDestroyed(concern.reference)
         context = _wrap_context(
             concern.id, concern.seal_version or 1, _row_values(concern, _CONCERN_FACTS)
         )
+        blob = concern.wrapped_key
         try:
-            return self.ring.unwrap(
-                WrappedKey(concern.key_id, concern.wrapped_key), context=context
-            )
+            if concern.shred_month is not None:
+                blob = shred_unwrap(
+                    self._shred_key(concern.shred_month),
+                    blob,
+                    _shred_context(concern.id, concern.shred_month),
+                )
+            return self.ring.unwrap(WrappedKey(concern.key_id, blob), context=context)
+        except ShredKeyMissing:
+            raise ContentDestroyed(concern.reference, key_file_missing=True) from None
         except DecryptionError:
             raise IntegrityCheckFailed(concern.reference, "the concern's sealed facts") from None
+
+    def _shred_key(self, month: str) -> bytes:
+        if self.shreds is None:
+            raise ShredKeyMissing(f"no shred key directory configured to open month {month}")
+        return self.shreds.get(month)
 
     def reseal(self, concern: Concern, data_key: bytes) -> None:
         """Wrap the data key again under the newest key, bound to the facts as they are now:
         after the app itself changes one (a new receipt) or when rotating keys."""
         values = {"id": concern.id, **_row_values(concern, _CONCERN_FACTS)}
         wrapped = self.wrap_concern_key(data_key, values)
-        concern.key_id, concern.wrapped_key = wrapped.key_id, wrapped.blob
+        blob = wrapped.blob
+        if concern.shred_month is not None:
+            if self.shreds is None:
+                raise ShredKeyMissing("no shred key directory configured")
+            blob = shred_wrap(
+                # Never made here: a month whose key is gone must stay gone.
+                self.shreds.get(concern.shred_month),
+                blob,
+                _shred_context(concern.id, concern.shred_month),
+            )
+        concern.key_id, concern.wrapped_key = wrapped.key_id, blob
         concern.seal_version = SEAL_VERSION
+
+    def place(self, concern: Concern, data_key: bytes, month: str | None) -> None:
+        """Wrap the data key under `month`'s shred key as well as the ring, or (None) under
+        the ring alone: on closing, reopening, and setting or lifting a legal hold."""
+        if month is not None:
+            if self.shreds is None:
+                raise ShredKeyMissing("no shred key directory configured")
+            self.shreds.get_or_create(month)
+        concern.shred_month = month
+        self.reseal(concern, data_key)
 
     # --- timeline events ---------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from bot.demo.simulator import transcript
 from bot.domain.clock import utcnow
+from bot.domain.reporting_week import last_full_week, reported_week
 from bot.domain.schedules import Period
 from bot.domain.taxonomy import IDENTITY_LABELS, PROFESSIONAL_GROUPS, IdentityMode
-from bot.flows.leaders_digest import last_full_week, reported_week
 from bot.jobs.leaders_digest import leaders_digest_job
 from bot.jobs.runner import new_owner, run_period
 

@@ -28,6 +28,14 @@ def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
+def picked_moment(day: date, now: datetime, timezone: str) -> datetime:
+    """A day someone picked, as a moment: now if it is today, else midday local time (so a
+    clock started from it never starts in the future)."""
+    if day == local_today(now, timezone):
+        return now
+    return datetime.combine(day, time(12), ZoneInfo(timezone)).astimezone(UTC)
+
+
 def add_working_days(start: datetime, days: int, timezone: str) -> datetime:
     """The end of the `days`-th working day after `start`'s local day, as UTC.
 

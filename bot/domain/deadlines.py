@@ -13,11 +13,13 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.domain.clock import add_months, add_working_days
+from bot.domain.safeguarding import ReferralTimes
 from bot.domain.taxonomy import ConcernKind, Status
 
 
-class ConcernClock(Protocol):
-    """The facts of a concern that its deadlines depend on (a stored concern has them)."""
+class ConcernClock(ReferralTimes, Protocol):
+    """The facts of a concern that its deadlines depend on (a stored concern has them); a
+    safeguarding concern's referral deadlines are read from its referral times."""
 
     @property
     def kind(self) -> str: ...
@@ -33,16 +35,6 @@ class ConcernClock(Protocol):
     def acknowledged_at(self) -> datetime | None: ...
     @property
     def last_reporter_update_at(self) -> datetime | None: ...
-    @property
-    def referral_made_at(self) -> datetime | None: ...
-    @property
-    def referral_acknowledged_at(self) -> datetime | None: ...
-    @property
-    def referral_chased_at(self) -> datetime | None: ...
-    @property
-    def no_referral_reason(self) -> str | None: ...
-    @property
-    def no_referral_confirmed_at(self) -> datetime | None: ...
 
 
 @dataclass(frozen=True)

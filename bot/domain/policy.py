@@ -11,6 +11,7 @@ from datetime import time, timedelta
 
 from bot.domain.deadlines import Timescales
 from bot.domain.escalation import LadderRules
+from bot.domain.retention import RetentionRules
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
 
 
@@ -88,3 +89,5 @@ class Policy:
     job_lease: timedelta = timedelta(minutes=5)
     reporting: Reporting = field(default_factory=Reporting)
     aftercare: Aftercare = field(default_factory=Aftercare)
+    # How long content is kept after closure (bot.domain.retention).
+    retention: RetentionRules = field(default_factory=RetentionRules)

@@ -55,6 +55,14 @@ class Router:
             )
         return cls(guardian_channel, safeguarding_channel, tuple(routes))
 
+    def teams(self) -> dict[str, ConcernKind]:
+        """Every channel cards are posted to, and whose it is."""
+        channels = {self.guardian_channel: ConcernKind.SPEAK_UP}
+        channels.update({route.channel: ConcernKind.SPEAK_UP for route in self.routes})
+        if self.safeguarding_channel:
+            channels[self.safeguarding_channel] = ConcernKind.SAFEGUARDING
+        return channels
+
     def channel_for(self, kind: ConcernKind, elements: tuple[str, ...], site: str | None) -> str:
         """The channel for a new concern: the first matching rule wins; safeguarding concerns
         always go to the safeguarding channel and nowhere else."""

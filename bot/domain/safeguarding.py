@@ -48,8 +48,8 @@ class Decision(StrEnum):
     NO_REFERRAL_CONFIRMED = "no_referral_confirmed"
 
 
-class ReferralRecord(Protocol):
-    """The stored facts a referral decision is read from (a stored concern has them)."""
+class ReferralTimes(Protocol):
+    """When each step of a referral decision happened: what its deadlines are read from."""
 
     @property
     def referral_made_at(self) -> datetime | None: ...
@@ -60,9 +60,14 @@ class ReferralRecord(Protocol):
     @property
     def no_referral_reason(self) -> str | None: ...
     @property
-    def no_referral_by(self) -> str | None: ...
-    @property
     def no_referral_confirmed_at(self) -> datetime | None: ...
+
+
+class ReferralRecord(ReferralTimes, Protocol):
+    """The stored facts a referral decision is read from (a stored concern has them)."""
+
+    @property
+    def no_referral_by(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

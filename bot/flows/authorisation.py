@@ -67,6 +67,15 @@ class TeamDirectory:
                 found.add(entry)
         return frozenset(found)
 
+    def includes(self, user_id: str, entries: tuple[str, ...] | list[str]) -> bool:
+        """Whether `user_id` is among configured user ids and user groups (S…), such as the
+        leads in SPEAKUP_GUARDIAN_LEADS."""
+        if user_id in entries:
+            return True
+        return any(
+            user_id in self._group_members(entry) for entry in entries if entry.startswith("S")
+        )
+
     def may_act(self, user_id: str, kind: ConcernKind) -> bool:
         return user_id in self.members(kind)
 

@@ -14,7 +14,7 @@ from bot.flows.due_times import deadlines_changed
 from bot.flows.timeline import add_event, notify_reporter
 from storage import audit
 from storage.models import Concern, ConcernEvent
-from storage.vault import Vault
+from storage.vault import ContentDestroyed, Vault
 
 
 def note_on_card(session: Session, concern: Concern, text: str, now: datetime, key: str) -> None:
@@ -146,12 +146,14 @@ def is_reporter(vault: Vault, concern: Concern, user_id: str) -> bool:
     """Whether `user_id` raised this concern (only answerable for reachable reporters)."""
     if concern.reporter_enc is None:
         return False
+    try:
+        data_key = vault.concern_key(concern)
+    except ContentDestroyed:
+        # Restored from before its destruction, its shred key gone: nothing can say whose it
+        # was any more, and the next retention run wipes the row.
+        return False
     sealed = vault.open_json(
-        vault.concern_key(concern),
-        concern.reporter_enc,
-        table="concerns",
-        row_id=concern.id,
-        field="reporter",
+        data_key, concern.reporter_enc, table="concerns", row_id=concern.id, field="reporter"
     )
     return hmac.compare_digest(str(sealed.get("user_id", "")), user_id)
 

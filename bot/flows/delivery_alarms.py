@@ -17,10 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.policy import Policy
+from bot.domain.routing import Router
 from bot.domain.taxonomy import ConcernKind
 from bot.flows import effects
-from bot.flows.delivery_health import ChannelBacklog, backlogs
-from storage.models import DeliveryAlarm
+from bot.flows.context import AppContext
+from bot.flows.delivery_health import REFUSED_CHANNEL, ChannelBacklog, backlogs
+from storage.models import DeliveryAlarm, OutboxItem
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -116,10 +118,71 @@ def check_delivery(session: Session, policy: Policy, now: datetime) -> AlarmChec
     for channel, alarm in active.items():
         if channel in waiting:
             continue  # still working through its backlog: no all-clear yet
+        if _from_slack_news(alarm) and not _delivered_since(session, channel, alarm.since):
+            continue  # nothing waits, but nothing has shown the channel works again either
         alarm.cleared_at = now
         _tell(session, policy, alarm, AlarmState.CLEAR, references=(), now=now)
         cleared += 1
     return AlarmCheck(raised, repeated, cleared)
+
+
+def _from_slack_news(alarm: DeliveryAlarm) -> bool:
+    """Raised by Slack's news of the channel (no card waiting yet), not by a backlog."""
+    return alarm.concerns == 0 and alarm.error in REFUSED_CHANNEL
+
+
+def _delivered_since(session: Session, channel: str, since: datetime) -> bool:
+    """Has a card or thread note reached the channel since then (so it takes cards again)?"""
+    return (
+        session.scalar(
+            select(OutboxItem.id)
+            .where(
+                OutboxItem.result_channel == channel,
+                OutboxItem.kind.in_(list(effects.CHANNEL_KINDS)),
+                OutboxItem.delivered_at >= since,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def channel_lost(
+    session: Session, policy: Policy, router: Router, channel: str, error: str, now: datetime
+) -> bool:
+    """Slack says a team channel was archived or deleted, or the app removed from it: the
+    next card would fail, so people hear now rather than when a concern is stuck. `error` is
+    the code Slack will answer posts with (REFUSED_CHANNEL). Returns whether an alarm went."""
+    team = router.teams().get(channel)
+    if team is None or error not in REFUSED_CHANNEL:
+        return False
+    alarm = session.get(DeliveryAlarm, channel)
+    if alarm is not None and alarm.cleared_at is None:
+        return False  # already people's business (a backlog, or an earlier event)
+    if alarm is None:
+        alarm = DeliveryAlarm(channel=channel)
+        session.add(alarm)
+    alarm.team = team.value
+    alarm.since = now
+    alarm.notified_at = now
+    alarm.cleared_at = None
+    alarm.concerns = 0
+    alarm.error = error
+    session.flush()
+    _tell(session, policy, alarm, AlarmState.RAISED, references=(), now=now)
+    return True
+
+
+def channel_back(session: Session, policy: Policy, channel: str, now: datetime) -> bool:
+    """Slack says the channel is usable again (unarchived, the app invited back): an alarm
+    raised by its loss is cleared; one with cards still waiting clears once they are delivered.
+    Returns whether the all-clear went."""
+    alarm = session.get(DeliveryAlarm, channel)
+    if alarm is None or alarm.cleared_at is not None or not _from_slack_news(alarm):
+        return False
+    alarm.cleared_at = now
+    _tell(session, policy, alarm, AlarmState.CLEAR, references=(), now=now)
+    return True
 
 
 def _start(session: Session, backlog: ChannelBacklog, now: datetime) -> DeliveryAlarm:
@@ -136,3 +199,21 @@ def _start(session: Session, backlog: ChannelBacklog, now: datetime) -> Delivery
     alarm.error = backlog.error
     session.flush()
     return alarm
+
+
+def on_channel_lost(context: AppContext, channel: str, error: str) -> None:
+    """channel_lost in its own transaction, the alarm sent at once."""
+    with context.db.transaction() as session:
+        raised = channel_lost(
+            session, context.policy, context.router, channel, error, context.now()
+        )
+    if raised:
+        context.wake_outbox()
+
+
+def on_channel_back(context: AppContext, channel: str) -> None:
+    """channel_back in its own transaction, the all-clear sent at once."""
+    with context.db.transaction() as session:
+        cleared = channel_back(session, context.policy, channel, context.now())
+    if cleared:
+        context.wake_outbox()

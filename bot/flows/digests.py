@@ -20,6 +20,7 @@ from bot.domain.deadlines import deadlines
 from bot.domain.policy import Policy
 from bot.domain.taxonomy import ConcernKind, Stage, Status
 from bot.flows.delivery_health import waiting_items
+from bot.flows.due_times import CLOCK_COLUMNS
 from storage.models import Concern, ConcernEvent
 
 OPEN = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
@@ -134,21 +135,10 @@ class _Open:
 _OPEN_COLUMNS = (
     Concern.id,
     Concern.reference,
-    Concern.kind,
-    Concern.status,
     Concern.stage,
     Concern.owner_id,
     Concern.detriment,
-    Concern.urgent,
-    Concern.created_at,
-    Concern.ack_due_at,
-    Concern.acknowledged_at,
-    Concern.last_reporter_update_at,
-    Concern.referral_made_at,
-    Concern.referral_acknowledged_at,
-    Concern.referral_chased_at,
-    Concern.no_referral_reason,
-    Concern.no_referral_confirmed_at,
+    *CLOCK_COLUMNS,
 )
 
 

@@ -18,3 +18,21 @@ from storage.models import Concern
 def deadlines_changed(concern: Concern, now: datetime) -> None:
     """Have the next sweep recompute this concern's deadlines (none once it is closed)."""
     concern.next_due_at = None if concern.status == Status.CLOSED else now
+
+
+# The columns a concern's deadlines are worked out from (bot.domain.deadlines.ConcernClock),
+# and nothing sealed: jobs and digests that only need the clock load these and no more.
+CLOCK_COLUMNS = (
+    Concern.kind,
+    Concern.status,
+    Concern.urgent,
+    Concern.created_at,
+    Concern.ack_due_at,
+    Concern.acknowledged_at,
+    Concern.last_reporter_update_at,
+    Concern.referral_made_at,
+    Concern.referral_acknowledged_at,
+    Concern.referral_chased_at,
+    Concern.no_referral_reason,
+    Concern.no_referral_confirmed_at,
+)

@@ -53,6 +53,11 @@ def transition(
     written down in clear)."""
     details = details or MoveDetails()
     actor_role = "reporter" if actor_id == REPORTER else "guardian"
+    if concern.destroyed_at is not None:
+        raise IllegalMove(
+            f"{concern.reference}'s details were destroyed at the end of its retention period; "
+            "it can no longer be changed."
+        )
     check_move(move, concern.reference, concern.status, details)
     # Nothing safeguarding closes without a referral decision (SPEC §2).
     if (

@@ -8,13 +8,13 @@ audit log, the card and a content-free line in its thread, in the caller's trans
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.clock import local_today
+from bot.domain.clock import local_today, picked_moment
 from bot.domain.moves import IllegalMove
 from bot.domain.safeguarding import (
     NO_REFERRAL_REASONS,
@@ -25,9 +25,7 @@ from bot.domain.safeguarding import (
     no_referral_detail_problem,
 )
 from bot.domain.team_rules import TeamForm, form_refusal
-from bot.flows.conversation import note_on_card
-from bot.flows.lifecycle import sync_card
-from bot.flows.timeline import add_team_event
+from bot.flows.team_steps import record_team_step
 from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
@@ -45,14 +43,6 @@ def _refuse_unless_allowed(form: TeamForm, concern: Concern, actor_id: str) -> N
         user_id=actor_id,
     ):
         raise IllegalMove(problem)
-
-
-def _moment(day: date, now: datetime, timezone: str) -> datetime:
-    """A day someone picked, as a moment: now if it is today, else midday local time (so the
-    clock never starts in the future)."""
-    if day == local_today(now, timezone):
-        return now
-    return datetime.combine(day, time(12), ZoneInfo(timezone)).astimezone(UTC)
 
 
 def propose_no_referral(
@@ -97,32 +87,18 @@ def propose_no_referral(
     concern.no_referral_confirmed_at = None
     concern.updated_at = now
     label = NO_REFERRAL_REASONS[reason]
-    event_uid = add_team_event(
+    record_team_step(
         session,
         vault,
         concern,
-        "no_referral_proposed",
-        f"No referral needed proposed ({label}); awaiting a second member's confirmation",
-        actor_id,
-        now,
-    )
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
+        event="no_referral_proposed",
+        summary=f"No referral needed proposed ({label}); awaiting a second member's confirmation",
         action="referral.not_needed_proposed",
-        concern_reference=concern.reference,
         detail={"reason": reason},
-    )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(
-        session,
-        concern,
-        f"<@{actor_id}> proposed that no referral is needed ({label.lower()}). A second member "
-        "of the safeguarding team must confirm it before the concern can close.",
-        now,
-        event_uid,
+        card_line=f"<@{actor_id}> proposed that no referral is needed ({label.lower()}). A "
+        "second member of the safeguarding team must confirm it before the concern can close.",
+        actor_id=actor_id,
+        now=now,
     )
 
 
@@ -135,27 +111,17 @@ def confirm_no_referral(
     concern.no_referral_confirmed_at = now
     concern.updated_at = now
     label = NO_REFERRAL_REASONS.get(concern.no_referral_reason or "", "")
-    event_uid = add_team_event(
+    record_team_step(
         session,
         vault,
         concern,
-        "no_referral_confirmed",
-        f"No referral needed confirmed ({label})",
-        actor_id,
-        now,
-    )
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
+        event="no_referral_confirmed",
+        summary=f"No referral needed confirmed ({label})",
         action="referral.not_needed_confirmed",
-        concern_reference=concern.reference,
         detail={"reason": concern.no_referral_reason, "proposed_by": concern.no_referral_by},
-    )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(
-        session, concern, f"<@{actor_id}> confirmed that no referral is needed.", now, event_uid
+        card_line=f"<@{actor_id}> confirmed that no referral is needed.",
+        actor_id=actor_id,
+        now=now,
     )
 
 
@@ -180,33 +146,20 @@ def record_referral_chased(
     problem = chase_date_problem(chased_on, made_on, local_today(now, timezone))
     if problem is not None or chased_on is None:  # a missing date is one of its problems
         raise IllegalMove(problem or "Pick the date you chased the local authority.")
-    concern.referral_chased_at = _moment(chased_on, now, timezone)
+    concern.referral_chased_at = picked_moment(chased_on, now, timezone)
     concern.updated_at = now
-    event_uid = add_team_event(
+    record_team_step(
         session,
         vault,
         concern,
-        "referral_chased",
-        "The referral's acknowledgement was chased and has not been received",
-        actor_id,
-        now,
-    )
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
+        event="referral_chased",
+        summary="The referral's acknowledgement was chased and has not been received",
         action="referral.chased",
-        concern_reference=concern.reference,
         detail={"chased_on": chased_on.isoformat()},
-    )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(
-        session,
-        concern,
-        f"<@{actor_id}> recorded that the referral's acknowledgement was chased and has not come.",
-        now,
-        event_uid,
+        card_line=f"<@{actor_id}> recorded that the referral's acknowledgement was chased and "
+        "has not come.",
+        actor_id=actor_id,
+        now=now,
     )
 
 

@@ -28,6 +28,9 @@ MY_CONCERNS_MAX = 20
 _LOCATOR_ROWS_MAX = 3
 
 
+DETAILS_GONE = "Closed; details no longer held"
+
+
 @dataclass(frozen=True)
 class ConcernOverview:
     """One concern as its reporter sees it: facts, status and the events meant for them."""
@@ -42,6 +45,7 @@ class ConcernOverview:
     last_update_at: datetime
     last_update: str
     timeline: tuple[TimelineEntry, ...]
+    feedback_given: bool = False  # "would you speak up again?" already answered
 
     @property
     def closed(self) -> bool:
@@ -65,11 +69,14 @@ def overview(session: Session, vault: Vault, concern: Concern) -> ConcernOvervie
         kind=ConcernKind(concern.kind),
         identity_mode=IdentityMode(concern.identity_mode),
         status=concern.status,
-        status_label=STATUS_LABELS.get(concern.stage or concern.status, concern.status),
+        status_label=DETAILS_GONE
+        if concern.destroyed_at is not None
+        else STATUS_LABELS.get(concern.stage or concern.status, concern.status),
         raised_at=concern.created_at,
         last_update_at=last.at if last else concern.created_at,
         last_update=reporter_summary(last) if last else "Concern raised",
         timeline=timeline,
+        feedback_given=concern.feedback is not None,
     )
 
 
@@ -138,6 +145,8 @@ def _retag(vault: Vault, concern: Concern, group: str) -> None:
     """Move a proven receipt's locator to the newest key's tag (and seal its group), so the
     clear first group of an old receipt, or an old key's tag, does not outlive its use."""
     concern.receipt_locator = receipt_tag(vault, group)
+    if concern.destroyed_at is not None:
+        return  # its data key is gone: only the tag moves
     concern.receipt_group_enc = vault.seal_text(
         vault.concern_key(concern),
         group,

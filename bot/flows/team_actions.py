@@ -20,9 +20,10 @@ from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
 from bot.flows.integrity import integrity_failed
 from bot.flows.lifecycle import transition
+from bot.flows.retention import place_key
 from bot.flows.triage import ConcernDetails, NotAllowed, find_concern, view_details
 from storage.models import Concern
-from storage.vault import IntegrityCheckFailed
+from storage.vault import ContentDestroyed, IntegrityCheckFailed
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -52,6 +53,8 @@ def authorise(context: AppContext, concern_id: str, user_id: str) -> ConcernRef:
             context.vault.concern_key(concern)
         except IntegrityCheckFailed as caught:
             failure = caught
+        except ContentDestroyed:
+            pass  # its remains (plain facts) are still the team's to see
         ref = ConcernRef(
             id=concern.id,
             reference=concern.reference,
@@ -182,6 +185,9 @@ def move(
             update_interval_days=context.policy.timescales.update_interval_days,
             details=details,
         )
+        # Closing wraps the data key under its destruction month's shred key; reopening
+        # takes it back under the ring alone (bot.flows.retention).
+        place_key(session, context.vault, concern, context.policy.retention, context.now())
 
     return act(
         context, concern_id, user_id, change, action=which.value, submission_id=submission_id

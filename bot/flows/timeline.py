@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,34 +27,25 @@ class TimelineEntry:
     visible_to_reporter: bool
 
 
+class EventFields(TypedDict):
+    """What an event says; `summary` is content-free, `body` (free text) is sealed."""
+
+    kind: str
+    actor_role: str
+    summary: str
+    now: datetime
+    actor_id: NotRequired[str | None]
+    body: NotRequired[str | None]
+    visible_to_reporter: NotRequired[bool]
+
+
 def add_event(
-    session: Session,
-    vault: Vault,
-    concern: Concern,
-    *,
-    kind: str,
-    actor_role: str,
-    summary: str,
-    now: datetime,
-    actor_id: str | None = None,
-    body: str | None = None,
-    visible_to_reporter: bool = False,
+    session: Session, vault: Vault, concern: Concern, **fields: Unpack[EventFields]
 ) -> str:
-    """Append an event and return its uid; `summary` is content-free, `body` (free text) is
-    sealed, and the event's facts are tagged with the concern's data key."""
-    row = event_row(
-        vault,
-        vault.concern_key(concern),
-        concern.id,
-        kind=kind,
-        actor_role=actor_role,
-        summary=summary,
-        now=now,
-        actor_id=actor_id,
-        body=body,
-        visible_to_reporter=visible_to_reporter,
+    """Append an event and return its uid; its facts are tagged with the concern's data key."""
+    return add_event_row(
+        session, event_row(vault, vault.concern_key(concern), concern.id, **fields)
     )
-    return add_event_row(session, row)
 
 
 def event_row(
@@ -125,6 +116,20 @@ def read_timeline(
     if reporter_view:
         query = query.where(ConcernEvent.visible_to_reporter.is_(True))
     events = session.scalars(query.order_by(ConcernEvent.id)).all()
+    if concern.destroyed_at is not None:
+        # Bodies were wiped with the data key; the content-free summaries remain.
+        return [
+            TimelineEntry(
+                at=event.at,
+                kind=event.kind,
+                actor_role=event.actor_role,
+                actor_id=None if reporter_view else event.actor_id,
+                summary=event.summary,
+                body=None,
+                visible_to_reporter=event.visible_to_reporter,
+            )
+            for event in events
+        ]
     data_key = vault.concern_key(concern)
     return [
         TimelineEntry(

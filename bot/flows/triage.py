@@ -4,12 +4,11 @@ note, referrals, viewing details (audited) and the reporter's closing feedback."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.domain.clock import local_today
+from bot.domain.clock import local_today, picked_moment
 from bot.domain.deadlines import Deadline, Timescales, deadlines
 from bot.domain.moves import IllegalMove
 from bot.domain.taxonomy import IdentityMode, Status
@@ -23,11 +22,11 @@ from bot.domain.team_rules import (
 )
 from bot.flows.conversation import note_on_card
 from bot.flows.due_times import deadlines_changed
-from bot.flows.lifecycle import sync_card
-from bot.flows.timeline import TimelineEntry, add_event, add_team_event, read_timeline
+from bot.flows.team_steps import record_team_step
+from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
 from storage.models import Concern
-from storage.vault import Vault
+from storage.vault import ContentDestroyed, Vault
 
 
 class NotAllowed(Exception):
@@ -51,20 +50,18 @@ def assign_owner(
         raise IllegalMove(closed_refusal(concern.reference))
     concern.owner_id = owner_id
     concern.updated_at = now
-    event_uid = add_team_event(
-        session, vault, concern, "assigned", f"Assigned to <@{owner_id}>", actor_id, now
-    )
-    audit.append(
+    record_team_step(
         session,
-        at=now,
-        actor=actor_id,
+        vault,
+        concern,
+        event="assigned",
+        summary=f"Assigned to <@{owner_id}>",
         action="concern.assigned",
-        concern_reference=concern.reference,
         detail={"owner": owner_id},
+        card_line=f"<@{actor_id}> assigned this to <@{owner_id}>.",
+        actor_id=actor_id,
+        now=now,
     )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(session, concern, f"<@{actor_id}> assigned this to <@{owner_id}>.", now, event_uid)
 
 
 def add_note(
@@ -111,11 +108,7 @@ def record_referral(
         raise IllegalMove(problem)
     if problem := referral_date_problem(made_on, local_today(now, timezone)):
         raise IllegalMove(problem)
-    zone = ZoneInfo(timezone)
-    if made_on == local_today(now, timezone):
-        made_at = now
-    else:  # an earlier day: midday local time, so the clock never starts in the future
-        made_at = datetime.combine(made_on, time(12), zone).astimezone(UTC)
+    made_at = picked_moment(made_on, now, timezone)
     data_key = vault.concern_key(concern)
     # The authority and its reference are typed text: sealed like every other free text.
     concern.referral_authority_enc = vault.seal_text(
@@ -140,21 +133,17 @@ def record_referral(
         else None
     )
     concern.updated_at = now
-    event_uid = add_team_event(
-        session, vault, concern, "referral", "Local-authority referral recorded", actor_id, now
-    )
-    audit.append(
+    record_team_step(
         session,
-        at=now,
-        actor=actor_id,
+        vault,
+        concern,
+        event="referral",
+        summary="Local-authority referral recorded",
         action="referral.recorded",
-        concern_reference=concern.reference,
         detail={"made_on": made_on.isoformat()},
-    )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(
-        session, concern, f"<@{actor_id}> recorded the local-authority referral.", now, event_uid
+        card_line=f"<@{actor_id}> recorded the local-authority referral.",
+        actor_id=actor_id,
+        now=now,
     )
 
 
@@ -169,26 +158,16 @@ def record_referral_acknowledged(
     concern.referral_acknowledged_at = now
     concern.updated_at = now
     deadlines_changed(concern, now)
-    event_uid = add_team_event(
+    record_team_step(
         session,
         vault,
         concern,
-        "referral_acknowledged",
-        "The local authority acknowledged the referral",
-        actor_id,
-        now,
-    )
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
+        event="referral_acknowledged",
+        summary="The local authority acknowledged the referral",
         action="referral.acknowledged",
-        concern_reference=concern.reference,
-    )
-    session.flush()
-    sync_card(session, concern, now)
-    note_on_card(
-        session, concern, f"<@{actor_id}> recorded the referral's acknowledgement.", now, event_uid
+        card_line=f"<@{actor_id}> recorded the referral's acknowledgement.",
+        actor_id=actor_id,
+        now=now,
     )
 
 
@@ -221,6 +200,11 @@ class ConcernDetails:
     referral_chased_at: datetime | None = None
     no_referral: NoReferral | None = None
     deadlines: list[Deadline] = field(default_factory=list)
+    legal_hold_by: str | None = None
+    legal_hold_at: datetime | None = None
+    # Set once the content was destroyed at the end of its retention period (or its shred
+    # key is gone): only the plain facts and the timeline's summaries remain.
+    destroyed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -239,7 +223,10 @@ def view_details(
 ) -> ConcernDetails:
     """Decrypt a concern for an authorised person, with its open deadlines as they stand
     `now`; `record_viewing` audits the showing."""
-    data_key = vault.concern_key(concern)
+    try:
+        data_key = vault.concern_key(concern)
+    except ContentDestroyed:
+        return _destroyed_details(session, vault, concern)
     report = vault.open_json(
         data_key, concern.report_enc, table="concerns", row_id=concern.id, field="report"
     )
@@ -297,6 +284,41 @@ def view_details(
         referral_chased_at=concern.referral_chased_at,
         no_referral=no_referral,
         deadlines=deadlines(concern, scales, now),
+        legal_hold_by=concern.legal_hold_by,
+        legal_hold_at=concern.legal_hold_at,
+    )
+
+
+def _destroyed_details(session: Session, vault: Vault, concern: Concern) -> ConcernDetails:
+    """What is left of a concern whose content was destroyed: the plain facts only."""
+    return ConcernDetails(
+        reference=concern.reference,
+        kind=concern.kind,
+        identity_mode=concern.identity_mode,
+        status=concern.status,
+        stage=concern.stage,
+        elements=list(concern.elements),
+        report={},
+        reporter_user_id=None,
+        referral_authority=None,
+        referral_reference=None,
+        referral_made_at=concern.referral_made_at,
+        referral_acknowledged_at=concern.referral_acknowledged_at,
+        at_risk=concern.at_risk,
+        detriment=concern.detriment,
+        professional_group=concern.professional_group,
+        site=concern.site,
+        outcome=concern.outcome,
+        feedback=concern.feedback,
+        created_at=concern.created_at,
+        owner_id=concern.owner_id,
+        timeline=read_timeline(session, vault, concern, reporter_view=False)
+        if concern.destroyed_at is not None
+        else [],
+        concern_id=concern.id,
+        worker_type=concern.worker_type,
+        urgent=concern.urgent,
+        destroyed_at=concern.destroyed_at or concern.updated_at,
     )
 
 

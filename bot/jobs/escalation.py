@@ -22,6 +22,7 @@ from bot.domain.schedules import EveryMinutes, Period
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
+from bot.flows.due_times import CLOCK_COLUMNS
 from bot.flows.effects import EffectKind
 from bot.flows.timeline import add_event
 from bot.jobs.runner import Job
@@ -36,23 +37,7 @@ ESCALATION_MINUTES = 5
 OPEN = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
 
 # What the deadlines need, and nothing sealed.
-_CLOCK_COLUMNS = load_only(
-    Concern.id,
-    Concern.reference,
-    Concern.kind,
-    Concern.status,
-    Concern.urgent,
-    Concern.version,
-    Concern.created_at,
-    Concern.ack_due_at,
-    Concern.acknowledged_at,
-    Concern.last_reporter_update_at,
-    Concern.referral_made_at,
-    Concern.referral_acknowledged_at,
-    Concern.referral_chased_at,
-    Concern.no_referral_reason,
-    Concern.no_referral_confirmed_at,
-)
+_CLOCK_COLUMNS = load_only(Concern.id, Concern.reference, Concern.version, *CLOCK_COLUMNS)
 
 _KINDS = {
     Rung.REMINDER: EffectKind.ESCALATION_REMINDER,

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.domain.policy import Policy
+from bot.domain.reporting_week import reported_week
 from bot.domain.schedules import Period, WeeklyAt
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.leaders_digest import reported_week, weekly_leaders_digest
+from bot.flows.leaders_digest import weekly_leaders_digest
 from bot.jobs.runner import Job
 
 NAME = "leaders_digest"

@@ -20,6 +20,7 @@ from bot.jobs.guardian_digest import guardian_digest_job
 from bot.jobs.housekeeping import HOUSEKEEPING
 from bot.jobs.leaders_digest import leaders_digest_job
 from bot.jobs.quarterly_return import quarterly_return_job
+from bot.jobs.retention import retention_job
 from bot.jobs.runner import Job
 from bot.jobs.safeguarding_digest import safeguarding_digest_job
 from bot.jobs.sla_sweep import SLA_SWEEP, due_times_recheck
@@ -38,6 +39,7 @@ def all_jobs(policy: Policy) -> list[Job]:
         guardian_digest_job(policy),
         leaders_digest_job(policy),
         quarterly_return_job(policy),
+        retention_job(policy),
     ]
     if policy.safeguarding_on:
         jobs.append(safeguarding_digest_job(policy))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.runtime import cli_reports, key_chores
+from bot.runtime import cli_reports, key_chores, retention_cli
 from bot.runtime.logs import configure_logging
 from bot.runtime.settings import (
     Settings,
@@ -115,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     reporter.add_argument("--requested-by", default="operator", help="recorded in the audit log")
     cli_reports.add_quarterly_parser(export_sub)
     cli_reports.add_parsers(sub)
+    retention_cli.add_parser(sub)
     return parser
 
 
@@ -153,6 +154,8 @@ def run(argv: Sequence[str]) -> int:
         return cli_reports.export_quarterly(args, settings, _database(settings.database_url))
     if args.command == "export":
         return _export_reporter(args, settings)
+    if args.command == "retention":
+        return retention_cli.retention_report_command(settings, _database(settings.database_url))
     if args.command == "digest":
         return cli_reports.digest_leaders(args, settings, _database(settings.database_url))
 
@@ -213,6 +216,7 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.domain.clock import utcnow
     from bot.flows.subject_access import export_reporter
+    from storage.shred_keys import ShredKeys
     from storage.vault import Vault
 
     user_id = str(args.user_id).strip()
@@ -224,7 +228,7 @@ def _export_reporter(args: argparse.Namespace, settings: Settings) -> int:
     with db.transaction() as session:
         export = export_reporter(
             session,
-            Vault(ring),
+            Vault(ring, ShredKeys(settings.shred_key_dir())),
             user_id,
             requested_by=str(args.requested_by)[:64],
             now=utcnow(),

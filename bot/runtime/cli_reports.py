@@ -9,13 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.clock import utcnow
+from bot.domain.reporting_week import BadWeek, last_full_week, reported_week
 from bot.domain.schedules import Period
-from bot.flows.leaders_digest import (
-    BadWeek,
-    last_full_week,
-    reported_week,
-    weekly_leaders_digest,
-)
+from bot.flows.leaders_digest import weekly_leaders_digest
 from bot.flows.quarterly_return import BadQuarter, parse_quarter, quarterly_csv
 from bot.jobs.leaders_digest import leaders_digest_job
 from bot.jobs.runner import new_owner, run_period

@@ -16,6 +16,7 @@ from bot.domain.policy import (
     Policy,
     Reporting,
 )
+from bot.domain.retention import RetentionRules
 from bot.domain.routing import Router, RoutingError
 from bot.domain.taxonomy import QUARTERLY_COLUMNS
 from bot.flows.authorisation import TeamDirectory
@@ -23,10 +24,17 @@ from bot.flows.context import AppContext
 from bot.runtime.clients import build_request_client
 from bot.runtime.identity import BotIdentity
 from bot.runtime.metrics import Metrics
-from bot.runtime.settings import Settings, SettingsError, clock_time, weekly_time
+from bot.runtime.settings import (
+    Settings,
+    SettingsError,
+    clock_time,
+    retention_override,
+    weekly_time,
+)
 from bot.slack.answering import Answering
 from bot.slack.token_state import SlackToken
 from storage.db import Database
+from storage.shred_keys import ShredKeys
 from storage.vault import Vault
 
 
@@ -91,6 +99,14 @@ def policy_from(settings: Settings) -> Policy:
         aftercare=Aftercare(
             checkin_weeks=settings.speakup_detriment_checkin_weeks,
             learning_channel=settings.speakup_learning_channel or None,
+        ),
+        retention=RetentionRules(
+            timezone=settings.speakup_timezone,
+            speak_up_years=settings.speakup_retention_speak_up_years,
+            safeguarding_years=settings.speakup_retention_safeguarding_years,
+            by_outcome=tuple(
+                retention_override(rule) for rule in settings.speakup_retention_by_outcome
+            ),
         ),
     )
 
@@ -157,7 +173,7 @@ def build_context(settings: Settings, db: Database | None = None) -> Service:
     metrics = Metrics(database, policy.timescales)
     service = Service(
         db=database,
-        vault=Vault(ring),
+        vault=Vault(ring, ShredKeys(settings.shred_key_dir())),
         router=router,
         team=TeamDirectory(
             guardians=settings.speakup_guardians,

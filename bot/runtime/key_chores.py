@@ -16,6 +16,7 @@ from storage.audit_check import Anchor, ChainReport, trail, verify
 from storage.crypto import KeyRing
 from storage.db import Database
 from storage.rotation import key_status, rotate
+from storage.shred_keys import ShredKeys
 
 T = TypeVar("T")
 
@@ -109,7 +110,14 @@ def keys_rotate(settings: Settings, batch_size: int) -> int:
 
     try:
         with _readable("the concerns"):
-            report = rotate(db, ring, now=utcnow, batch_size=batch_size, progress=progress)
+            report = rotate(
+                db,
+                ring,
+                now=utcnow,
+                batch_size=batch_size,
+                progress=progress,
+                shreds=ShredKeys(settings.shred_key_dir()),
+            )
     finally:
         db.dispose()
     print(
@@ -125,7 +133,8 @@ def keys_rotate(settings: Settings, batch_size: int) -> int:
     if report.key_missing:
         print(
             f"{len(report.key_missing)} are wrapped by a key that is not in "
-            f"SPEAKUP_ENCRYPTION_KEYS: {', '.join(report.key_missing[:20])}",
+            f"SPEAKUP_ENCRYPTION_KEYS (or a shred key no longer in SPEAKUP_SHRED_KEY_DIR): "
+            f"{', '.join(report.key_missing[:20])}",
             file=sys.stderr,
         )
     return 1 if report.refused or report.key_missing else 0

@@ -17,14 +17,16 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
-from bot.domain.taxonomy import QUARTERLY_FIGURES
+from bot.domain.taxonomy import OUTCOMES, QUARTERLY_FIGURES, ConcernKind
 from bot.runtime.logs import LOG_LEVELS
 from storage.crypto import KeyConfigError, KeyRing
 
 DEFAULT_DATABASE_URL = "sqlite:///speakup.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+SHRED_DIR_NAME = "speakup-shred-keys"
 
 # Slack ids as Slack shows them: channels C… (G… for older private ones); members U… (W… on
 # Enterprise Grid) and user groups S…. A name such as "#ftsu-guardians" is the commonest slip.
@@ -58,6 +60,27 @@ def weekly_time(value: str) -> tuple[int, time]:
     if len(parts) != 2 or parts[0] not in WEEKDAYS:
         raise ValueError(f"{value!r} is not a weekday and time such as 'monday 09:00'")
     return WEEKDAYS.index(parts[0]), clock_time(parts[1])
+
+
+def retention_override(rule: str) -> tuple[str, str, int]:
+    """ "speak_up:withdrawn=6" -> ("speak_up", "withdrawn", 6), or ValueError in plain words."""
+    target, sep, years_text = rule.partition("=")
+    kind, colon, outcome = target.strip().partition(":")
+    kinds = [kind.value for kind in ConcernKind]
+    shape = f"{rule!r} is not kind:outcome=years such as speak_up:withdrawn=6"
+    if not sep or not colon:
+        raise ValueError(shape)
+    if kind.strip() not in kinds:
+        raise ValueError(f"{rule!r}: the kind must be one of {', '.join(kinds)}")
+    if outcome.strip() not in OUTCOMES:
+        raise ValueError(f"{rule!r}: the outcome must be one of {', '.join(OUTCOMES)}")
+    try:
+        years = int(years_text.strip())
+    except ValueError:
+        raise ValueError(shape) from None
+    if not 1 <= years <= 150:
+        raise ValueError(f"{rule!r}: years must be 1 to 150")
+    return kind.strip(), outcome.strip(), years
 
 
 _CHANNELS = (
@@ -178,6 +201,15 @@ class Settings(BaseSettings):
     # How long a scheduled job's claim is held before another replica may take it over.
     speakup_job_lease_seconds: int = Field(default=300, ge=1, le=3600)
 
+    # Retention (bot.domain.retention): years content is kept after closure. Safeguarding has
+    # no default: nothing of it is destroyed until the trust's records policy sets a period.
+    speakup_retention_speak_up_years: int = Field(default=10, ge=1, le=100)
+    speakup_retention_safeguarding_years: int | None = Field(default=None, ge=1, le=150)
+    # Overrides by outcome: "speak_up:withdrawn=6,safeguarding:referred=25".
+    speakup_retention_by_outcome: CommaList = Field(default_factory=list)
+    # Where the monthly shred keys live: never in the database, never in its backups.
+    speakup_shred_key_dir: str | None = None
+
     @model_validator(mode="before")
     @classmethod
     def _empty_means_unset(cls, values: Any) -> Any:
@@ -190,7 +222,13 @@ class Settings(BaseSettings):
             }
         return values
 
-    @field_validator(*_MEMBER_LISTS, "speakup_sites", "speakup_routes", mode="before")
+    @field_validator(
+        *_MEMBER_LISTS,
+        "speakup_sites",
+        "speakup_routes",
+        "speakup_retention_by_outcome",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -229,6 +267,13 @@ class Settings(BaseSettings):
                     f"{rule!r} sends concerns to {channel.strip()!r}, which is not a channel id: "
                     + FIND_CHANNEL_ID
                 )
+        return rules
+
+    @field_validator("speakup_retention_by_outcome")
+    @classmethod
+    def _retention_rules(cls, rules: list[str]) -> list[str]:
+        for rule in rules:
+            retention_override(rule)
         return rules
 
     @field_validator("speakup_log_level")
@@ -339,6 +384,16 @@ class Settings(BaseSettings):
                 f"SPEAKUP_ENCRYPTION_KEYS: {exc}. Each key must be base64 of 32 random bytes "
                 "(`speakup keys generate` prints one), newest first, comma-separated"
             ) from None
+
+    def shred_key_dir(self) -> Path:
+        """SPEAKUP_SHRED_KEY_DIR, else `speakup-shred-keys` beside the SQLite file, else in the
+        working directory (a server database has no file to sit beside)."""
+        if self.speakup_shred_key_dir:
+            return Path(self.speakup_shred_key_dir).expanduser()
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(str(url.database)).expanduser().resolve().parent / SHRED_DIR_NAME
+        return Path.cwd() / SHRED_DIR_NAME
 
     def require_slack(self, *, socket_mode: bool) -> None:
         """Check what a running bot needs from Slack, naming the first missing setting."""

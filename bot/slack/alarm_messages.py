@@ -42,6 +42,11 @@ def alarm_text(payload: dict[str, Any], *, timezone: str, now: datetime) -> str:
     count = int(payload["concerns"])
     error = payload.get("error") or "no answer yet"
     fix = FIXES.get(str(payload.get("error")), SLOW).format(channel=channel)
+    if count == 0:  # Slack's news of the channel, before any card was held up
+        return (
+            f":rotating_light: Slack says <#{channel}> can no longer take cards ({error}), "
+            f"since {since}. New concerns are kept safe and will be delivered once {fix}."
+        )
     noun = "1 concern is" if count == 1 else f"{count} concerns are"
     still = "Still: " if payload["state"] == "still" else ""
     return (

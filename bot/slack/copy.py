@@ -42,6 +42,8 @@ GUIDE = (
     "• `/speakup help` shows this guide.\n"
     "• Guardians: `/speakup record` records a concern raised with you in person, by phone, "
     "email or letter.\n"
+    "• Guardian and safeguarding leads: `/speakup hold <reference>` keeps a concern's details "
+    "past its retention period (a legal hold); `/speakup release <reference>` lifts it.\n"
     "The *Raise a concern* shortcut, the button on my Home tab and a message to me open the "
     "same form.\n\n"
     "You choose how identifiable to be: *open*, *confidential*, *anonymous with follow-up* "
@@ -70,6 +72,7 @@ REPLIES_CLOSED = (
     "This concern has been closed, so replies are no longer passed on. If there is more to "
     "say, raise a new concern with /speakup."
 )
+FEEDBACK_RECORDED = "Thank you: your feedback on this concern is already recorded."
 NOT_YOURS = "This button belongs to someone else's concern, so it does nothing for you."
 
 _REPORTER_REFUSALS = {
@@ -77,7 +80,7 @@ _REPORTER_REFUSALS = {
     Refusal.TAMPERED: FORM_TAMPERED,
     Refusal.CLOSED: REPLIES_CLOSED,
     Refusal.REOPENED: "Your concern has been reopened, so feedback can wait until it closes.",
-    Refusal.FEEDBACK_GIVEN: "Thank you: your feedback on this concern is already recorded.",
+    Refusal.FEEDBACK_GIVEN: FEEDBACK_RECORDED,
     Refusal.CHECKIN_ANSWERED: "Thank you: your answer to this check-in is already recorded.",
     Refusal.CHECKIN_REOPENED: (
         "Your concern has been reopened and a guardian is looking at it again, so this button "

@@ -1,9 +1,8 @@
 """The outbox worker: delivers queued Slack side effects, retrying until Slack takes them.
 
-Exactly once in effect: every message we post carries the outbox item's idempotency key in
-its Slack message metadata. Before posting again after an attempt whose outcome we never saw
-(a crash, a timeout, a 5xx), the worker looks for that key in the channel and adopts the
-message it finds instead of posting a second one.
+Exactly once in effect: after an attempt whose outcome we never saw (a crash, a timeout, a
+5xx) the worker adopts the message it already posted (bot.slack.posted_lookup) instead of
+posting a second one. A channel over Slack's rate waits alone (bot.slack.channel_pacing).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import structlog
@@ -25,12 +23,14 @@ from bot.domain.deadlines import deadlines
 from bot.flows.context import AppContext
 from bot.flows.conversation import reporter_unreachable
 from bot.flows.delivery_health import REFUSED_TOKEN
-from bot.flows.effects import EffectKind
+from bot.flows.effects import CHANNEL_KINDS, EffectKind
 from bot.flows.timeline import reporter_message_content
 from bot.slack import aftercare_delivery, escalation_delivery, leaders_digest
 from bot.slack.answering import QUIET, Answering
 from bot.slack.cards import card_blocks, card_text
+from bot.slack.channel_pacing import ChannelPacing, retry_after
 from bot.slack.file_upload import upload_once
+from bot.slack.posted_lookup import METADATA_EVENT, find_posted
 from bot.slack.reporter_messages import reporter_message
 from bot.slack.reports import render_file
 from bot.slack.team_notices import deliver_alarm, deliver_digest
@@ -42,12 +42,9 @@ from storage.rows import table_of
 
 log = structlog.stdlib.get_logger(__name__)
 
-METADATA_EVENT = "speakup_outbox"
 # Long enough for a Slack call (10 s timeout) and the history check; short enough that work a
 # killed process held is picked up soon after a restart or by another replica.
 LEASE = timedelta(seconds=90)
-HISTORY_LOOKBACK = 200
-HISTORY_PAGES = 25
 # Slack errors meaning the reporter's DM cannot be delivered now, whatever we retry.
 UNREACHABLE_REPORTER = frozenset(
     {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "channel_not_found"}
@@ -58,6 +55,11 @@ UNREACHABLE_AFTER = 3
 # STEP_ASIDE, so deliveries keep moving (an item a second at the least), and everything
 # queued goes out as soon as the load eases.
 STEP_ASIDE = 0.25
+# Kinds posted into the concern's team channel: while Slack has that channel's posts waiting
+# (HTTP 429, Retry-After), they are left in the outbox and everything else goes on.
+PACED_KINDS = frozenset(
+    {*CHANNEL_KINDS, EffectKind.ESCALATION_REMINDER, EffectKind.ESCALATION_OVERDUE}
+)
 
 
 _CONCERN = table_of(Concern)
@@ -99,6 +101,8 @@ class OutboxWorker:
         self.owner = f"worker-{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Channels Slack asked to wait (429): each by its own Retry-After, the rest go on.
+        self.pacing = ChannelPacing()
 
     # --- running --------------------------------------------------------------------------
 
@@ -120,21 +124,29 @@ class OutboxWorker:
                 self.run_once()
             except Exception:  # the worker must outlive any one bad item or outage
                 log.exception("outbox.cycle_failed")
-            wakeup.wait(self.context.policy.delivery.poll_seconds)
+            wakeup.wait(self.pacing.next_wait(self.context.policy.delivery.poll_seconds))
 
     def run_once(self, limit: int = 20) -> int:
         """Deliver what is due now; returns how many items were delivered."""
         delivered = 0
         while not self._stop.is_set():
             with self.context.db.transaction() as session:
-                due = outbox.due_item_ids(session, now=self.context.now(), limit=limit)
+                due = outbox.due_items(
+                    session,
+                    now=self.context.now(),
+                    limit=limit,
+                    paced_channels=self.pacing.waiting(),
+                    paced_kinds=PACED_KINDS,
+                )
             if not due:
                 return delivered
             progressed = False
-            for item_id in due:
+            for item in due:
                 if self._stop.is_set():
                     break
-                if self._deliver_one(item_id):
+                if item.kind in PACED_KINDS and self.pacing.is_waiting(item.channel):
+                    continue  # Slack asked this channel to wait since the batch was read
+                if self._deliver_one(item.id):
                     delivered += 1
                     progressed = True
             if not progressed:
@@ -168,12 +180,17 @@ class OutboxWorker:
         except SlackApiError as exc:
             status = exc.response.status_code
             error = str(exc.response.get("error") or f"http_{status}")
-            delay = self._backoff(item.attempts)
             if status == 429:
-                retry_after = float(exc.response.headers.get("Retry-After", "1") or 1)
-                delay = max(delay, retry_after)
+                # Not a failure: Slack took nothing and says when to come back. The attempt is
+                # not counted, so no backoff builds up and no history check follows.
+                delay = retry_after(exc)
+                bound.info("outbox.rate_limited", retry_in=delay)
+                self.context.telemetry.delivery(item.kind, "rate_limited")
+                self._failed(item, f"{status} {error}", delay, count_attempt=False)
+                return False
+            delay = self._backoff(item.attempts)
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
-            self.context.telemetry.delivery(item.kind, "rate_limited" if status == 429 else "retry")
+            self.context.telemetry.delivery(item.kind, "retry")
             if error in REFUSED_TOKEN:
                 self.token.refused(error)
             self._failed(item, f"{status} {error}", delay)
@@ -239,7 +256,9 @@ class OutboxWorker:
             reporter_unreachable(session, self.context.vault, concern, now=self.context.now())
         self.context.wake_outbox()
 
-    def _failed(self, item: ClaimedItem, error: str, delay: float) -> None:
+    def _failed(
+        self, item: ClaimedItem, error: str, delay: float, *, count_attempt: bool = True
+    ) -> None:
         with self.context.db.transaction() as session:
             outbox.mark_failed(
                 session,
@@ -248,6 +267,7 @@ class OutboxWorker:
                 now=self.context.now(),
                 error=error,
                 retry_in=delay,
+                count_attempt=count_attempt,
             )
 
     # --- delivering each kind -------------------------------------------------------------
@@ -378,45 +398,22 @@ class OutboxWorker:
         thread_ts: str | None = None,
     ) -> str:
         if item.attempts > 1:
-            found = self._find_posted(item, channel, thread_ts)
+            found = find_posted(self.client, item, channel, thread_ts)
             if found is not None:
                 return found
-        response = self.client.chat_postMessage(
-            channel=channel,
-            text=text,
-            blocks=blocks,
-            thread_ts=thread_ts,
-            metadata={
-                "event_type": METADATA_EVENT,
-                "event_payload": {"key": item.idempotency_key},
-            },
-        )
-        return str(response["ts"])
-
-    def _find_posted(self, item: ClaimedItem, channel: str, thread_ts: str | None) -> str | None:
-        """The ts of a message an earlier attempt already posted for this item, if any."""
-        oldest = f"{item.created_at.timestamp() - 60:.6f}"
-        cursor: str | None = None
-        # A thread reply is found among the thread's replies, a message in the channel's history.
-        read = (
-            partial(self.client.conversations_replies, ts=thread_ts)
-            if thread_ts
-            else partial(self.client.conversations_history, oldest=oldest)
-        )
-        for _ in range(HISTORY_PAGES):
-            response = read(
-                channel=channel, include_all_metadata=True, limit=HISTORY_LOOKBACK, cursor=cursor
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                metadata={
+                    "event_type": METADATA_EVENT,
+                    "event_payload": {"key": item.idempotency_key},
+                },
             )
-            for message in response.get("messages") or []:
-                metadata = message.get("metadata") or {}
-                if (
-                    metadata.get("event_type") == METADATA_EVENT
-                    and (metadata.get("event_payload") or {}).get("key") == item.idempotency_key
-                ):
-                    return str(message["ts"])
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not response.get("has_more") or not cursor:
-                return None
-        # Beyond this many pages the message is older than any retry window we keep.
-        log.warning("outbox.history_scan_capped", outbox_id=item.id)
-        return None
+        except SlackApiError as exc:
+            if exc.response.status_code == 429:
+                self.pacing.wait(channel, retry_after(exc))
+            raise
+        return str(response["ts"])

@@ -11,6 +11,7 @@ class Callback(StrEnum):
     RAISE_SHORTCUT = "raise_concern"  # global shortcut callback id (manifest.yml)
     REPORTER_REPLY = "reporter_reply"
     RECEIPT_REPLY = "receipt_reply"
+    RECEIPT_FEEDBACK = "receipt_feedback"  # a no-contact reporter's feedback form
     FEEDBACK = "reporter_feedback"
     ASK_REPORTER = "ask_reporter"
     ADD_NOTE = "add_note"
@@ -49,6 +50,7 @@ class Action(StrEnum):
     REPLY = "reporter_reply"
     GIVE_FEEDBACK = "give_feedback"
     RECEIPT_REPLY = "receipt_reply"  # Reply on a no-contact receipt page
+    RECEIPT_FEEDBACK = "receipt_feedback"  # Give feedback on a closed one
     RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
     EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
     CHECKIN_YES = "detriment_checkin_yes"  # the reporter's after-closure check-in answers

@@ -4,64 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ContextBlock,
-    DatePickerElement,
     DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    RadioButtonsElement,
     SectionBlock,
-    StaticMultiSelectElement,
-    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.domain.taxonomy import (
     AT_RISK,
-    DESCRIPTION_MAX,
-    DETRIMENT_ANSWERS,
-    ELEMENTS,
     IDENTITY_EXPLANATIONS,
     IDENTITY_LABELS,
     MEDIUM_TEXT_MAX,
-    PROFESSIONAL_GROUPS,
     SHORT_TEXT_MAX,
-    WORKER_TYPES,
     ConcernKind,
     IdentityMode,
 )
 from bot.flows.raising import RaisedConcern
 from bot.slack.copy import EMERGENCY_LINE, HONESTY_LINE
+from bot.slack.form_blocks import date_input, modal, radio_input, text_input
+from bot.slack.form_fields import (
+    STATISTICS_ONLY,
+    description_block,
+    detriment_block,
+    elements_block,
+    profession_block,
+    site_blocks,
+    worker_type_block,
+)
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
-log = structlog.stdlib.get_logger(__name__)
-
 INCIDENT_NUMBER_MAX = 40
-
-# Slack's own limits on what a select may offer.
-OPTION_TEXT_MAX = 75
-OPTIONS_MAX = 100
-CHECKBOXES_MAX = 10
-
-# Plain words under each recording element (Slack caps option descriptions at 75 characters).
-_ELEMENT_HELP = {
-    "patient_safety": "Care that could harm patients or falls short of what it should be.",
-    "bullying_harassment": "Being picked on, intimidated, humiliated or harassed at work.",
-    "attitudes_behaviours": "Discrimination, rudeness or conduct that is not acceptable here.",
-    "worker_safety": "Your or colleagues' health, safety, workload or wellbeing.",
-    "other": "Anything else that gets in the way of good care or good work.",
-}
 
 # Short option descriptions (Slack caps them at 75 characters); the full text sits above.
 _IDENTITY_SHORT = {
@@ -72,49 +53,6 @@ _IDENTITY_SHORT = {
 }
 
 
-def options_of(choices: dict[str, str]) -> list[Option]:
-    return [Option(value=value, text=label) for value, label in choices.items()]
-
-
-def offered_sites(sites: list[str]) -> list[str]:
-    """The configured sites a select can offer: each fits an option, no repeats, at most 100."""
-    usable = [s for s in dict.fromkeys(site.strip() for site in sites) if s]
-    fitting = [s for s in usable if len(s) <= OPTION_TEXT_MAX]
-    if len(fitting) != len(usable):
-        log.warning("raise_form.sites_too_long", dropped=len(usable) - len(fitting))
-    return fitting[:OPTIONS_MAX]
-
-
-def elements_element() -> CheckboxesElement | StaticMultiSelectElement:
-    """Checkboxes, so each element can carry its plain-words description; a multi-select
-    if the list ever outgrows what checkboxes allow."""
-    if len(ELEMENTS) <= CHECKBOXES_MAX:
-        return CheckboxesElement(
-            action_id=B.ELEMENTS,
-            options=[
-                Option(value=value, text=label, description=_ELEMENT_HELP.get(value))
-                for value, label in ELEMENTS.items()
-            ],
-        )
-    return StaticMultiSelectElement(
-        action_id=B.ELEMENTS, placeholder="Choose one or more", options=options_of(ELEMENTS)
-    )
-
-
-def text_input(
-    block_id: str, label: str, *, max_length: int, multiline: bool, optional: bool, hint: str = ""
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        hint=PlainTextObject(text=hint) if hint else None,
-        element=PlainTextInputElement(
-            action_id=block_id, multiline=multiline, max_length=max_length
-        ),
-    )
-
-
 def _identity_blocks() -> list[Block]:
     explanation = "\n".join(
         f"*{IDENTITY_LABELS[mode]}*: {IDENTITY_EXPLANATIONS[mode]}" for mode in IdentityMode
@@ -122,45 +60,22 @@ def _identity_blocks() -> list[Block]:
     return [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text="*Who will know it was you?*\n" + explanation)),
-        InputBlock(
-            block_id=B.IDENTITY,
-            label="How identifiable do you want to be?",
-            element=RadioButtonsElement(
-                action_id=B.IDENTITY,
-                options=[
-                    Option(
-                        value=mode.value,
-                        text=IDENTITY_LABELS[mode],
-                        description=_IDENTITY_SHORT[mode],
-                    )
-                    for mode in IdentityMode
-                ],
-            ),
+        radio_input(
+            B.IDENTITY,
+            "How identifiable do you want to be?",
+            [
+                Option(
+                    value=mode.value, text=IDENTITY_LABELS[mode], description=_IDENTITY_SHORT[mode]
+                )
+                for mode in IdentityMode
+            ],
         ),
         ContextBlock(elements=[MarkdownTextObject(text=HONESTY_LINE)]),
     ]
 
 
 def _profession_block() -> InputBlock:
-    return InputBlock(
-        block_id=B.PROFESSIONAL_GROUP,
-        label="Your staff group (optional)",
-        optional=True,
-        hint=PlainTextObject(text="Only used in anonymous statistics."),
-        element=StaticSelectElement(
-            action_id=B.PROFESSIONAL_GROUP, options=options_of(PROFESSIONAL_GROUPS)
-        ),
-    )
-
-
-def worker_type_block(label: str = "How you work here (optional)") -> InputBlock:
-    return InputBlock(
-        block_id=B.WORKER_TYPE,
-        label=label,
-        optional=True,
-        hint=PlainTextObject(text="Only used in anonymous statistics."),
-        element=StaticSelectElement(action_id=B.WORKER_TYPE, options=options_of(WORKER_TYPES)),
-    )
+    return profession_block("Your staff group (optional)", STATISTICS_ONLY)
 
 
 def speak_up_form(
@@ -184,36 +99,16 @@ def speak_up_form(
         SectionBlock(text=MarkdownTextObject(text=elsewhere))
         if safeguarding_elsewhere is not None
         else ActionsBlock(elements=[button]),
-        InputBlock(
-            block_id=B.ELEMENTS,
-            label="What is it about?",
-            hint=PlainTextObject(text="Choose all that apply."),
-            element=elements_element(),
-        ),
-        text_input(
-            B.DESCRIPTION,
+        elements_block(),
+        description_block(
             "What happened?",
-            max_length=DESCRIPTION_MAX,
-            multiline=True,
-            optional=False,
-            hint="Only guardians can read this. It is encrypted as soon as you send it.",
+            "Only guardians can read this. It is encrypted as soon as you send it.",
         ),
         *_identity_blocks(),
         DividerBlock(),
         HeaderBlock(text="Optional detail"),
     ]
-    sites = offered_sites(sites)
-    if sites:
-        blocks.append(
-            InputBlock(
-                block_id=B.SITE,
-                label="Site or directorate (optional)",
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=B.SITE, options=[Option(value=s, text=s) for s in sites]
-                ),
-            )
-        )
+    blocks += site_blocks(sites)
     blocks += [
         text_input(
             B.LOCATION,
@@ -223,12 +118,7 @@ def speak_up_form(
             optional=True,
             hint="Station, department or ward.",
         ),
-        InputBlock(
-            block_id=B.HAPPENED_ON,
-            label="When did it happen? (optional)",
-            optional=True,
-            element=DatePickerElement(action_id=B.HAPPENED_ON),
-        ),
+        date_input(B.HAPPENED_ON, "When did it happen? (optional)", optional=True),
         text_input(
             B.RAISED_BEFORE,
             "Have you raised it before? With whom? (optional)",
@@ -243,21 +133,14 @@ def speak_up_form(
             multiline=True,
             optional=True,
         ),
-        InputBlock(
-            block_id=B.DETRIMENT,
-            label="Treated worse for speaking up? (optional)",
-            optional=True,
-            hint=PlainTextObject(
-                text="Do you feel you have suffered detriment for speaking up before?"
-            ),
-            element=RadioButtonsElement(
-                action_id=B.DETRIMENT, options=options_of(DETRIMENT_ANSWERS)
-            ),
+        detriment_block(
+            "Treated worse for speaking up? (optional)",
+            "Do you feel you have suffered detriment for speaking up before?",
         ),
         _profession_block(),
         worker_type_block(),
     ]
-    return _modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata)
+    return modal(Callback.RAISE_SPEAK_UP, "Speak up", blocks, metadata, submit="Send")
 
 
 def safeguarding_form(*, metadata: str) -> dict[str, Any]:
@@ -279,21 +162,11 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
                 )
             ]
         ),
-        InputBlock(
-            block_id=B.AT_RISK,
-            label="Who is at risk?",
-            element=RadioButtonsElement(action_id=B.AT_RISK, options=options_of(AT_RISK)),
-        ),
-        InputBlock(
-            block_id=B.IMMEDIATE_DANGER,
-            label="Is anyone in immediate danger?",
-            element=RadioButtonsElement(
-                action_id=B.IMMEDIATE_DANGER,
-                options=[
-                    Option(value="yes", text="Yes, right now"),
-                    Option(value="no", text="No"),
-                ],
-            ),
+        radio_input(B.AT_RISK, "Who is at risk?", AT_RISK),
+        radio_input(
+            B.IMMEDIATE_DANGER,
+            "Is anyone in immediate danger?",
+            {"yes": "Yes, right now", "no": "No"},
         ),
         text_input(
             B.LOCATION,
@@ -310,31 +183,16 @@ def safeguarding_form(*, metadata: str) -> dict[str, Any]:
             multiline=False,
             optional=True,
         ),
-        text_input(
-            B.DESCRIPTION,
+        description_block(
             "What happened?",
-            max_length=DESCRIPTION_MAX,
-            multiline=True,
-            optional=False,
-            hint="Only the safeguarding team can read this. It is encrypted when you send it.",
+            "Only the safeguarding team can read this. It is encrypted when you send it.",
         ),
         *_identity_blocks(),
         _profession_block(),
     ]
-    return _modal(Callback.RAISE_SAFEGUARDING, "Safeguarding concern", blocks, metadata)
-
-
-def _modal(callback_id: str, title: str, blocks: list[Block], metadata: str) -> dict[str, Any]:
-    view = View(
-        type="modal",
-        callback_id=callback_id,
-        title=title,
-        submit="Send",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
+    return modal(
+        Callback.RAISE_SAFEGUARDING, "Safeguarding concern", blocks, metadata, submit="Send"
     )
-    return view.to_dict()  # validates against Block Kit's limits first
 
 
 REPLAYED_NO_CONTACT = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.domain.taxonomy import (
     AT_RISK,
@@ -20,8 +20,9 @@ from bot.domain.taxonomy import (
 )
 from bot.domain.text import clean_text
 from bot.flows.raising import RaiseRequest
+from bot.slack.form_fields import offered_sites
 from bot.slack.ids import Block as B
-from bot.slack.raise_form import INCIDENT_NUMBER_MAX, offered_sites
+from bot.slack.raise_form import INCIDENT_NUMBER_MAX
 
 
 @dataclass(frozen=True)
@@ -126,40 +127,64 @@ def parse_submission(
     group = form.choice(B.PROFESSIONAL_GROUP, PROFESSIONAL_GROUPS)
     worker_type = form.choice(B.WORKER_TYPE, WORKER_TYPES)
 
-    if kind is ConcernKind.SPEAK_UP:
-        elements = form.choices(
-            B.ELEMENTS, ELEMENTS, missing="Please choose at least one option from the list."
-        )
-        location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=False, label="where")
-        happened_on = form.date(B.HAPPENED_ON)
-        raised_before = form.text(
-            B.RAISED_BEFORE, limit=SHORT_TEXT_MAX, required=False, label="who you told"
-        )
-        hoped = form.text(
-            B.HOPED_OUTCOME, limit=MEDIUM_TEXT_MAX, required=False, label="the outcome"
-        )
-        detriment = form.choice(B.DETRIMENT, DETRIMENT_ANSWERS)
-        site = form.choice(B.SITE, set(offered_sites(sites)))
-        if form.errors or description is None or identity is None:
-            return FormResult(None, form.errors)
-        return FormResult(
-            RaiseRequest(
-                kind=kind,
-                identity_mode=IdentityMode(identity),
-                description=description,
-                elements=elements,
-                location=location,
-                happened_on=happened_on,
-                raised_before=raised_before,
-                hoped_outcome=hoped,
-                detriment=detriment,
-                professional_group=group,
-                worker_type=worker_type,
-                site=site,
-            ),
-            {},
-        )
+    specific = (
+        _speak_up_fields(form, sites, worker_type)
+        if kind is ConcernKind.SPEAK_UP
+        else _safeguarding_fields(form)
+    )
+    if form.errors or description is None or identity is None:
+        return FormResult(None, form.errors)
+    request = RaiseRequest(
+        kind=kind,
+        identity_mode=IdentityMode(identity),
+        description=description,
+        professional_group=group,
+        **specific,
+    )
+    return FormResult(request, {})
 
+
+class _SpeakUpFields(TypedDict):
+    elements: tuple[str, ...]
+    location: str | None
+    happened_on: str | None
+    raised_before: str | None
+    hoped_outcome: str | None
+    detriment: str | None
+    worker_type: str | None
+    site: str | None
+
+
+class _SafeguardingFields(TypedDict):
+    location: str | None
+    at_risk: str | None  # required: missing, it is a field error and nothing is built
+    immediate_danger: bool
+    incident_number: str | None
+
+
+def _speak_up_fields(form: _Parser, sites: list[str], worker_type: str | None) -> _SpeakUpFields:
+    elements = form.choices(
+        B.ELEMENTS, ELEMENTS, missing="Please choose at least one option from the list."
+    )
+    location = form.text(B.LOCATION, limit=SHORT_TEXT_MAX, required=False, label="where")
+    happened_on = form.date(B.HAPPENED_ON)
+    raised_before = form.text(
+        B.RAISED_BEFORE, limit=SHORT_TEXT_MAX, required=False, label="who you told"
+    )
+    hoped = form.text(B.HOPED_OUTCOME, limit=MEDIUM_TEXT_MAX, required=False, label="the outcome")
+    return _SpeakUpFields(
+        elements=elements,
+        location=location,
+        happened_on=happened_on,
+        raised_before=raised_before,
+        hoped_outcome=hoped,
+        detriment=form.choice(B.DETRIMENT, DETRIMENT_ANSWERS),
+        worker_type=worker_type,
+        site=form.choice(B.SITE, set(offered_sites(sites))),
+    )
+
+
+def _safeguarding_fields(form: _Parser) -> _SafeguardingFields:
     at_risk = form.choice(
         B.AT_RISK,
         AT_RISK,
@@ -174,18 +199,9 @@ def parse_submission(
     incident = form.text(
         B.INCIDENT_NUMBER, limit=INCIDENT_NUMBER_MAX, required=False, label="the incident number"
     )
-    if form.errors or description is None or identity is None or at_risk is None:
-        return FormResult(None, form.errors)
-    return FormResult(
-        RaiseRequest(
-            kind=kind,
-            identity_mode=IdentityMode(identity),
-            description=description,
-            location=location,
-            at_risk=at_risk,
-            immediate_danger=danger == "yes",
-            incident_number=incident,
-            professional_group=group,
-        ),
-        {},
+    return _SafeguardingFields(
+        location=location,
+        at_risk=at_risk,
+        immediate_danger=danger == "yes",
+        incident_number=incident,
     )

@@ -19,10 +19,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.taxonomy import IDENTITY_LABELS, KIND_LABELS, ConcernKind
+from bot.domain.taxonomy import FEEDBACK_QUESTION, IDENTITY_LABELS, KIND_LABELS, ConcernKind
 from bot.flows.reporter_status import ConcernOverview, reporter_summary
 from bot.flows.timeline import TimelineEntry
 from bot.slack.cards import slack_date
+from bot.slack.copy import FEEDBACK_RECORDED
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 from bot.slack.mrkdwn import escape
@@ -40,6 +41,10 @@ NO_MATCH = (
 NO_CONTACT_NOTE = (
     "Anonymous, no-contact concerns are never listed: nothing links them to you. Check one "
     "with `/speakup status <receipt>`."
+)
+FEEDBACK_EXPIRED = (
+    "For your protection this form has expired. Close it and type `/speakup status <receipt>` "
+    "again to give feedback."
 )
 PAGE_EXPIRED = (
     "For your protection this page has expired. Type `/speakup status <receipt>` again to reply."
@@ -136,8 +141,11 @@ def _entry_text(entry: TimelineEntry, kind: ConcernKind) -> str:
     return line
 
 
-def receipt_page(concern: ConcernOverview, reply_pass: str | None) -> Message:
-    """A no-contact concern as its receipt holder sees it: status, the conversation, Reply."""
+def receipt_page(
+    concern: ConcernOverview, reply_pass: str | None, feedback_pass: str | None = None
+) -> Message:
+    """A no-contact concern as its receipt holder sees it: status, the conversation, Reply
+    while it is open; once closed, the feedback question until it is answered."""
     shown = concern.timeline[-TIMELINE_SHOWN:]
     blocks: list[Block] = [
         _section(
@@ -169,6 +177,7 @@ def receipt_page(concern: ConcernOverview, reply_pass: str | None) -> Message:
                 "say, `/speakup` raises a new concern."
             )
         )
+        blocks += _feedback_blocks(concern, feedback_pass)
     blocks.append(
         ContextBlock(
             elements=[
@@ -183,6 +192,37 @@ def receipt_page(concern: ConcernOverview, reply_pass: str | None) -> Message:
     while len(blocks) > MESSAGE_BLOCKS_MAX:
         del blocks[2]
     return _message(f"Your concern {concern.reference}: {concern.status_label}", blocks)
+
+
+def _feedback_blocks(concern: ConcernOverview, feedback_pass: str | None) -> list[Block]:
+    if feedback_pass is not None:
+        return [
+            _section(f"*{FEEDBACK_QUESTION}*\nYour answer is counted, never linked to you."),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        action_id=Action.RECEIPT_FEEDBACK, text="Give feedback", value=feedback_pass
+                    )
+                ]
+            ),
+        ]
+    if concern.feedback_given:
+        return [_section(FEEDBACK_RECORDED)]
+    return []
+
+
+def feedback_sent_view(reference: str) -> dict[str, Any]:
+    return _modal(
+        None,
+        "Feedback sent",
+        [
+            _section(
+                f"Thank you. Your answer about *{reference}* is recorded for the trust's "
+                "quarterly return, with nothing that links it to you."
+            )
+        ],
+        close="Done",
+    )
 
 
 def _modal(

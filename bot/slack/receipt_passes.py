@@ -1,6 +1,6 @@
 """Passes: short-lived signed proof that someone typed a concern's receipt, carried by the
-receipt page's Reply button and the reply modal instead of any database record, so a
-no-contact reporter leaves no trace by checking on their concern."""
+receipt page's buttons (Reply, Give feedback) and the forms they open instead of any database
+record, so a no-contact reporter leaves no trace by checking on their concern."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from storage.crypto import KeyRing
 
 PAGE_STEP = "receipt-page"  # the Reply button on a receipt page
 REPLY_STEP = "receipt-reply"  # the reply modal opened from it
+FEEDBACK_PAGE_STEP = "receipt-feedback-page"  # Give feedback on a closed concern's page
+FEEDBACK_STEP = "receipt-feedback"  # the feedback form opened from it
 PAGE_STEP_SECONDS = 30 * 60
 REPLY_STEP_SECONDS = 60 * 60
 

@@ -10,37 +10,21 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
-    DatePickerElement,
     DividerBlock,
     InputBlock,
     MarkdownTextObject,
-    Option,
     PlainTextObject,
-    RadioButtonsElement,
     SectionBlock,
-    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.domain.taxonomy import (
-    DESCRIPTION_MAX,
-    DETRIMENT_ANSWERS,
-    PROFESSIONAL_GROUPS,
-    RECORDED_VIA,
-    ConcernKind,
-    IdentityMode,
-)
+from bot.domain.taxonomy import RECORDED_VIA, ConcernKind, IdentityMode
 from bot.flows.raising import RaiseRequest
+from bot.slack import form_fields as fields
+from bot.slack.form_blocks import date_input, modal, radio_input, select_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
-from bot.slack.raise_form import (
-    elements_element,
-    offered_sites,
-    options_of,
-    text_input,
-    worker_type_block,
-)
 from bot.slack.raise_parsing import FormResult, parse_submission
 
 # A recorded concern is open, confidential or anonymous; nobody can follow an anonymous one
@@ -62,35 +46,12 @@ def record_form(*, sites: list[str], metadata: str, today: date) -> dict[str, An
                 "told you; it is encrypted as soon as you send it."
             )
         ),
-        InputBlock(
-            block_id=B.RAISED_VIA,
-            label="How was it raised?",
-            element=StaticSelectElement(action_id=B.RAISED_VIA, options=options_of(RECORDED_VIA)),
-        ),
-        InputBlock(
-            block_id=B.RAISED_ON,
-            label="When was it raised with you?",
-            element=DatePickerElement(action_id=B.RAISED_ON, initial_date=today.isoformat()),
-        ),
-        InputBlock(
-            block_id=B.ELEMENTS,
-            label="What is it about?",
-            hint=PlainTextObject(text="Choose all that apply."),
-            element=elements_element(),
-        ),
-        text_input(
-            B.DESCRIPTION,
-            "What did they tell you?",
-            max_length=DESCRIPTION_MAX,
-            multiline=True,
-            optional=False,
-        ),
-        InputBlock(
-            block_id=B.RECORDED_IDENTITY,
-            label="How identifiable did they choose to be?",
-            element=RadioButtonsElement(
-                action_id=B.RECORDED_IDENTITY, options=options_of(RECORDED_IDENTITIES)
-            ),
+        select_input(B.RAISED_VIA, "How was it raised?", RECORDED_VIA),
+        date_input(B.RAISED_ON, "When was it raised with you?", initial=today.isoformat()),
+        fields.elements_block(),
+        fields.description_block("What did they tell you?"),
+        radio_input(
+            B.RECORDED_IDENTITY, "How identifiable did they choose to be?", RECORDED_IDENTITIES
         ),
         InputBlock(
             block_id=B.REPORTER_USER,
@@ -103,47 +64,13 @@ def record_form(*, sites: list[str], metadata: str, today: date) -> dict[str, An
         ),
         DividerBlock(),
     ]
-    offered = offered_sites(sites)
-    if offered:
-        blocks.append(
-            InputBlock(
-                block_id=B.SITE,
-                label="Site or directorate (optional)",
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=B.SITE, options=[Option(value=s, text=s) for s in offered]
-                ),
-            )
-        )
+    blocks += fields.site_blocks(sites)
     blocks += [
-        InputBlock(
-            block_id=B.DETRIMENT,
-            label="Do they say they were treated worse? (optional)",
-            optional=True,
-            element=RadioButtonsElement(
-                action_id=B.DETRIMENT, options=options_of(DETRIMENT_ANSWERS)
-            ),
-        ),
-        InputBlock(
-            block_id=B.PROFESSIONAL_GROUP,
-            label="Their staff group (optional)",
-            optional=True,
-            element=StaticSelectElement(
-                action_id=B.PROFESSIONAL_GROUP, options=options_of(PROFESSIONAL_GROUPS)
-            ),
-        ),
-        worker_type_block("How they work here (optional)"),
+        fields.detriment_block("Do they say they were treated worse? (optional)"),
+        fields.profession_block("Their staff group (optional)"),
+        fields.worker_type_block("How they work here (optional)"),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.RECORD_CONCERN,
-        title="Record a concern",
-        submit="Record",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()
+    return modal(Callback.RECORD_CONCERN, "Record a concern", blocks, metadata, submit="Record")
 
 
 @dataclass(frozen=True)

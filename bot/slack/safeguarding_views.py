@@ -12,94 +12,61 @@ from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
     ContextBlock,
-    DatePickerElement,
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    RadioButtonsElement,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.deadlines import Deadline
 from bot.domain.safeguarding import DETAIL_MAX, NO_REFERRAL_REASONS
 from bot.flows.referral_forms import NoReferralProposal
 from bot.flows.triage import ConcernDetails
 from bot.slack.cards import slack_date
+from bot.slack.form_blocks import date_input, modal, radio_input, section, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape
 
 
-def _modal(
-    callback_id: str, title: str, blocks: list[Block], metadata: str, submit: str = "Save"
-) -> dict[str, Any]:
-    view = View(
-        type="modal",
-        callback_id=callback_id,
-        title=title[:24],
-        submit=submit,
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()  # validates against Block Kit's limits first
-
-
 def referral_view(reference: str, metadata: str, today: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.AUTHORITY,
-            label="Local authority referred to",
-            element=PlainTextInputElement(action_id=B.AUTHORITY, max_length=120),
+        text_input(
+            B.AUTHORITY,
+            "Local authority referred to",
+            max_length=120,
+            multiline=False,
+            optional=False,
         ),
-        InputBlock(
-            block_id=B.REFERRAL_DATE,
-            label="Date of referral",
-            element=DatePickerElement(action_id=B.REFERRAL_DATE, initial_date=today),
-        ),
-        InputBlock(
-            block_id=B.REFERRAL_REFERENCE,
-            label="Their reference (optional)",
+        date_input(B.REFERRAL_DATE, "Date of referral", initial=today),
+        text_input(
+            B.REFERRAL_REFERENCE,
+            "Their reference (optional)",
+            max_length=80,
+            multiline=False,
             optional=True,
-            element=PlainTextInputElement(action_id=B.REFERRAL_REFERENCE, max_length=80),
         ),
     ]
-    return _modal(Callback.REFERRAL, f"Referral {reference}", blocks, metadata)
+    return modal(Callback.REFERRAL, f"Referral {reference}", blocks, metadata)
 
 
 def no_referral_view(reference: str, metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"Record why *{reference}* needs no local-authority referral. A second "
-                "member of the safeguarding team must confirm it before the concern can close."
-            )
+        section(
+            f"Record why *{reference}* needs no local-authority referral. A second "
+            "member of the safeguarding team must confirm it before the concern can close."
         ),
-        InputBlock(
-            block_id=B.NO_REFERRAL_REASON,
-            label="Why is no referral needed?",
-            element=RadioButtonsElement(
-                action_id=B.NO_REFERRAL_REASON,
-                options=[Option(value=k, text=v) for k, v in NO_REFERRAL_REASONS.items()],
-            ),
-        ),
-        InputBlock(
-            block_id=B.NO_REFERRAL_DETAIL,
-            label="Details",
+        radio_input(B.NO_REFERRAL_REASON, "Why is no referral needed?", NO_REFERRAL_REASONS),
+        text_input(
+            B.NO_REFERRAL_DETAIL,
+            "Details",
+            max_length=DETAIL_MAX,
             optional=True,
-            hint=PlainTextObject(
-                text="Already referred by the crew: the CAD / incident number. Duplicate: the "
-                "other concern's reference (SG-…). Other: the reason. Encrypted."
-            ),
-            element=PlainTextInputElement(
-                action_id=B.NO_REFERRAL_DETAIL, multiline=True, max_length=DETAIL_MAX
-            ),
+            hint="Already referred by the crew: the CAD / incident number. Duplicate: the "
+            "other concern's reference (SG-…). Other: the reason. Encrypted.",
         ),
     ]
-    return _modal(Callback.NO_REFERRAL, "No referral needed", blocks, metadata)
+    return modal(Callback.NO_REFERRAL, "No referral needed", blocks, metadata)
 
 
 def confirm_no_referral_view(
@@ -137,27 +104,21 @@ def confirm_no_referral_view(
             ]
         ),
     ]
-    return _modal(
+    return modal(
         Callback.CONFIRM_NO_REFERRAL, "Confirm no referral", blocks, metadata, submit="Confirm"
     )
 
 
 def referral_chased_view(reference: str, metadata: str, today: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"Record that the local authority has not acknowledged the referral on "
-                f"*{reference}* and that you chased it. Press Referral acknowledged instead "
-                "if the acknowledgement came."
-            )
+        section(
+            f"Record that the local authority has not acknowledged the referral on "
+            f"*{reference}* and that you chased it. Press Referral acknowledged instead "
+            "if the acknowledgement came."
         ),
-        InputBlock(
-            block_id=B.CHASED_ON,
-            label="Date you chased it",
-            element=DatePickerElement(action_id=B.CHASED_ON, initial_date=today),
-        ),
+        date_input(B.CHASED_ON, "Date you chased it", initial=today),
     ]
-    return _modal(Callback.REFERRAL_CHASED, "Acknowledgement chased", blocks, metadata)
+    return modal(Callback.REFERRAL_CHASED, "Acknowledgement chased", blocks, metadata)
 
 
 def referral_lines(details: ConcernDetails) -> list[str]:

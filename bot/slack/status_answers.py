@@ -21,7 +21,7 @@ from bot.flows.conversation import latest_question, record_reporter_reply
 from bot.flows.integrity import integrity_failed
 from bot.flows.receipt_guard import ReceiptGuard
 from bot.flows.reporter_status import ConcernOverview, find_by_receipt, my_concerns, overview
-from bot.slack import home
+from bot.slack import home, receipt_feedback
 from bot.slack import receipt_page as receipt_views
 from bot.slack.ids import Block
 from bot.slack.raise_parsing import state_values
@@ -102,7 +102,12 @@ def _status(
             seconds=PAGE_STEP_SECONDS,
         )
     )
-    return receipt_views.receipt_page(found, reply_pass)
+    feedback_pass = (
+        receipt_feedback.page_pass(context, found.concern_id, user_id, now=now)
+        if found.closed and not found.feedback_given
+        else None
+    )
+    return receipt_views.receipt_page(found, reply_pass, feedback_pass)
 
 
 def _answerable(concern: Concern | None) -> bool:

@@ -12,12 +12,8 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
-    Option,
-    PlainTextInputElement,
     PlainTextObject,
-    RadioButtonsElement,
     SectionBlock,
-    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -45,6 +41,7 @@ from bot.flows.timeline import TimelineEntry
 from bot.flows.triage import ConcernDetails
 from bot.slack import safeguarding_views
 from bot.slack.cards import slack_date
+from bot.slack.form_blocks import modal, radio_input, section, select_input, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape, quote
@@ -61,31 +58,6 @@ _REPORT_LABELS = {
     "hoped_outcome": "Hoped-for outcome",
     "incident_number": "CAD / incident number",
 }
-
-
-def _modal(
-    callback_id: str, title: str, blocks: list[Block], metadata: str, submit: str | None = "Save"
-) -> dict[str, Any]:
-    view = View(
-        type="modal",
-        callback_id=callback_id,
-        title=title,
-        submit=submit,
-        close="Cancel" if submit else "Close",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()  # validates against Block Kit's limits first
-
-
-def _text(block_id: str, label: str, *, max_length: int, optional: bool, hint: str = "") -> Block:
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        optional=optional,
-        hint=PlainTextObject(text=hint) if hint else None,
-        element=PlainTextInputElement(action_id=block_id, multiline=True, max_length=max_length),
-    )
 
 
 def _clip(text: str, limit: int = SECTION_MAX) -> str:
@@ -117,7 +89,9 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     """The decrypted concern for an authorised person; every opening is audited."""
     kind = ConcernKind(details.kind)
     mode = IdentityMode(details.identity_mode)
-    if mode is IdentityMode.OPEN:
+    if details.destroyed_at is not None:
+        reporter = "No longer held"
+    elif mode is IdentityMode.OPEN:
         reporter = f"{reporter_name or 'Unknown'} (open: may be shared with those who need it)"
     elif mode is IdentityMode.CONFIDENTIAL:
         reporter = f"{reporter_name or 'Unknown'} — *confidential: do not share without consent*"
@@ -152,12 +126,26 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
 
     if details.worker_type:
         facts.append("*Works as:* " + WORKER_TYPES.get(details.worker_type, "?"))
+    if details.legal_hold_at is not None:
+        facts.append(
+            f"*Legal hold:* placed by <@{details.legal_hold_by}> on "
+            f"{slack_date(details.legal_hold_at)}; not destroyed while held"
+        )
     blocks: list[Block] = [
         HeaderBlock(text=f"{KIND_LABELS[kind]} concern {details.reference}"),
         SectionBlock(text=MarkdownTextObject(text=_clip("\n".join(facts)))),
         edit_recording_button(details.concern_id),
         DividerBlock(),
     ]
+    if details.destroyed_at is not None:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*Details destroyed* on {slack_date(details.destroyed_at)} at the end "
+                    "of the retention period. Only the facts counted in the returns are kept."
+                )
+            )
+        )
     for key, label in _REPORT_LABELS.items():
         if details.report.get(key):
             blocks.append(
@@ -173,7 +161,7 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
             elements=[MarkdownTextObject(text="Your opening of this concern has been recorded.")]
         )
     )
-    return _modal(Callback.DETAILS, "Concern details", blocks, "", submit=None)
+    return modal(Callback.DETAILS, "Concern details", blocks, "", submit=None)
 
 
 # Events whose stored summary is worded for the reporter get a team-facing label here.
@@ -239,23 +227,21 @@ def ask_reporter_view(reference: str, metadata: str, *, no_contact: bool) -> dic
         "they are to anyone who does not already know."
     )
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"Ask the reporter of *{reference}*. {how}")),
-        _text(B.MESSAGE, "Your question", max_length=MESSAGE_MAX, optional=False),
+        section(f"Ask the reporter of *{reference}*. {how}"),
+        text_input(B.MESSAGE, "Your question", max_length=MESSAGE_MAX, optional=False),
     ]
-    return _modal(Callback.ASK_REPORTER, "Ask reporter", blocks, metadata, submit="Send")
+    return modal(Callback.ASK_REPORTER, "Ask reporter", blocks, metadata, submit="Send")
 
 
 def add_note_view(reference: str, metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"Internal note on *{reference}*: encrypted, shown only in View details, "
-                "never to the reporter."
-            )
+        section(
+            f"Internal note on *{reference}*: encrypted, shown only in View details, "
+            "never to the reporter."
         ),
-        _text(B.NOTE, "Note", max_length=MESSAGE_MAX, optional=False),
+        text_input(B.NOTE, "Note", max_length=MESSAGE_MAX, optional=False),
     ]
-    return _modal(Callback.ADD_NOTE, "Add note", blocks, metadata)
+    return modal(Callback.ADD_NOTE, "Add note", blocks, metadata)
 
 
 def assign_view(reference: str, metadata: str, team_name: str) -> dict[str, Any]:
@@ -267,20 +253,15 @@ def assign_view(reference: str, metadata: str, team_name: str) -> dict[str, Any]
             element=UserSelectElement(action_id=B.OWNER),
         )
     ]
-    return _modal(Callback.ASSIGN, "Assign", blocks, metadata)
+    return modal(Callback.ASSIGN, "Assign", blocks, metadata)
 
 
 def update_status_view(reference: str, metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.STAGE,
-            label=f"Where is {reference} now?",
-            element=RadioButtonsElement(
-                action_id=B.STAGE,
-                options=[Option(value=s.value, text=STATUS_LABELS[s]) for s in Stage],
-            ),
+        radio_input(
+            B.STAGE, f"Where is {reference} now?", {s.value: STATUS_LABELS[s] for s in Stage}
         ),
-        _text(
+        text_input(
             B.MESSAGE,
             "Message to the reporter (optional)",
             max_length=MESSAGE_MAX,
@@ -288,27 +269,20 @@ def update_status_view(reference: str, metadata: str) -> dict[str, Any]:
             hint="Sent to the reporter with the update. Keep internal detail for a note.",
         ),
     ]
-    return _modal(Callback.UPDATE_STATUS, "Update status", blocks, metadata)
+    return modal(Callback.UPDATE_STATUS, "Update status", blocks, metadata)
 
 
 def close_view(reference: str, metadata: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.OUTCOME,
-            label="Outcome",
-            element=StaticSelectElement(
-                action_id=B.OUTCOME,
-                options=[Option(value=k, text=v) for k, v in OUTCOMES.items()],
-            ),
-        ),
-        _text(
+        select_input(B.OUTCOME, "Outcome", OUTCOMES),
+        text_input(
             B.OUTCOME_TEXT,
             "What was found and what changed",
             max_length=MEDIUM_TEXT_MAX * 3,
             optional=False,
             hint="Encrypted; shown to the team in View details.",
         ),
-        _text(
+        text_input(
             B.MESSAGE,
             "Message to the reporter (optional)",
             max_length=MESSAGE_MAX,
@@ -316,7 +290,7 @@ def close_view(reference: str, metadata: str) -> dict[str, Any]:
             hint="The reporter is told the outcome and asked for feedback.",
         ),
     ]
-    return _modal(Callback.CLOSE, f"Close {reference}"[:24], blocks, metadata, submit="Close")
+    return modal(Callback.CLOSE, f"Close {reference}"[:24], blocks, metadata, submit="Close")
 
 
 def reporter_reply_view(reference: str, question: str | None, metadata: str) -> dict[str, Any]:
@@ -330,7 +304,9 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
             )
         )
     blocks += [
-        _text(B.MESSAGE, f"Your reply about {reference}", max_length=MESSAGE_MAX, optional=False),
+        text_input(
+            B.MESSAGE, f"Your reply about {reference}", max_length=MESSAGE_MAX, optional=False
+        ),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
@@ -340,20 +316,16 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
             ]
         ),
     ]
-    return _modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
+    return modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
 
 
-def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
+def feedback_view(
+    reference: str, metadata: str, callback_id: str = Callback.FEEDBACK
+) -> dict[str, Any]:
+    """The feedback question and its answers, the same for every reporter."""
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.FEEDBACK,
-            label=FEEDBACK_QUESTION[:2000],
-            element=RadioButtonsElement(
-                action_id=B.FEEDBACK,
-                options=[Option(value=k, text=v) for k, v in FEEDBACK_ANSWERS.items()],
-            ),
-        ),
-        _text(
+        radio_input(B.FEEDBACK, FEEDBACK_QUESTION[:2000], FEEDBACK_ANSWERS),
+        text_input(
             B.FEEDBACK_COMMENT,
             "Anything you'd like to add? (optional)",
             max_length=MESSAGE_MAX,
@@ -368,4 +340,4 @@ def feedback_view(reference: str, metadata: str) -> dict[str, Any]:
             ]
         ),
     ]
-    return _modal(Callback.FEEDBACK, "Your feedback", blocks, metadata, submit="Send")
+    return modal(callback_id, "Your feedback", blocks, metadata, submit="Send")

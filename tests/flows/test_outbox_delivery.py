@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 
 from bot.domain.clock import utcnow
 from bot.runtime.bolt_app import build_web_client
-from bot.slack.delivery import HISTORY_LOOKBACK, METADATA_EVENT, OutboxWorker
+from bot.slack.delivery import OutboxWorker
+from bot.slack.posted_lookup import HISTORY_LOOKBACK, METADATA_EVENT
 from storage import outbox
 from storage.models import AuditEntry, Concern, ConcernEvent, OutboxItem
 from tests.support.harness import (

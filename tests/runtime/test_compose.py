@@ -76,6 +76,13 @@ def test_the_database_lives_in_a_named_volume(compose: dict[str, Any]) -> None:
     assert any(m.endswith(":/var/lib/postgresql/data") for m in mounts)
 
 
+def test_the_shred_keys_live_in_their_own_named_volume(compose: dict[str, Any]) -> None:
+    app = compose["services"]["app"]
+    where = app["environment"]["SPEAKUP_SHRED_KEY_DIR"]
+    assert f"speakup-shred-keys:{where}" in app["volumes"]
+    assert "speakup-shred-keys" in compose["volumes"]
+
+
 def test_settings_come_from_speakup_env(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name in ("upgrade", "app"):

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from bot.slack.ids import Callback
+from handlers.events import CHANNEL_BACK, CHANNEL_LOST, MEMBERSHIP, SUBSCRIBED
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -29,7 +30,7 @@ def test_manifest_declares_the_surfaces() -> None:
     assert features["app_home"]["home_tab_enabled"] is True
     assert features["app_home"]["messages_tab_enabled"] is True
     settings = manifest["settings"]
-    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert {"app_home_opened", "message.im"} <= set(settings["event_subscriptions"]["bot_events"])
     assert settings["interactivity"]["is_enabled"] is True
     for url in (
         settings["event_subscriptions"]["request_url"],
@@ -53,3 +54,26 @@ def test_manifest_scopes_cover_every_web_api_method_the_app_calls() -> None:
     scopes = set(load()["oauth_config"]["scopes"]["bot"])
     assert {"commands", "im:history"} <= scopes
     assert set(needed.values()) <= scopes
+
+
+def test_every_event_the_app_handles_is_subscribed_and_nothing_else() -> None:
+    events = load()["settings"]["event_subscriptions"]["bot_events"]
+    assert len(events) == len(set(events))
+    assert set(events) == SUBSCRIBED
+    # The team channels' news, which raises and clears delivery alarms, is among them.
+    assert {*CHANNEL_LOST, *CHANNEL_BACK, *MEMBERSHIP} <= set(events)
+    # app_rate_limited is a notice every app gets: it is no event to subscribe to.
+    assert "app_rate_limited" not in events
+
+
+def test_every_event_is_registered_with_the_scope_it_needs() -> None:
+    scopes = set(load()["oauth_config"]["scopes"]["bot"])
+    for event in load()["settings"]["event_subscriptions"]["bot_events"]:
+        if event.startswith("channel_"):
+            assert "channels:read" in scopes, event
+        if event.startswith("group_"):
+            assert "groups:read" in scopes, event
+        if event.startswith("member_"):  # public and private team channels alike
+            assert {"channels:read", "groups:read"} <= scopes, event
+        if event == "message.im":
+            assert "im:history" in scopes

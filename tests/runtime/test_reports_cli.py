@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from storage.db import Database
-from tests.support.harness import KEY_A, LEADERS_CHANNEL, Harness
+from tests.support.harness import LEADERS_CHANNEL, Harness
+from tests.support.speakup_process import cli_env, run_speakup
 
 
 def speakup(
     *args: str, database_url: str, cwd: Path, **env: str
 ) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("speakup")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "bot.runtime.cli"]
-    return subprocess.run(
-        [*command, *args],
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "DATABASE_URL": database_url,
-            "SPEAKUP_ENCRYPTION_KEYS": KEY_A,
-            "SPEAKUP_GUARDIAN_CHANNEL": "C0GUARDIANS",
-            **env,
-        },
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    settings = cli_env(database_url, SPEAKUP_GUARDIAN_CHANNEL="C0GUARDIANS", **env)
+    return run_speakup(*args, env=settings, cwd=cwd, timeout=120)
 
 
 def test_dry_run_prints_blocks_text_and_the_chart(harness: Harness, tmp_path: Path) -> None:

@@ -281,6 +281,21 @@ def test_posting_limit_is_per_channel_and_off_by_default(
     assert statuses == [200, 200, 200, 429, 200, 429, 429, 200]
 
 
+def test_a_posting_limit_scaled_down_says_the_exact_wait(
+    emu: SlackWebApiEmulator, client: WebClient
+) -> None:
+    clock = FakeClock()
+    emu.enable_post_rate_limit(per_second=20.0, burst=1, clock=clock, whole_seconds=False)
+    client.chat_postMessage(channel="C0GUARD", text="first")
+    clock.now += 0.02
+    with pytest.raises(SlackApiError) as limited:
+        client.chat_postMessage(channel="C0GUARD", text="too soon")
+    # 20 a second: a post every 0.05 s, so 0.03 s still to wait (not Slack's whole second).
+    assert limited.value.response.headers["Retry-After"] == "0.030"
+    clock.now += 0.031
+    client.chat_postMessage(channel="C0GUARD", text="on time")
+
+
 # -- failure modes ---------------------------------------------------------------------------------
 
 

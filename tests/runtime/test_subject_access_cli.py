@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.support.harness import KEY_A, REPORTER, Harness
+from tests.support.harness import REPORTER, Harness
+from tests.support.speakup_process import cli_env, run_speakup
 
 
 def speakup(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("speakup")
-    command = [str(script)] if script.is_file() else [sys.executable, "-m", "bot.runtime.cli"]
-    return subprocess.run(
-        [*command, *args],
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "DATABASE_URL": database_url,
-            "SPEAKUP_ENCRYPTION_KEYS": KEY_A,
-        },
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_speakup(*args, env=cli_env(database_url), cwd=cwd)
 
 
 def test_export_writes_json_and_text(harness: Harness, database_url: str, tmp_path: Path) -> None:

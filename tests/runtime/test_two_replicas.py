@@ -29,7 +29,7 @@ from sqlalchemy import select, update
 
 from bot.demo.simulator.web_api import SlackWebApiEmulator
 from bot.demo.simulator.workspace import HttpResult, SlackWorkspace
-from bot.slack.delivery import METADATA_EVENT
+from bot.slack.posted_lookup import METADATA_EVENT
 from storage.db import Database
 from storage.models import Concern, JobRun, OutboxItem
 from tests.support.harness import (

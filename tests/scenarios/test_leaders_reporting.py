@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.domain.digest_figures import History, RawCounts, Safeguarding, Timing, build_digest
+from bot.domain.reporting_week import reported_week
 from bot.domain.taxonomy import ELEMENTS, PROFESSIONAL_GROUPS
-from bot.flows.leaders_digest import count_week, digest_rules, reported_week
+from bot.flows.leaders_digest import count_week, digest_rules
 from bot.jobs.leaders_digest import leaders_digest_job
 from bot.jobs.quarterly_return import quarterly_return_job
 from bot.jobs.runner import run_period, tick

@@ -10,56 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 
 import pytest
 
 from bot.runtime.logs import log_formatter
-from handlers.events import NOTED_EVENTS
+from handlers.events import NOTED_EVENTS, SUBSCRIBED
 from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, Harness
+from tests.support.slack_events import APP, BOT_USER, ENTERPRISE, TEAM, deliver, envelope
 
-TEAM = "T0SPEAKUP"
-ENTERPRISE = "E0NHSTRUST"
-APP = "A0SPEAKUP"
-BOT_USER = "U0BOT"
 GUARDIAN = GUARDIANS[0]
 # How the service writes each record: one JSON object a line.
 SERVICE_FORMAT = log_formatter(json=True)
-
-
-def envelope(event: dict[str, Any], *, grid: bool, number: int) -> dict[str, Any]:
-    """An event_callback as Slack delivers it; `grid` as to an org-wide Enterprise Grid app."""
-    body: dict[str, Any] = {
-        "token": "verification-token-unused",
-        "team_id": TEAM,
-        "api_app_id": APP,
-        "event": {**event, "event_ts": f"{time.time():.6f}"},
-        "type": "event_callback",
-        "event_id": f"Ev0TEST{number:04d}",
-        "event_time": int(time.time()),
-        "authorizations": [
-            {
-                "enterprise_id": ENTERPRISE if grid else None,
-                "team_id": None if grid else TEAM,
-                "user_id": BOT_USER,
-                "is_bot": True,
-                "is_enterprise_install": grid,
-            }
-        ],
-        "is_ext_shared_channel": False,
-        "event_context": f"4-eyJldCI6InRlc3Qi{number:04d}",
-    }
-    if grid:
-        body.update(
-            {
-                "enterprise_id": ENTERPRISE,
-                "is_enterprise_install": True,
-                "context_team_id": TEAM,
-                "context_enterprise_id": ENTERPRISE,
-            }
-        )
-    return body
 
 
 EVENTS: dict[str, dict[str, Any]] = {
@@ -76,6 +38,22 @@ EVENTS: dict[str, dict[str, Any]] = {
     "channel_deleted": {"type": "channel_deleted", "channel": GUARDIAN_CHANNEL},
     "group_archive": {"type": "group_archive", "channel": "G0PRIVATE1", "user": GUARDIAN},
     "channel_left": {"type": "channel_left", "channel": GUARDIAN_CHANNEL, "actor_id": GUARDIAN},
+    "channel_unarchive": {
+        "type": "channel_unarchive",
+        "channel": GUARDIAN_CHANNEL,
+        "user": GUARDIAN,
+    },
+    "group_deleted": {"type": "group_deleted", "channel": "G0PRIVATE1"},
+    "group_left": {"type": "group_left", "channel": "G0PRIVATE1", "actor_id": GUARDIAN},
+    "group_unarchive": {"type": "group_unarchive", "channel": "G0PRIVATE1", "actor_id": GUARDIAN},
+    "member_joined_channel": {
+        "type": "member_joined_channel",
+        "user": GUARDIAN,
+        "channel": GUARDIAN_CHANNEL,
+        "channel_type": "G",
+        "team": TEAM,
+        "inviter": GUARDIAN,
+    },
     "emoji_changed": {"type": "emoji_changed", "subtype": "add", "name": "tada"},
     "brand_new_event_type": {"type": "brand_new_event_type", "user": GUARDIAN},
     "message_changed": {
@@ -96,10 +74,6 @@ NOTICES: dict[str, dict[str, Any]] = {
     },
     "a_notice_from_the_future": {"type": "a_notice_from_the_future", "api_app_id": APP},
 }
-
-
-def deliver(harness: Harness, body: dict[str, Any]) -> int:
-    return harness.workspace.post_signed(json.dumps(body), "application/json").status
 
 
 @pytest.mark.parametrize("grid", [False, True], ids=["workspace", "enterprise_grid"])
@@ -136,6 +110,8 @@ def test_every_event_slack_can_send_gets_a_200_and_a_content_free_log_line(
         "app_rate_limited",
     }
     assert noted <= set(NOTED_EVENTS)
+    # Every event manifest.yml subscribes to reaches a listener that knows it.
+    assert noted >= SUBSCRIBED - {"app_home_opened", "message.im"}
     unhandled = {line["type"] for line in lines if line["event"] == "event.unhandled"}
     assert {"emoji_changed", "brand_new_event_type", "a_notice_from_the_future"} <= unhandled
     for line in lines:  # the type and nothing else: no user, channel, team or text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,6 +53,10 @@ def harness_settings(database_url: str, api_url: str, **overrides: Any) -> Setti
         "speakup_outbox_backoff_seconds": 0.05,
         "speakup_outbox_backoff_cap": 1.0,
     }
+    if not database_url.startswith("sqlite"):
+        # A SQLite database keeps its shred keys beside its file, in the test's own directory;
+        # a server database would keep them in the working directory.
+        values["speakup_shred_key_dir"] = tempfile.mkdtemp(prefix="speakup-shred-keys-")
     values.update(overrides)
     return load_settings(**values)
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.demo.simulator.web_api import SlackWebApiEmulator
-from bot.slack.delivery import METADATA_EVENT
+from bot.slack.posted_lookup import METADATA_EVENT
 from tests.support.harness import GUARDIAN_CHANNEL, KEY_A, SIGNING_SECRET
 
 
@@ -40,6 +40,11 @@ def run_speakup(
         timeout=timeout,
         check=False,
     )
+
+
+def cli_env(database_url: str, **extra: str) -> dict[str, str]:
+    """What a one-off `speakup` command needs: its database and the encryption keys."""
+    return {"DATABASE_URL": database_url, "SPEAKUP_ENCRYPTION_KEYS": KEY_A, **extra}
 
 
 def free_port() -> int:

@@ -26,11 +26,11 @@ from bot.domain.suppression import (
     WITHHELD,
     Relation,
     Suppressed,
-    _Solver,
     adds_up,
     covers,
     suppress,
 )
+from bot.domain.suppression_search import Solver
 
 
 def reader_domain(shown: Suppressed, name: str, cap: int) -> range:
@@ -215,7 +215,7 @@ def test_no_suppressed_digest_count_can_be_recovered(
     values, relations, unprinted = cells(raw, rules)
     shown = suppress(values, relations, threshold, unprinted=unprinted)
     assert_nothing_small_shown(shown)
-    solver = _Solver(values, relations, threshold, frozenset(unprinted))
+    solver = Solver(values, relations, threshold, frozenset(unprinted))
     for name in protected(shown):
         assert not solver.recoverable(name, shown.hidden), name
     # What the message and the chart draw: every count-like text is 0, >= t, or a mark.

@@ -11,7 +11,11 @@ from bot.demo.simulator.api_channels import Channels
 from bot.demo.simulator.api_core import MethodHandler
 from bot.demo.simulator.api_params import ApiError, JsonDict, param_str, truthy
 from bot.demo.simulator.block_kit_checks import message_block_problems
-from bot.demo.simulator.identity import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from bot.demo.simulator.identity import (
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    bot_message,
+)
 from bot.demo.simulator.rate_limits import ChannelRateLimit
 
 
@@ -43,12 +47,14 @@ class ChatApi(Channels):
         per_second: float = 1.0,
         burst: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        whole_seconds: bool = True,
     ) -> None:
         """Limit chat.postMessage per channel (a DM is a channel) as Slack does: after a
-        burst, about `per_second` posts a second; beyond that HTTP 429 with Retry-After."""
+        burst, about `per_second` posts a second; beyond that HTTP 429 with Retry-After
+        (in whole seconds as Slack's, or exact for a limit scaled down for a test)."""
         with self._lock:
             self._post_rate_limit = ChannelRateLimit(
-                per_second=per_second, burst=burst, clock=clock
+                per_second=per_second, burst=burst, clock=clock, whole_seconds=whole_seconds
             )
 
     def disable_post_rate_limit(self) -> None:
@@ -71,16 +77,7 @@ class ChatApi(Channels):
         self._spend_post(params)
         channel = self._require_channel(params, "post", resolve_users=True)
         self._check_message_content(params, required=True)
-        message: JsonDict = {
-            "type": "message",
-            "channel": channel,
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": param_str(params, "text") or "",
-            "ts": self._next_ts(),
-        }
+        message = bot_message(channel, param_str(params, "text") or "", self._next_ts())
         for key in ("blocks", "attachments", "metadata"):
             if params.get(key):
                 message[key] = copy.deepcopy(params[key])
@@ -160,7 +157,7 @@ class ChatApi(Channels):
             return
         retry_after = limit.take(self._resolve_channel(channel))
         if retry_after is not None:
-            raise ApiError("ratelimited", status=429, headers=(("Retry-After", str(retry_after)),))
+            raise ApiError("ratelimited", status=429, headers=(("Retry-After", retry_after),))
 
     def _check_message_content(self, params: JsonDict, *, required: bool) -> None:
         has_text = param_str(params, "text") is not None

@@ -6,12 +6,11 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.demo.simulator.api_http import ApiRequestHandler, ApiServer, Reply
+from bot.demo.simulator.api_http import ApiRequestHandler, ApiServer, RequestAnswerer
 from bot.demo.simulator.background import BackgroundServer
 
 JsonDict = dict[str, Any]
@@ -44,7 +43,7 @@ def now() -> float:
     return time.monotonic()
 
 
-class EmulatorCore(BackgroundServer):
+class EmulatorCore(BackgroundServer, RequestAnswerer):
     """The base each API family builds on. Each family keeps its own state, set up in
     `_configure` (kept by reset) and `_clear_state` (forgotten by reset), and adds its
     methods in `_api_methods`; all three chain through super()."""
@@ -90,18 +89,6 @@ class EmulatorCore(BackgroundServer):
         server = ApiServer((self._host, self._port), ApiRequestHandler)
         server.emulator = self
         return server
-
-    @abstractmethod
-    def answer_request(
-        self,
-        *,
-        command: str,
-        target: str,
-        content_type: str,
-        authorization: str | None,
-        raw: bytes,
-    ) -> Reply | None:
-        """The answer to one HTTP request, or None to close the connection without one."""
 
     def stop(self) -> None:
         self._paused = False

@@ -17,7 +17,12 @@ from bot.demo.simulator.api_core import MethodHandler
 from bot.demo.simulator.api_http import Reply, text_reply
 from bot.demo.simulator.api_params import ApiError, JsonDict, missing, param_str
 from bot.demo.simulator.block_kit_checks import message_block_problems
-from bot.demo.simulator.identity import APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
+from bot.demo.simulator.identity import (
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    bot_message,
+)
 
 UPLOAD_PATH = "/upload/v1/"
 UPLOAD_CALL = "file_upload"
@@ -177,18 +182,8 @@ class FilesApi(Channels):
         thread_ts: str | None,
         blocks: object,
     ) -> None:
-        message: JsonDict = {
-            "type": "message",
-            "channel": channel,
-            "user": BOT_USER_ID,
-            "bot_id": BOT_ID,
-            "app_id": APP_ID,
-            "team": TEAM_ID,
-            "text": comment or "",
-            "files": copy.deepcopy(files),
-            "upload": True,
-            "ts": self._next_ts(),
-        }
+        message = bot_message(channel, comment or "", self._next_ts())
+        message.update(files=copy.deepcopy(files), upload=True)
         if blocks:
             message["blocks"] = copy.deepcopy(blocks)
         if thread_ts is not None:

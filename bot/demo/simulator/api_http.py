@@ -4,6 +4,7 @@ asks the emulator for an answer and writes it back (or, in an outage, writes not
 from __future__ import annotations
 
 import json
+from abc import abstractmethod
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol, cast
@@ -43,18 +44,22 @@ def error_reply(exc: ApiError) -> Reply:
     return Reply(exc.status, json.dumps(payload).encode(), headers=exc.headers, error=exc.error)
 
 
-class RequestAnswerer(Protocol):
-    """What the handler needs from the emulator."""
+@dataclass(frozen=True)
+class HttpRequest:
+    """One HTTP request as it reached the emulator."""
 
-    def answer_request(
-        self,
-        *,
-        command: str,
-        target: str,
-        content_type: str,
-        authorization: str | None,
-        raw: bytes,
-    ) -> Reply | None:
+    command: str
+    target: str
+    content_type: str
+    authorization: str | None
+    raw: bytes
+
+
+class RequestAnswerer(Protocol):
+    """What the handler needs from the emulator (the emulator's core declares it by this)."""
+
+    @abstractmethod
+    def answer_request(self, http: HttpRequest) -> Reply | None:
         """The answer to write, or None to close the connection without one."""
         ...
 
@@ -84,11 +89,13 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
         reply = emulator.answer_request(
-            command=self.command,
-            target=self.path,
-            content_type=self.headers.get("Content-Type", ""),
-            authorization=self.headers.get("Authorization"),
-            raw=raw,
+            HttpRequest(
+                command=self.command,
+                target=self.path,
+                content_type=self.headers.get("Content-Type", ""),
+                authorization=self.headers.get("Authorization"),
+                raw=raw,
+            )
         )
         if reply is None:
             # An outage: the client sees the connection close with no answer.

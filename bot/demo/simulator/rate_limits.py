@@ -25,6 +25,7 @@ class ChannelRateLimit:
         per_second: float = 1.0,
         burst: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        whole_seconds: bool = True,
     ) -> None:
         if per_second <= 0:
             raise ValueError("per_second must be positive")
@@ -32,11 +33,14 @@ class ChannelRateLimit:
             raise ValueError("burst must be at least 1")
         self.per_second = per_second
         self.burst = burst
+        # Slack sends whole seconds. A limit scaled down for a test (20 posts a second) would
+        # round every wait up to a second, so it can say the exact wait instead.
+        self.whole_seconds = whole_seconds
         self._clock = clock
         self._buckets: dict[str, _Bucket] = {}
 
-    def take(self, channel: str) -> int | None:
-        """None when the post may go; else the whole seconds to send as Retry-After."""
+    def take(self, channel: str) -> str | None:
+        """None when the post may go; else the Retry-After to send (seconds)."""
         now = self._clock()
         bucket = self._buckets.setdefault(channel, _Bucket(float(self.burst), now))
         elapsed = max(0.0, now - bucket.refilled_at)
@@ -45,8 +49,11 @@ class ChannelRateLimit:
         if bucket.tokens >= 1.0:
             bucket.tokens -= 1.0
             return None
+        wait = (1.0 - bucket.tokens) / self.per_second
+        if not self.whole_seconds:
+            return f"{wait:.3f}"
         # Slack sends whole seconds; never 0, which would invite an immediate retry.
-        return max(1, math.ceil((1.0 - bucket.tokens) / self.per_second))
+        return str(max(1, math.ceil(wait)))
 
     def forget(self) -> None:
         """Start every channel's bucket full again."""

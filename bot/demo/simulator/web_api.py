@@ -20,7 +20,7 @@ from bot.demo.simulator.api_core import MethodHandler, RecordedCall, now
 from bot.demo.simulator.api_directory import DirectoryApi
 from bot.demo.simulator.api_faults import Delivery, FaultsApi
 from bot.demo.simulator.api_files import UPLOAD_CALL, UPLOAD_PATH, FilesApi, UploadedFile
-from bot.demo.simulator.api_http import Reply, error_reply, json_reply, text_reply
+from bot.demo.simulator.api_http import HttpRequest, Reply, error_reply, json_reply, text_reply
 from bot.demo.simulator.api_params import ApiError, JsonDict, bearer, parse_params
 from bot.demo.simulator.api_views import SentView, ViewsApi
 from bot.demo.simulator.identity import (
@@ -87,16 +87,14 @@ class SlackWebApiEmulator(
 
     # -- request handling --------------------------------------------------------------------
 
-    def answer_request(
-        self,
-        *,
-        command: str,
-        target: str,
-        content_type: str,
-        authorization: str | None,
-        raw: bytes,
-    ) -> Reply | None:
-        request = _Request(command, urlsplit(target), content_type, raw, bearer(authorization))
+    def answer_request(self, http: HttpRequest) -> Reply | None:
+        request = _Request(
+            http.command,
+            urlsplit(http.target),
+            http.content_type,
+            http.raw,
+            bearer(http.authorization),
+        )
         delivery, lost, held_until = self._transport()
         if delivery is Delivery.DROP:
             # Recorded on arrival, so a test sees the attempt while Slack still hangs.

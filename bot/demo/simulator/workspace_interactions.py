@@ -8,7 +8,7 @@ import secrets
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from bot.demo.simulator.block_elements import blocks_of, locate, locate_button
 from bot.demo.simulator.identity import APP_ID, BOT_ID
@@ -16,6 +16,16 @@ from bot.demo.simulator.view_state import pick_option, state_fields, view_state_
 from bot.demo.simulator.workspace_transport import HttpResult, SignedTransport, action_ts
 
 JsonDict = dict[str, Any]
+
+
+class Surface(TypedDict, total=False):
+    """Where an element is: on a message (in a channel) or in a view, with the values its
+    inputs hold when the action is sent."""
+
+    message: Mapping[str, Any] | None
+    channel_id: str | None
+    view: Mapping[str, Any] | None
+    values: Mapping[str, object] | None
 
 
 class Interactions(SignedTransport):
@@ -27,14 +37,10 @@ class Interactions(SignedTransport):
         action_id: str,
         value: str | None = None,
         block_id: str | None = None,
-        *,
-        message: Mapping[str, Any] | None = None,
-        channel_id: str | None = None,
-        view: Mapping[str, Any] | None = None,
-        values: Mapping[str, object] | None = None,
+        **surface: Unpack[Surface],
     ) -> HttpResult:
         """Click a button on a message or in a view (found by action_id, or block_id too)."""
-        source = view if view is not None else message
+        source = _source(surface)
         action: JsonDict = {"type": "button", "action_id": action_id, "block_id": block_id}
         if source is not None:
             key = f"{block_id}.{action_id}" if block_id else action_id
@@ -52,9 +58,7 @@ class Interactions(SignedTransport):
             action["block_id"] = secrets.token_hex(3)
         if value is not None:
             action["value"] = value
-        return self._block_actions(
-            user_id, action, message=message, channel_id=channel_id, view=view, values=values
-        )
+        return self._block_actions(user_id, action, surface)
 
     def click_labelled(
         self, user_id: str, message_or_view: Mapping[str, Any], label: str, **kw: Any
@@ -74,17 +78,14 @@ class Interactions(SignedTransport):
         selected: str | Sequence[str],
         *,
         block_id: str | None = None,
-        message: Mapping[str, Any] | None = None,
-        channel_id: str | None = None,
-        view: Mapping[str, Any] | None = None,
-        values: Mapping[str, object] | None = None,
+        **surface: Unpack[Surface],
     ) -> HttpResult:
         """Pick in a select, radio group, checkbox group, user picker, datepicker or overflow.
 
         `selected` is what `submit_view` takes for that element: an option value,
         a list of option values, a user id or a date.
         """
-        source = view if view is not None else message
+        source = _source(surface)
         if source is None:
             raise ValueError("select_option needs the message or view holding the element")
         blocks = blocks_of(source)
@@ -97,9 +98,9 @@ class Interactions(SignedTransport):
         else:
             fields = state_fields(element, located.action_id, selected)
             # The payload's state already holds the new choice, as on Slack.
-            merged = dict(values or {})
+            merged = dict(surface.get("values") or {})
             merged[f"{located.block_id}.{located.action_id}"] = selected
-            values = merged
+            surface = {**surface, "values": merged}
         action: JsonDict = {
             "type": kind,
             "action_id": located.action_id,
@@ -108,20 +109,11 @@ class Interactions(SignedTransport):
         }
         if "placeholder" in element:
             action["placeholder"] = copy.deepcopy(element["placeholder"])
-        return self._block_actions(
-            user_id, action, message=message, channel_id=channel_id, view=view, values=values
-        )
+        return self._block_actions(user_id, action, surface)
 
-    def _block_actions(
-        self,
-        user_id: str,
-        action: JsonDict,
-        *,
-        message: Mapping[str, Any] | None,
-        channel_id: str | None,
-        view: Mapping[str, Any] | None,
-        values: Mapping[str, object] | None,
-    ) -> HttpResult:
+    def _block_actions(self, user_id: str, action: JsonDict, surface: Surface) -> HttpResult:
+        message, view = surface.get("message"), surface.get("view")
+        channel_id, values = surface.get("channel_id"), surface.get("values")
         trigger_id = self.mint_trigger_id(user_id)
         action["action_ts"] = action_ts()
         payload = self._interaction("block_actions", user_id, trigger_id)
@@ -241,3 +233,9 @@ class Interactions(SignedTransport):
         result = self._post_payload(payload)
         self.emulator.close_view(user_id, shown["id"])
         return result
+
+
+def _source(surface: Surface) -> Mapping[str, Any] | None:
+    """The view the element is in, else the message."""
+    view = surface.get("view")
+    return view if view is not None else surface.get("message")

@@ -1,0 +1,143 @@
+"""The safeguarding process figures of the leaders' digest: raised, referred, referral
+overdue, awaiting the local authority, closed without a referral. Not suppressed: they
+describe what the trust did, not who spoke up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.domain.deadlines import RECORD_REFERRAL, deadlines
+from bot.domain.digest_figures import Safeguarding
+from bot.domain.policy import Policy
+from bot.domain.reporting_week import ReportedWeek
+from bot.domain.taxonomy import ConcernKind, Status
+from bot.flows.digest_sql import between, open_at_end
+from storage.models import Concern
+
+REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
+
+
+def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -> Safeguarding:
+    """The safeguarding process in the reported week and at its end (not suppressed: it is
+    about what the trust did, not who spoke up)."""
+    sg = Concern.kind == ConcernKind.SAFEGUARDING.value
+    start, end = week.start, week.end
+
+    # One index-friendly count each, rather than one scan of every safeguarding concern.
+    def count(*conditions: ColumnElement[bool]) -> int:
+        return int(session.scalar(select(func.count()).where(sg, *conditions)) or 0)
+
+    raised = count(between(Concern.created_at, start, end))
+    referred = count(between(Concern.referral_made_at, start, end))
+    # Referred before the end and not acknowledged by then: still unacknowledged, or
+    # acknowledged since (two narrow index lookups, not a scan of every referral).
+    # Referrals never acknowledged are few (each is an alert): read from their own index.
+    unacknowledged = session.scalars(
+        select(Concern.referral_made_at).where(
+            Concern.referral_made_at.is_not(None), Concern.referral_acknowledged_at.is_(None), sg
+        )
+    )
+    awaiting = sum(1 for made in unacknowledged if made is not None and made < end) + count(
+        Concern.referral_acknowledged_at >= end, Concern.referral_made_at < end
+    )
+    closed_without = count(
+        between(Concern.closed_at, start, end),
+        Concern.status == Status.CLOSED,
+        Concern.referral_made_at.is_(None),
+    )
+    # Waiting for a referral at the end of the week: the deadline is the domain's rule.
+    facts = select(
+        Concern.kind,
+        Concern.status,
+        Concern.created_at,
+        Concern.ack_due_at,
+        Concern.acknowledged_at,
+        Concern.last_reporter_update_at,
+        Concern.referral_made_at,
+        Concern.referral_acknowledged_at,
+        Concern.urgent,
+    )
+    late: list[datetime] = []
+    # Not referred yet, or referred only after the end: each found through its index.
+    waiting = [
+        *session.execute(facts.where(sg, open_at_end(end), Concern.referral_made_at.is_(None))),
+        *session.execute(facts.where(sg, open_at_end(end), Concern.referral_made_at >= end)),
+    ]
+    for concern in waiting:
+        as_then = _AsAt(concern, end)
+        for deadline in deadlines(as_then, policy.timescales, end):
+            if deadline.what == REFERRAL_DEADLINE and deadline.overdue:
+                late.append(deadline.due_at)
+    oldest = int((end - min(late)).total_seconds() // 3600) if late else None
+    return Safeguarding(
+        raised=raised,
+        referred=referred,
+        referral_overdue=len(late),
+        oldest_overdue_hours=oldest,
+        awaiting_acknowledgement=awaiting,
+        closed_without_referral=closed_without,
+    )
+
+
+@dataclass(frozen=True)
+class _AsAt:
+    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
+
+    row: Any
+    end: datetime
+
+    @property
+    def kind(self) -> str:
+        return str(self.row.kind)
+
+    @property
+    def status(self) -> str:
+        return Status.RECEIVED if self.row.status == Status.CLOSED else str(self.row.status)
+
+    @property
+    def created_at(self) -> datetime:
+        return self.row.created_at  # type: ignore[no-any-return]
+
+    @property
+    def ack_due_at(self) -> datetime:
+        return self.row.ack_due_at  # type: ignore[no-any-return]
+
+    @property
+    def acknowledged_at(self) -> datetime | None:
+        at = self.row.acknowledged_at
+        return at if at is not None and at < self.end else None
+
+    @property
+    def last_reporter_update_at(self) -> datetime | None:
+        at = self.row.last_reporter_update_at
+        return at if at is not None and at < self.end else None
+
+    @property
+    def referral_made_at(self) -> datetime | None:
+        return None
+
+    @property
+    def referral_acknowledged_at(self) -> datetime | None:
+        return None
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.row.urgent)
+
+    @property
+    def referral_chased_at(self) -> datetime | None:
+        return None
+
+    @property
+    def no_referral_reason(self) -> str | None:
+        return None
+
+    @property
+    def no_referral_confirmed_at(self) -> datetime | None:
+        return None

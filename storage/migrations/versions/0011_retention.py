@@ -1,0 +1,51 @@
+"""retention: a lead's legal hold, the month's shred key that wraps a closed concern's data
+key, and when its content was destroyed
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("concerns") as batch:
+        batch.add_column(sa.Column("legal_hold_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("legal_hold_by", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("shred_month", sa.String(length=7), nullable=True))
+        batch.add_column(sa.Column("destroyed_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_concerns_shred_month", "concerns", ["shred_month"])
+
+
+def downgrade() -> None:
+    shredded, destroyed = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT count(shred_month), count(destroyed_at) FROM concerns "
+                "WHERE shred_month IS NOT NULL OR destroyed_at IS NOT NULL"
+            )
+        )
+        .one()
+    )
+    if shredded or destroyed:
+        # The older release knows neither: it would fail every such concern's integrity check.
+        raise RuntimeError(
+            f"{shredded} closed concerns are wrapped under shred keys and {destroyed} were "
+            "destroyed; the previous release cannot tell either from tampering, so this "
+            "downgrade is refused"
+        )
+    # Native DROP COLUMN (SQLite 3.35+): a batch rebuild would drop the concerns table, which
+    # the foreign keys of rows that reference it refuse.
+    op.drop_index("ix_concerns_shred_month", table_name="concerns")
+    for column in ("destroyed_at", "shred_month", "legal_hold_by", "legal_hold_at"):
+        op.drop_column("concerns", column)

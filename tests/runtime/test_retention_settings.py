@@ -1,0 +1,78 @@
+"""Retention settings: defaults, environment and TOML, one-line errors, the shred key dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.domain.retention import RetentionRules
+from bot.jobs.scheduler import all_jobs
+from bot.runtime.context import policy_from
+from bot.runtime.settings import SettingsError, load_settings
+
+OURS = ("SLACK_", "SPEAKUP_", "DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in list(os.environ):
+        if name.upper().startswith(OURS):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_defaults_keep_speak_up_ten_years_and_destroy_no_safeguarding() -> None:
+    policy = policy_from(load_settings())
+    assert policy.retention == RetentionRules(
+        timezone="Europe/London", speak_up_years=10, safeguarding_years=None, by_outcome=()
+    )
+    assert "retention" in [job.name for job in all_jobs(policy)]
+
+
+def test_environment_and_toml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    config = tmp_path / "speakup.toml"
+    config.write_text(
+        "speakup_retention_safeguarding_years = 25\nspeakup_retention_speak_up_years = 8\n"
+        'speakup_retention_by_outcome = "speak_up:withdrawn=6, safeguarding:referred=30"\n'
+    )
+    monkeypatch.setenv("SPEAKUP_CONFIG", str(config))
+    monkeypatch.setenv("SPEAKUP_RETENTION_SPEAK_UP_YEARS", "12")  # the environment wins
+    rules = policy_from(load_settings()).retention
+    assert (rules.speak_up_years, rules.safeguarding_years) == (12, 25)
+    assert rules.by_outcome == (("speak_up", "withdrawn", 6), ("safeguarding", "referred", 30))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("SPEAKUP_RETENTION_SPEAK_UP_YEARS", "0", "greater than or equal to 1"),
+        ("SPEAKUP_RETENTION_SAFEGUARDING_YEARS", "ten", "valid integer"),
+        ("SPEAKUP_RETENTION_BY_OUTCOME", "withdrawn=6", "kind:outcome=years"),
+        ("SPEAKUP_RETENTION_BY_OUTCOME", "speak_up:shredded=6", "the outcome must be one of"),
+        ("SPEAKUP_RETENTION_BY_OUTCOME", "gossip:withdrawn=6", "the kind must be one of"),
+        ("SPEAKUP_RETENTION_BY_OUTCOME", "speak_up:withdrawn=0", "years must be 1 to 150"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_its_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(f"{name} is invalid") and said in message
+    assert "\n" not in message
+
+
+def test_shred_keys_sit_beside_a_sqlite_file_unless_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'data' / 'speakup.db'}")
+    assert load_settings().shred_key_dir() == tmp_path / "data" / "speakup-shred-keys"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db.example/speakup")
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().shred_key_dir() == tmp_path / "speakup-shred-keys"
+    monkeypatch.setenv("SPEAKUP_SHRED_KEY_DIR", str(tmp_path / "keys"))
+    assert load_settings().shred_key_dir() == tmp_path / "keys"
