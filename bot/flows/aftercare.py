@@ -41,43 +41,72 @@ log = structlog.stdlib.get_logger(__name__)
 
 CHECKIN_EVENT = "detriment_checkin"
 ANSWER_EVENT = "detriment_checkin_answer"
+# At most this many reporters asked per run: the run is one transaction, and on SQLite one
+# writer at a time, so a backlog is worked off over successive runs (a quarter of an hour
+# apart) rather than holding up concerns being raised.
+ASK_PER_RUN = 100
+PAGE = 500
 RACE = (
     "Your concern changed at the same moment, so your answer was not recorded. "
     "Please press the button again."
 )
 
 
-def ask_due_checkins(session: Session, vault: Vault, policy: Policy, now: datetime) -> int:
-    """Queue the check-in for every reachable reporter whose concern's day has come, once per
-    concern (the sent mark is set in this transaction, only where it is still unset)."""
+def due_checkins(session: Session, policy: Policy, now: datetime, limit: int) -> list[str]:
+    """Ids of up to `limit` concerns whose reporter is due the check-in and not yet asked.
+    Reads closing times only, a page at a time, oldest first."""
     weeks = policy.aftercare.checkin_weeks
-    if weeks <= 0:
-        return 0
     earliest, latest = closed_between(now, weeks)
-    concerns = session.scalars(
-        select(Concern)
-        .where(
-            Concern.status == Status.CLOSED,
-            Concern.closed_at >= earliest,
-            Concern.closed_at <= latest,
-            Concern.checkin_sent_at.is_(None),
-            Concern.reporter_enc.is_not(None),  # no-contact reporters are never asked
+    found: list[str] = []
+    after: tuple[datetime, str] | None = None
+    while len(found) < limit:
+        query = (
+            select(Concern.id, Concern.closed_at)
+            .where(
+                Concern.status == Status.CLOSED,
+                Concern.closed_at >= earliest,
+                Concern.closed_at <= latest,
+                Concern.checkin_sent_at.is_(None),
+                Concern.reporter_enc.is_not(None),  # no-contact reporters are never asked
+            )
+            .order_by(Concern.closed_at, Concern.id)
+            .limit(PAGE)
         )
-        .order_by(Concern.closed_at)
-    ).all()
+        if after is not None:
+            query = query.where(
+                (Concern.closed_at > after[0])
+                | ((Concern.closed_at == after[0]) & (Concern.id > after[1]))
+            )
+        rows = session.execute(query).all()
+        found += [
+            row.id
+            for row in rows
+            if row.closed_at is not None
+            and checkin_is_due(row.closed_at, weeks, policy.timezone, now)
+        ]
+        if len(rows) < PAGE:
+            break
+        after = (rows[-1].closed_at, rows[-1].id)
+    return found[:limit]
+
+
+def ask_due_checkins(session: Session, vault: Vault, policy: Policy, now: datetime) -> int:
+    """Queue the check-in for reachable reporters whose concern's day has come (at most
+    ASK_PER_RUN), once per concern: the sent mark is set in this transaction, only where it
+    is still unset."""
+    if policy.aftercare.checkin_weeks <= 0:
+        return 0
     asked = 0
-    for concern in concerns:
-        closed_at = concern.closed_at
-        if closed_at is None or not checkin_is_due(closed_at, weeks, policy.timezone, now):
-            continue
+    for concern_id in due_checkins(session, policy, now, ASK_PER_RUN):
         # A plain UPDATE: asking is not a change a guardian's action must be checked against.
         marked = session.execute(
             update(Concern)
-            .where(Concern.id == concern.id, Concern.checkin_sent_at.is_(None))
+            .where(Concern.id == concern_id, Concern.checkin_sent_at.is_(None))
             .values(checkin_sent_at=now)
             .execution_options(synchronize_session=False)
         )
-        if not getattr(marked, "rowcount", 0):
+        concern = session.get(Concern, concern_id)
+        if concern is None or not getattr(marked, "rowcount", 0):
             continue
         event_uid = add_event(
             session,

@@ -35,6 +35,17 @@ TURNED_OFF = (
 )
 
 
+DESTROYED = (
+    "This concern's content was destroyed at the end of its retention period, so there is no "
+    "learning summary to draft or approve."
+)
+
+
+def _still_held(concern: Concern) -> None:
+    if concern.destroyed_at is not None:
+        raise NotAllowed(DESTROYED)
+
+
 class LearningStep(StrEnum):
     DRAFT = "draft"  # nothing drafted yet, or this person's own draft to change
     APPROVE = "approve"  # someone else's draft, waiting for a second guardian
@@ -93,6 +104,7 @@ def learning_target(context: AppContext, concern_id: str, user_id: str) -> Learn
     try:
         with context.db.transaction() as session:
             concern = session.get_one(Concern, ref.id)
+            _still_held(concern)
             summary = _summary_of(session, ref.id)
             if summary is None:
                 return LearningTarget(ref.id, ref.reference, LearningStep.DRAFT, None, None)
@@ -119,6 +131,7 @@ def save_draft(
     now = context.now()
 
     def change(session: Session, concern: Concern) -> None:
+        _still_held(concern)
         if concern.kind != ConcernKind.SPEAK_UP or concern.status != Status.CLOSED:
             raise NotAllowed(f"{concern.reference} is not a closed speak-up concern.")
         summary = _summary_of(session, concern.id)
@@ -167,6 +180,7 @@ def approve(
     now = context.now()
 
     def change(session: Session, concern: Concern) -> None:
+        _still_held(concern)
         summary = _summary_of(session, concern.id)
         if summary is None:
             raise NotAllowed("There is no learning summary to approve yet.")
@@ -220,11 +234,14 @@ def approve(
         return str(_refused(context, failure, user_id))
 
 
-def posted_summary(context: AppContext, summary_id: str) -> str:
-    """The approved summary's text, opened to post it (the delivery worker)."""
+def posted_summary(context: AppContext, summary_id: str) -> str | None:
+    """The approved summary's text, opened to post it (the delivery worker); None if the
+    concern's content was destroyed in the moments between approval and posting."""
     with context.db.transaction() as session:
         summary = session.get_one(LearningSummary, summary_id)
         if summary.approved_at is None:
             raise ValueError("learning summary is not approved")
         concern = session.get_one(Concern, summary.concern_id)
+        if concern.destroyed_at is not None:
+            return None
         return draft_text(context.vault, concern, summary)

@@ -26,7 +26,7 @@ from bot.domain.retention import (
 )
 from bot.domain.taxonomy import ConcernKind, Status
 from storage import audit
-from storage.models import Concern, ConcernEvent, OutboxItem
+from storage.models import Concern, ConcernEvent, LearningSummary, OutboxItem
 from storage.outbox import DELIVERED
 from storage.shred_keys import ShredKeys
 from storage.vault import ContentDestroyed, Vault
@@ -87,6 +87,10 @@ def destroy(session: Session, concern: Concern, *, reason: str, now: datetime) -
         update(ConcernEvent)
         .where(ConcernEvent.concern_id == concern.id)
         .values(body_enc=None, facts_tag=None)
+    )
+    # A learning summary's draft goes too; one already posted lives on in its channel only.
+    session.execute(
+        update(LearningSummary).where(LearningSummary.concern_id == concern.id).values(text_enc=b"")
     )
     session.add(
         ConcernEvent(

@@ -45,10 +45,13 @@ def deliver(
 ) -> tuple[str | None, str | None]:
     if item.kind == EffectKind.LEARNING_POST:
         channel = str(item.payload["channel"])
-        text = learning_post_text(
-            str(item.payload["month"]), posted_summary(context, str(item.payload["summary_id"]))
+        summary = posted_summary(context, str(item.payload["summary_id"]))
+        if summary is None:
+            log.warning("learning.destroyed_before_post")
+            return None, None
+        return channel, post(
+            item, channel, learning_post_text(str(item.payload["month"]), summary), None
         )
-        return channel, post(item, channel, text, None)
     with context.db.transaction() as session:
         concern = session.get_one(Concern, item.concern_id)
         session.expunge(concern)

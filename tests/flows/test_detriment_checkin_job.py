@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.domain.moves import Move, MoveDetails
 from bot.domain.policy import Aftercare
+from bot.flows import aftercare
 from bot.flows.aftercare import CHECKIN_EVENT
 from bot.flows.lifecycle import transition
 from bot.jobs.detriment_checkin import detriment_checkin_job
@@ -148,3 +149,19 @@ def test_off_at_zero_weeks(context: Service) -> None:
     assert detriment_checkin_job(off) is None
     assert "detriment_checkin" not in [job.name for job in all_jobs(off)]
     assert "detriment_checkin" in [job.name for job in all_jobs(context.policy)]
+
+
+def test_a_backlog_is_worked_off_a_run_at_a_time(
+    context: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(aftercare, "ASK_PER_RUN", 2)
+    monkeypatch.setattr(aftercare, "PAGE", 1)  # every page boundary is crossed
+    closed = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    backlog = [closed_at(context, closed + timedelta(minutes=n)) for n in range(3)]
+    not_yet = closed_at(context, datetime(2026, 12, 14, 12, 0, tzinfo=UTC))
+    due = datetime(2027, 1, 18, 10, 0, tzinfo=UTC)
+    run_at(context, due)
+    assert [asked(context, c) for c in backlog] == [1, 1, 0]
+    run_at(context, due + timedelta(minutes=15))
+    assert [asked(context, c) for c in backlog] == [1, 1, 1]
+    assert asked(context, not_yet) == 0

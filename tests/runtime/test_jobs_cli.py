@@ -64,6 +64,7 @@ def test_jobs_list_names_each_job_its_local_schedule_and_last_period(
         "detriment_checkin",
     }
     assert "working days at 07:45 (Europe/London)" in lines["guardian_digest"]
+    assert "every 15 minutes" in lines["detriment_checkin"]
     assert "every day at 08:00 (Europe/London)" in lines["safeguarding_digest"]
     assert "every minute" in lines["delivery_alarms"]
     assert "every day at 03:30 (Europe/London)" in lines["retention"]

@@ -386,3 +386,17 @@ def test_port_setting(raw: str | None, port: int) -> None:
 def test_bad_port_is_refused(raw: str) -> None:
     with pytest.raises(SettingsError, match=r"^PORT is invalid: .*1 to 65535"):
         port_setting(raw)
+
+
+def test_detriment_checkin_weeks_from_the_environment_or_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().speakup_detriment_checkin_weeks == 6
+    write_config(tmp_path, "speakup_detriment_checkin_weeks = 8\n", monkeypatch)
+    assert load_settings().speakup_detriment_checkin_weeks == 8
+    monkeypatch.setenv("SPEAKUP_DETRIMENT_CHECKIN_WEEKS", "0")  # off
+    assert load_settings().speakup_detriment_checkin_weeks == 0
+    monkeypatch.setenv("SPEAKUP_DETRIMENT_CHECKIN_WEEKS", "-1")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith("SPEAKUP_DETRIMENT_CHECKIN_WEEKS is invalid")

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.flows import learning_summary
+from bot.flows.retention import destroy
 from bot.slack.copy import FORM_TAMPERED
 from bot.slack.ids import Callback
-from storage.models import AuditEntry, LearningSummary
+from storage.models import AuditEntry, Concern, LearningSummary
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
@@ -149,3 +150,23 @@ def test_a_changed_drafter_opens_nothing(learning_app: Harness) -> None:
 def test_without_a_learning_channel_the_card_offers_no_summary(harness: Harness) -> None:
     reference = closed_concern(harness, "Anything")
     assert button_labels(harness.card_for(reference)) == ["View details", "Reopen"]
+
+
+def test_a_destroyed_concern_takes_its_draft_with_it(learning_app: Harness) -> None:
+    harness = learning_app
+    reference = closed_concern(harness, "Anything")
+    draft = open_learning(harness, G1, reference)
+    assert harness.submit(G1, draft, {"learning_text": SUMMARY}).json() is None
+    harness.settle()
+    # Its retention period ends (bot.flows.retention, as the daily job does it).
+    with harness.context.db.transaction() as session:
+        concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
+        destroy(session, concern, reason="retention", now=harness.context.now())
+    with harness.context.db.transaction() as session:
+        assert session.scalars(select(LearningSummary.text_enc)).one() == b""
+    harness.click(G2, reference, "Learning summary")
+    assert harness.emulator.wait_for(
+        lambda: any("destroyed" in t for t in harness.ephemerals(G2)), 5
+    )
+    harness.settle()
+    assert not harness.emulator.messages_in(LEARNING_CHANNEL)
