@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -257,30 +258,12 @@ def view_details(
         else None
     )
     return ConcernDetails(
-        reference=concern.reference,
-        kind=concern.kind,
-        identity_mode=concern.identity_mode,
-        status=concern.status,
-        stage=concern.stage,
-        elements=list(concern.elements),
+        **_plain_facts(concern),
         report={str(k): str(v) for k, v in report.items()},
         reporter_user_id=reporter_user_id,
         referral_authority=referral_authority,
         referral_reference=referral_reference,
-        referral_made_at=concern.referral_made_at,
-        referral_acknowledged_at=concern.referral_acknowledged_at,
-        at_risk=concern.at_risk,
-        detriment=concern.detriment,
-        professional_group=concern.professional_group,
-        site=concern.site,
-        outcome=concern.outcome,
-        feedback=concern.feedback,
-        created_at=concern.created_at,
-        owner_id=concern.owner_id,
         timeline=read_timeline(session, vault, concern, reporter_view=False),
-        concern_id=concern.id,
-        worker_type=concern.worker_type,
-        urgent=concern.urgent,
         referral_chased_at=concern.referral_chased_at,
         no_referral=no_referral,
         deadlines=deadlines(concern, scales, now),
@@ -292,34 +275,41 @@ def view_details(
 def _destroyed_details(session: Session, vault: Vault, concern: Concern) -> ConcernDetails:
     """What is left of a concern whose content was destroyed: the plain facts only."""
     return ConcernDetails(
-        reference=concern.reference,
-        kind=concern.kind,
-        identity_mode=concern.identity_mode,
-        status=concern.status,
-        stage=concern.stage,
-        elements=list(concern.elements),
+        **_plain_facts(concern),
         report={},
         reporter_user_id=None,
         referral_authority=None,
         referral_reference=None,
-        referral_made_at=concern.referral_made_at,
-        referral_acknowledged_at=concern.referral_acknowledged_at,
-        at_risk=concern.at_risk,
-        detriment=concern.detriment,
-        professional_group=concern.professional_group,
-        site=concern.site,
-        outcome=concern.outcome,
-        feedback=concern.feedback,
-        created_at=concern.created_at,
-        owner_id=concern.owner_id,
         timeline=read_timeline(session, vault, concern, reporter_view=False)
         if concern.destroyed_at is not None
         else [],
-        concern_id=concern.id,
-        worker_type=concern.worker_type,
-        urgent=concern.urgent,
         destroyed_at=concern.destroyed_at or concern.updated_at,
     )
+
+
+def _plain_facts(concern: Concern) -> dict[str, Any]:
+    """The facts kept in plain columns, shown whether or not the content can be opened."""
+    return {
+        "reference": concern.reference,
+        "kind": concern.kind,
+        "identity_mode": concern.identity_mode,
+        "status": concern.status,
+        "stage": concern.stage,
+        "elements": list(concern.elements),
+        "referral_made_at": concern.referral_made_at,
+        "referral_acknowledged_at": concern.referral_acknowledged_at,
+        "at_risk": concern.at_risk,
+        "detriment": concern.detriment,
+        "professional_group": concern.professional_group,
+        "site": concern.site,
+        "outcome": concern.outcome,
+        "feedback": concern.feedback,
+        "created_at": concern.created_at,
+        "owner_id": concern.owner_id,
+        "concern_id": concern.id,
+        "worker_type": concern.worker_type,
+        "urgent": concern.urgent,
+    }
 
 
 def record_viewing(

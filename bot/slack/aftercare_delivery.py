@@ -10,22 +10,15 @@ post carries the summary and its month, nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import structlog
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.domain.taxonomy import KIND_LABELS, ConcernKind
 from bot.flows.context import AppContext
 from bot.flows.effects import EffectKind
 from bot.flows.learning_summary import posted_summary
-from bot.slack.escalation_delivery import (
-    UNREACHABLE_LEAD,
-    error_of,
-    group_members,
-    worth_retrying,
-)
+from bot.slack.lead_dms import dm_each, people_of
 from bot.slack.mrkdwn import escape
 from storage.models import Concern
 from storage.outbox import ClaimedItem
@@ -75,26 +68,15 @@ def alert_text(concern: Concern) -> str:
 def _alert(
     concern: Concern, configured: list[str], client: WebClient, item: ClaimedItem, post: Post
 ) -> tuple[str | None, str | None]:
-    people: list[str] = []
-    for entry in configured:
-        try:
-            members = group_members(client, entry) if entry.startswith("S") else [entry]
-        except SlackApiError as exc:
-            if worth_retrying(exc):
-                raise
-            log.warning("aftercare.group_unreadable", group=entry, error=error_of(exc))
-            continue
-        people += [person for person in members if person not in people]
     text = alert_text(concern)
-    last_ts: str | None = None
-    for person in people:
-        try:
-            opened: Any = client.conversations_open(users=person)
-            last_ts = post(item, str(opened["channel"]["id"]), text, None)
-        except SlackApiError as exc:
-            if worth_retrying(exc) or error_of(exc) not in UNREACHABLE_LEAD:
-                raise  # the whole item again later; those already told are found, not retold
-            log.warning("aftercare.unreachable", reference=concern.reference, error=error_of(exc))
+    people = people_of(client, configured, unreadable="aftercare.group_unreadable")
+    last_ts = dm_each(
+        client,
+        people,
+        lambda channel: post(item, channel, text, None),
+        reference=concern.reference,
+        unreachable="aftercare.unreachable",
+    )
     if last_ts is not None:
         return None, last_ts
     log.error("aftercare.nobody_told", reference=concern.reference)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import structlog
 from slack_sdk import WebClient
@@ -25,6 +24,7 @@ from bot.domain.policy import Policy
 from bot.domain.taxonomy import KIND_LABELS, ConcernKind
 from bot.flows.effects import EffectKind
 from bot.slack.cards import mention, slack_date
+from bot.slack.lead_dms import dm_each, error_of, people_of
 from storage.models import Concern
 from storage.outbox import ClaimedItem
 
@@ -34,9 +34,7 @@ ESCALATION_KINDS = frozenset(
     {EffectKind.ESCALATION_REMINDER, EffectKind.ESCALATION_OVERDUE, EffectKind.ESCALATION_DM}
 )
 # Slack errors meaning this lead cannot get a DM however often we try.
-UNREACHABLE_LEAD = frozenset(
-    {"user_not_found", "account_inactive", "cannot_dm_bot", "user_disabled", "user_not_visible"}
-)
+
 
 # Posts one message for the item being delivered: (channel, text, thread_ts) -> ts. It carries
 # the item's key in the message's metadata and, on a retry, finds a message already posted.
@@ -180,43 +178,19 @@ def _card_link(client: WebClient, concern: Concern) -> str | None:
     return f"<{answer['permalink']}|{concern.reference}>"
 
 
-def error_of(exc: SlackApiError) -> str:
-    return str(exc.response.get("error") or f"http_{exc.response.status_code}")
-
-
-def worth_retrying(exc: SlackApiError) -> bool:
-    """Slack rate-limited us or failed itself: try the whole rung again later."""
-    status = int(exc.response.status_code)
-    return status == 429 or status >= 500
-
-
 def _tell_leads(
     r: Rendering, configured: list[str], client: WebClient, post: Post, link: str | None
 ) -> Posted:
     """A DM to each lead (each member of a lead user group); if none can be reached, the team
     is told in its channel instead, so the rung is never silently lost."""
-    people: list[str] = []
-    for entry in configured:
-        try:
-            members = group_members(client, entry) if entry.startswith("S") else [entry]
-        except SlackApiError as exc:
-            if worth_retrying(exc):
-                raise
-            log.warning("escalation.lead_group_unreadable", group=entry, error=error_of(exc))
-            continue
-        people += [person for person in members if person not in people]
-    text = lead_text(r, link)
-    last_ts: str | None = None
-    for person in people:
-        try:
-            opened: Any = client.conversations_open(users=person)
-            last_ts = post(str(opened["channel"]["id"]), text, None)
-        except SlackApiError as exc:
-            if worth_retrying(exc) or error_of(exc) not in UNREACHABLE_LEAD:
-                raise  # tried again later; the people already told are found, not told twice
-            log.warning(
-                "escalation.lead_unreachable", reference=r.concern.reference, error=error_of(exc)
-            )
+    people = people_of(client, configured, unreadable="escalation.lead_group_unreadable")
+    last_ts = dm_each(
+        client,
+        people,
+        lambda channel: post(channel, lead_text(r, link), None),
+        reference=r.concern.reference,
+        unreachable="escalation.lead_unreachable",
+    )
     if last_ts is not None:
         return Posted(None, last_ts)
     why = (
@@ -229,9 +203,3 @@ def _tell_leads(
     log.error("escalation.no_lead_told", reference=r.concern.reference, rung=RUNG_NAMES[r.rung])
     ts = post(r.concern.channel, no_lead_text(r, why), None)
     return Posted(r.concern.channel, ts)
-
-
-def group_members(client: WebClient, group: str) -> list[str]:
-    """A user group's members, asked of Slack now (teams change)."""
-    answer: Any = client.usergroups_users_list(usergroup=group)
-    return [str(user) for user in answer.get("users") or []]
