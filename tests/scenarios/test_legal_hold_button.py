@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from bot.slack.ids import Action
-from tests.support.harness import OTHER_STAFF, Harness, running_app
+from tests.support.harness import OTHER_STAFF, SAFEGUARDING_MEMBERS, Harness, running_app
+from tests.support.raise_helpers import raise_safeguarding
 from tests.support.retention import (
     G1,
     LEAD,
@@ -130,3 +131,27 @@ def test_a_lead_places_a_legal_hold_from_view_details_and_the_job_keeps_the_conc
     assert told(team, LEAD, f"Legal hold lifted on {held}")
     assert row(team, held).legal_hold_at is None
     assert audited(team, "concern.legal_hold_lifted", held) == 1
+
+
+def test_a_safeguarding_concern_is_held_by_its_own_leads_only(database_url: str) -> None:
+    safeguarding_lead = SAFEGUARDING_MEMBERS[0]
+    with running_app(
+        database_url,
+        speakup_guardian_leads=[LEAD],
+        speakup_safeguarding_leads=[safeguarding_lead],
+    ) as team:
+        reference = raise_safeguarding(team)
+        lead_view = open_details(team, safeguarding_lead, reference)
+        assert "Place legal hold" in json.dumps(lead_view)
+
+        # A guardian lead is a lead, but not of this kind: refused, nothing changes.
+        press(team, LEAD, lead_view, "Place legal hold")
+        refusal = f"Only the safeguarding leads can place or lift a legal hold on {reference}."
+        assert told(team, LEAD, refusal)
+        assert row(team, reference).legal_hold_at is None
+        assert audited(team, "concern.legal_hold_set", reference) == 0
+
+        press(team, safeguarding_lead, lead_view, "Place legal hold")
+        assert told(team, safeguarding_lead, f"Legal hold placed on {reference}")
+        assert row(team, reference).legal_hold_by == safeguarding_lead
+        assert audited(team, "concern.legal_hold_set", reference) == 1
