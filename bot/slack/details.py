@@ -22,7 +22,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 
-from bot.flows import team_actions
+from bot.domain.taxonomy import ConcernKind
+from bot.flows import legal_hold, team_actions
 from bot.flows.context import AppContext
 from bot.flows.triage import NotAllowed, record_viewing
 from bot.slack import team_views
@@ -98,6 +99,29 @@ def show_details(
         log.warning("details.not_opened", reference=reference, error=slack_error(exc))
         _tell(tell, not_opened(reference), reference)
         return
+    fill_details(
+        context,
+        client,
+        view_id=view_id,
+        concern_id=concern_id,
+        reference=reference,
+        viewer_id=viewer_id,
+        tell=tell,
+    )
+
+
+def fill_details(
+    context: AppContext,
+    client: WebClient,
+    *,
+    view_id: str,
+    concern_id: str,
+    reference: str,
+    viewer_id: str,
+    tell: Callable[[str], None],
+) -> None:
+    """Show the details (as they stand now) in the open modal `view_id`, and audit it: on
+    opening, and again after a button in the modal changed what it shows."""
     try:
         details = team_actions.details(context, concern_id, viewer_id)
     except NotAllowed as refused:  # its sealed facts were changed: the ops team was told
@@ -116,9 +140,10 @@ def show_details(
             _tell(tell, not_shown(reference), reference)
         return
     name = reporter_name(client, details.reporter_user_id) if details.reporter_user_id else None
+    lead = legal_hold.may_hold(context, viewer_id, ConcernKind(details.kind))
     failed = None
     try:
-        client.views_update(view_id=view_id, view=team_views.details_view(details, name))
+        client.views_update(view_id=view_id, view=team_views.details_view(details, name, lead=lead))
     except SLACK_FAILURES as exc:
         failed = slack_error(exc)
         log.warning("details.not_shown", reference=reference, error=failed)

@@ -53,6 +53,8 @@ class Action(StrEnum):
     RECEIPT_FEEDBACK = "receipt_feedback"  # Give feedback on a closed one
     RECORD_CONCERN = "record_concern"  # "Record a concern" (guardians' Home, their digest)
     EDIT_RECORDING = "edit_recording"  # "Edit recording" in View details
+    PLACE_LEGAL_HOLD = "place_legal_hold"  # a lead's buttons in View details
+    LIFT_LEGAL_HOLD = "lift_legal_hold"
     CHECKIN_YES = "detriment_checkin_yes"  # the reporter's after-closure check-in answers
     CHECKIN_NO = "detriment_checkin_no"
     REPORTER_REOPEN = "reporter_reopen"  # "Reopen my concern", offered after a "yes"

@@ -1,4 +1,4 @@
-"""The form that corrects a concern's recorded fields (opened from View details)."""
+"""View details' buttons, and the form that corrects a concern's recorded fields."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     CheckboxesElement,
+    ConfirmObject,
     DatePickerElement,
     InputBlock,
     Option,
@@ -31,11 +32,42 @@ from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
 
-def edit_recording_button(concern_id: str) -> ActionsBlock:
-    return ActionsBlock(
-        elements=[
-            ButtonElement(action_id=Action.EDIT_RECORDING, text="Edit recording", value=concern_id)
-        ]
+def details_buttons(concern_id: str, *, hold: bool | None) -> ActionsBlock:
+    """View details' buttons: Edit recording, and for a lead (`hold` not None) the legal hold
+    button that places it (True) or lifts it (False)."""
+    elements = [
+        ButtonElement(action_id=Action.EDIT_RECORDING, text="Edit recording", value=concern_id)
+    ]
+    if hold is not None:
+        elements.append(legal_hold_button(concern_id, place=hold))
+    return ActionsBlock(elements=elements)
+
+
+def legal_hold_button(concern_id: str, *, place: bool) -> ButtonElement:
+    if place:
+        return ButtonElement(
+            action_id=Action.PLACE_LEGAL_HOLD,
+            text="Place legal hold",
+            value=concern_id,
+            confirm=ConfirmObject(
+                title="Place a legal hold?",
+                text="Its details will be kept past its retention period until the hold is "
+                "lifted. This is audited with your name.",
+                confirm="Place hold",
+                deny="Cancel",
+            ),
+        )
+    return ButtonElement(
+        action_id=Action.LIFT_LEGAL_HOLD,
+        text="Lift legal hold",
+        value=concern_id,
+        confirm=ConfirmObject(
+            title="Lift the legal hold?",
+            text="Its retention period applies again: if that is past, its details are "
+            "destroyed at the next daily run. This is audited with your name.",
+            confirm="Lift hold",
+            deny="Cancel",
+        ),
     )
 
 

@@ -45,7 +45,7 @@ from bot.slack.form_blocks import modal, radio_input, section, select_input, tex
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape, quote
-from bot.slack.recording_views import edit_recording_button
+from bot.slack.recording_views import details_buttons
 
 MESSAGE_MAX = 2000
 SECTION_MAX = 3000
@@ -85,8 +85,11 @@ def notice_view(text: str) -> dict[str, Any]:
     return view.to_dict()
 
 
-def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str, Any]:
-    """The decrypted concern for an authorised person; every opening is audited."""
+def details_view(
+    details: ConcernDetails, reporter_name: str | None, *, lead: bool = False
+) -> dict[str, Any]:
+    """The decrypted concern for an authorised person; every opening is audited. A `lead`
+    (of the concern's kind) is offered to place or lift a legal hold."""
     kind = ConcernKind(details.kind)
     mode = IdentityMode(details.identity_mode)
     if details.destroyed_at is not None:
@@ -134,7 +137,10 @@ def details_view(details: ConcernDetails, reporter_name: str | None) -> dict[str
     blocks: list[Block] = [
         HeaderBlock(text=f"{KIND_LABELS[kind]} concern {details.reference}"),
         SectionBlock(text=MarkdownTextObject(text=_clip("\n".join(facts)))),
-        edit_recording_button(details.concern_id),
+        details_buttons(
+            details.concern_id,
+            hold=(details.legal_hold_at is None) if lead and details.destroyed_at is None else None,
+        ),
         DividerBlock(),
     ]
     if details.destroyed_at is not None:

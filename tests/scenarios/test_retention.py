@@ -10,23 +10,23 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 
 from bot.domain.reporting_week import reported_week
 from bot.flows.leaders_digest import count_week
 from bot.flows.quarterly_return import quarterly_csv
 from bot.jobs.retention import retention_job
-from bot.jobs.runner import RunResult, new_owner, run_period
+from bot.jobs.runner import RunResult, run_period
 from storage.db import Database
 from storage.models import AuditEntry, Concern, ConcernEvent
 from storage.vault import ContentDestroyed
-from tests.support.harness import GUARDIANS, Harness, running_app
+from tests.support.harness import Harness, running_app
 from tests.support.raise_helpers import (
     command_answer,
     raise_via,
@@ -34,15 +34,20 @@ from tests.support.raise_helpers import (
     reference_in,
     speak_up_values,
 )
-
-G1, LEAD = GUARDIANS
-RAISED = datetime(2016, 3, 8, 10, 0, tzinfo=UTC)
-CLOSED = datetime(2016, 3, 10, 14, 0, tzinfo=UTC)  # due 11 March 2026, 00:00 GMT
-TEN_YEARS_ON = datetime(2026, 3, 12, 4, 0, tzinfo=UTC)
-
-
-def marker(label: str) -> str:
-    return f"zq-retention-{label}-4417"
+from tests.support.retention import (
+    CLOSED,
+    G1,
+    LEAD,
+    RAISED,
+    TEN_YEARS_ON,
+    at,
+    destructions,
+    form,
+    marker,
+    raise_and_close,
+    row,
+    run_job,
+)
 
 
 @pytest.fixture
@@ -51,42 +56,10 @@ def team(database_url: str) -> Iterator[Harness]:
         yield running
 
 
-def at(harness: Harness, monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
-    monkeypatch.setattr(harness.context, "clock", lambda: when)
-
-
-def form(harness: Harness, user: str, reference: str, label: str, values: dict[str, Any]) -> None:
-    before = len(harness.emulator.opened_views())
-    harness.click(user, reference, label)
-    view = harness.next_view(user, before)
-    assert harness.workspace.submit_view(user, view, values).status == 200
-    harness.settle()
-
-
-def raise_and_close(harness: Harness, monkeypatch: pytest.MonkeyPatch, label: str) -> str:
-    at(harness, monkeypatch, RAISED)
-    result = harness.raise_speak_up(description=marker(label), identity="confidential")
-    reference = reference_in(result)
-    harness.settle()
-    harness.click(G1, reference, "Acknowledge")
-    harness.settle()
-    at(harness, monkeypatch, CLOSED)
-    form(harness, G1, reference, "Close",
-         {"outcome": "action_taken", "outcome_text": marker(f"{label}-findings")})  # fmt: skip
-    return reference
-
-
 def command(harness: Harness, user: str, text: str) -> str:
     answer = command_answer(harness.workspace.slash_command(user, "/speakup", text))
     harness.settle()
     return str(answer.get("text", ""))
-
-
-def row(harness: Harness, reference: str) -> Concern:
-    with harness.context.db.transaction() as session:
-        concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
-        session.expunge(concern)
-        return concern
 
 
 def copy_of_database(harness: Harness, tmp_path: Path) -> Callable[[str], Concern]:
@@ -144,26 +117,6 @@ def figures(harness: Harness) -> tuple[str, object]:
         return (
             quarterly_csv(session, policy, "2015/16", 4),
             count_week(session, policy, reported_week("2016-W10", policy.timezone)),
-        )
-
-
-def run_job(harness: Harness, now: datetime, owner: str | None = None) -> RunResult:
-    job = retention_job(harness.context.policy)
-    return run_period(
-        harness.context, job, job.schedule.latest(now), owner=owner or new_owner(), now=now
-    )
-
-
-def destructions(harness: Harness, reference: str) -> int:
-    with harness.context.db.transaction() as session:
-        return int(
-            session.scalar(
-                select(func.count()).where(
-                    AuditEntry.action == "concern.content_destroyed",
-                    AuditEntry.concern_reference == reference,
-                )
-            )
-            or 0
         )
 
 
