@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument(
         "--sweep-only",
         action="store_true",
-        help="time only the sweep (a digest over rows this unlike a live table means nothing)",
+        help="time only the sweep (all-open rows are no live table for the digest to count)",
     )
     args = parser.parse_args()
     configure_logging("ERROR")  # the sweep logs each flag it raises: not what is measured
