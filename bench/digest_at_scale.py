@@ -8,8 +8,8 @@ the local PostgreSQL (postgres@127.0.0.1); with it, concerns already there are r
 size is measured over the rows present, topped up to that size). Rows are synthetic and
 bulk-loaded with COPY: plain columns as the app writes them, random bytes in the encrypted
 ones (nothing is decrypted).
-Concerns are spread over five years; 10% are open, with their next deadlines spread over the
-coming month and 1% already due, as a sweep finds them.
+Concerns are spread over five years; 10% are open (--open-share), with their next deadlines
+spread over the coming month and 1% already due, as a sweep finds them.
 """
 
 from __future__ import annotations
@@ -67,13 +67,13 @@ def own_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def rows(count: int, now: datetime, rng: random.Random, start: int):  # type: ignore[no-untyped-def]
+def rows(count: int, now: datetime, rng: random.Random, start: int, open_share: float):  # type: ignore[no-untyped-def]
     span = timedelta(days=5 * 365).total_seconds()
     for n in range(start, start + count):
         # In the order they were raised, as a live table fills.
         created = now - timedelta(seconds=span * (1 - (n - start + rng.random()) / count))
         kind = "safeguarding" if rng.random() < 0.1 else "speak_up"
-        is_open = rng.random() < 0.10
+        is_open = rng.random() < open_share
         acknowledged = created + timedelta(hours=rng.uniform(1, 72))
         closed = None if is_open else min(now, acknowledged + timedelta(days=rng.uniform(1, 120)))
         answered = closed is not None and rng.random() < 0.4
@@ -117,7 +117,7 @@ def rows(count: int, now: datetime, rng: random.Random, start: int):  # type: ig
         )
 
 
-def load(url: str, count: int, start: int, now: datetime) -> float:
+def load(url: str, count: int, start: int, now: datetime, open_share: float) -> float:
     began = time.perf_counter()
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     statement = f"COPY concerns ({', '.join(COLUMNS)}) FROM STDIN"
@@ -126,7 +126,7 @@ def load(url: str, count: int, start: int, now: datetime) -> float:
         connection.cursor() as cursor,
         cursor.copy(statement) as copy,
     ):
-        for row in rows(count, now, random.Random(start), start):
+        for row in rows(count, now, random.Random(start), start, open_share):
             copy.write_row(row)
     # As autovacuum leaves a live table: statistics fresh, the visibility map set (so the
     # open-work index answers alone).
@@ -151,6 +151,18 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument(
+        "--open-share",
+        type=float,
+        default=0.10,
+        help="share of concerns left open (with --sizes 100000 --open-share 1.0 --sweep-only: "
+        "the sweep over 100,000 open concerns without loading a million)",
+    )
+    parser.add_argument(
+        "--sweep-only",
+        action="store_true",
+        help="time only the sweep (all-open rows are no live table for the digest to count)",
+    )
     args = parser.parse_args()
     configure_logging("ERROR")  # the sweep logs each flag it raises: not what is measured
     url = args.database_url or own_database(DEFAULT_NAME)
@@ -170,7 +182,7 @@ def main() -> None:
         loaded = session.execute(text("SELECT count(*) FROM concerns")).scalar_one()
     for size in (int(s) for s in args.sizes.split(",")):
         if loaded < size:
-            seconds = load(url, size - loaded, loaded, now)
+            seconds = load(url, size - loaded, loaded, now, args.open_share)
             print(f"loaded {size - loaded:,} concerns in {seconds:.1f} s (total {size:,})")
             loaded = size
         else:
@@ -181,17 +193,19 @@ def main() -> None:
             ).scalar_one()
         digest_runs, backlog_runs, steady_runs = [], [], []
         for _ in range(args.runs):
-            with context.db.transaction() as session:
-                digest_runs.append(
-                    measure(lambda s=session: weekly_leaders_digest(s, context.policy, week))
-                )
+            if not args.sweep_only:
+                with context.db.transaction() as session:
+                    digest_runs.append(
+                        measure(lambda s=session: weekly_leaders_digest(s, context.policy, week))
+                    )
             session = Session(context.db.engine)
             try:
                 backlog_runs.append(measure(lambda s=session: flag_overdue(s, context, now)))
             finally:
                 session.rollback()  # not kept: each run finds the same backlog
                 session.close()
-        report("digest", size, digest_runs)
+        if digest_runs:
+            report("digest", size, digest_runs)
         report(f"sweep, first ({open_count:,} open)", size, backlog_runs)
         # Once the backlog is flagged, a sweep finds only what fell due since the last one.
         with context.db.transaction() as session:

@@ -61,8 +61,13 @@ def enqueue(
             "next_attempt_at": now,
         },
     )
-    session.info.setdefault(_QUEUED, []).append(idempotency_key)
+    note_queued(session, [idempotency_key])
     return True
+
+
+def note_queued(session: Session, keys: list[str]) -> None:
+    """Remember keys queued in this session without enqueue (storage.outbox_many)."""
+    session.info.setdefault(_QUEUED, []).extend(keys)
 
 
 def queued_keys(session: Session) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Insert, Table, bindparam, func, insert
 from sqlalchemy.orm import Session
 
 from storage.models import Base
@@ -26,6 +26,16 @@ def table_of(model: type[Base]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
+
+
+def unnested(**arrays: Any) -> Any:
+    """A FROM clause whose rows are the bound arrays' elements side by side (PostgreSQL only):
+    one statement for many rows that does not grow with them, as VALUES would."""
+    return (
+        func.unnest(*(bindparam(name, type_=kind) for name, kind in arrays.items()))
+        .table_valued(*arrays)
+        .render_derived()
+    )
 
 
 def _insert(model: type[Base]) -> Insert:

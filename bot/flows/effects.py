@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from storage import outbox
-from storage.rows import rows_together
+from storage import outbox, outbox_many
 
 
 class EffectKind(StrEnum):
@@ -56,6 +55,10 @@ def _priority(urgent: bool) -> int:
     return outbox.URGENT if urgent else outbox.NORMAL
 
 
+def _card_key(concern_id: str, key: str) -> str:
+    return f"card:{concern_id}:{key}"
+
+
 def queue_card(
     session: Session,
     *,
@@ -71,7 +74,7 @@ def queue_card(
         session,
         kind=EffectKind.CARD,
         lane=card_lane(concern_id),
-        idempotency_key=f"card:{concern_id}:{key}",
+        idempotency_key=_card_key(concern_id, key),
         concern_id=concern_id,
         now=now,
         priority=_priority(urgent),
@@ -89,21 +92,21 @@ class CardRefresh:
 def queue_card_refreshes_once(
     session: Session, refreshes: Sequence[CardRefresh], *, now: datetime
 ) -> list[CardRefresh]:
-    """queue_card(once=True) for many cards in two statements (a sweep flags hundreds);
-    returns those that were queued."""
-    keys = {f"card:{r.concern_id}:{r.key}": r for r in refreshes}
-    seen = outbox.keys_ever_queued(session, list(keys))
-    fresh = [r for key, r in keys.items() if key not in seen]
-    with rows_together(session):
-        for refresh in fresh:
-            queue_card(
-                session,
-                concern_id=refresh.concern_id,
-                key=refresh.key,
-                urgent=refresh.urgent,
-                now=now,
-            )
-    return fresh
+    """queue_card(once=True) for many cards in one statement (a sweep flags hundreds);
+    returns those that were queued, in the order given."""
+    keys = {_card_key(r.concern_id, r.key): r for r in refreshes}
+    items = [
+        outbox_many.NewItem(
+            kind=EffectKind.CARD,
+            lane=card_lane(refresh.concern_id),
+            idempotency_key=key,
+            concern_id=refresh.concern_id,
+            priority=_priority(refresh.urgent),
+        )
+        for key, refresh in keys.items()
+    ]
+    added = outbox_many.enqueue_many_once(session, items, now=now)
+    return [refresh for key, refresh in keys.items() if key in added]
 
 
 def queue_thread_note(

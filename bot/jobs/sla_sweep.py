@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import DateTime, Integer, String, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from bot.domain.deadlines import Timescales, deadlines
@@ -25,7 +26,7 @@ from bot.flows import effects
 from bot.flows.context import AppContext
 from bot.jobs.runner import Job
 from storage.models import Concern
-from storage.rows import table_of
+from storage.rows import table_of, unnested
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -58,10 +59,19 @@ _DUE = (
 )
 
 
+# Each stored only where nobody changed the concern since it was read (a guardian's action
+# sets its own next_due_at), and without bumping the version. On PostgreSQL one statement
+# for the whole batch (the rows arrive as arrays); elsewhere (SQLite, in process) one each.
 _STORE_NEXT_DUE = (
     update(_CONCERN)
     .where(_CONCERN.c.id == bindparam("b_id"), _CONCERN.c.version == bindparam("b_version"))
     .values(next_due_at=bindparam("b_next", type_=_CONCERN.c.next_due_at.type))
+)
+_NEXT_DUE = unnested(b_id=ARRAY(String), b_version=ARRAY(Integer), b_next=ARRAY(DateTime()))
+_STORE_NEXT_DUE_AT_ONCE = (
+    update(_CONCERN)
+    .where(_CONCERN.c.id == _NEXT_DUE.c.b_id, _CONCERN.c.version == _NEXT_DUE.c.b_version)
+    .values(next_due_at=_NEXT_DUE.c.b_next)
 )
 
 
@@ -110,11 +120,32 @@ def _flag_batch(session: Session, rows: Sequence[Any], scales: Timescales, now: 
     for refresh in queued:
         reference, what = what_of[(refresh.concern_id, refresh.key)]
         log.warning("sla.overdue", reference=reference, deadline=what)
-    if next_due:
-        # Lands only where nobody changed the concern since it was read (a guardian's action
-        # sets its own next_due_at), and does not bump the version.
-        session.connection().execute(_STORE_NEXT_DUE, next_due)
+    _store_next_due(session, next_due)
     return len(queued)
+
+
+def _store_next_due(session: Session, next_due: list[dict[str, Any]]) -> None:
+    if not next_due:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(_STORE_NEXT_DUE, next_due)
+        return
+    connection.execute(
+        _STORE_NEXT_DUE_AT_ONCE,
+        {
+            "b_id": [row["b_id"] for row in next_due],
+            "b_version": [row["b_version"] for row in next_due],
+            # The column holds naive UTC (storage.models.UtcDateTime); an array skips its
+            # conversion.
+            "b_next": [
+                None
+                if row["b_next"] is None
+                else row["b_next"].astimezone(UTC).replace(tzinfo=None)
+                for row in next_due
+            ],
+        },
+    )
 
 
 def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
