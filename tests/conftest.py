@@ -30,6 +30,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Each test sees only the settings it sets itself (none of the machine's)."""
+    for name in list(os.environ):
+        if name.upper().startswith(("SLACK_", "SPEAKUP_", "DATABASE_URL")):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+@pytest.fixture
 def db(database_url: str) -> Iterator[Database]:
     """An empty, migrated database on each backend."""
     database = Database(database_url, ring=RING_A)

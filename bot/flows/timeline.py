@@ -116,21 +116,9 @@ def read_timeline(
     if reporter_view:
         query = query.where(ConcernEvent.visible_to_reporter.is_(True))
     events = session.scalars(query.order_by(ConcernEvent.id)).all()
-    if concern.destroyed_at is not None:
-        # Bodies were wiped with the data key; the content-free summaries remain.
-        return [
-            TimelineEntry(
-                at=event.at,
-                kind=event.kind,
-                actor_role=event.actor_role,
-                actor_id=None if reporter_view else event.actor_id,
-                summary=event.summary,
-                body=None,
-                visible_to_reporter=event.visible_to_reporter,
-            )
-            for event in events
-        ]
-    data_key = vault.concern_key(concern)
+    # Bodies of a destroyed concern were wiped with its data key; the content-free summaries
+    # remain.
+    data_key = None if concern.destroyed_at is not None else vault.concern_key(concern)
     return [
         TimelineEntry(
             at=event.at,
@@ -138,7 +126,7 @@ def read_timeline(
             actor_role=event.actor_role,
             actor_id=None if reporter_view else event.actor_id,
             summary=event.summary,
-            body=vault.event_body(data_key, concern, event),
+            body=None if data_key is None else vault.event_body(data_key, concern, event),
             visible_to_reporter=event.visible_to_reporter,
         )
         for event in events

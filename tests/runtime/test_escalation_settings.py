@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,8 @@ from bot.domain.escalation import Track
 from bot.runtime.context import policy_from
 from bot.runtime.settings import SettingsError, load_settings
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith(("SLACK_", "SPEAKUP_", "DATABASE_URL")):
-            monkeypatch.delenv(name)
+# Each test sees only the settings it sets itself.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_defaults_follow_the_specification() -> None:

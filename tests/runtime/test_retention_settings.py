@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,8 @@ from bot.jobs.scheduler import all_jobs
 from bot.runtime.context import policy_from
 from bot.runtime.settings import SettingsError, load_settings
 
-OURS = ("SLACK_", "SPEAKUP_", "DATABASE_URL")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in list(os.environ):
-        if name.upper().startswith(OURS):
-            monkeypatch.delenv(name)
-    return monkeypatch
+# Each test sees only the settings it sets itself.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_defaults_keep_speak_up_ten_years_and_destroy_no_safeguarding() -> None:

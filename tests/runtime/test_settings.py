@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,8 @@ from bot.runtime.settings import (
 from storage.crypto import KeyRing
 from tests.support.harness import KEY_A, KEY_B
 
-OUR_PREFIXES = ("SLACK_", "SPEAKUP_", "DATABASE_URL")
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """Each test sees only the settings it sets itself."""
-    for name in list(os.environ):
-        if name.upper().startswith(OUR_PREFIXES):
-            monkeypatch.delenv(name)
-    return monkeypatch
+# Each test sees only the settings it sets itself.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def write_config(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -7,11 +7,9 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.domain.clock import utcnow
@@ -20,28 +18,15 @@ from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
 from bot.jobs.guardian_digest import guardian_digest_job
 from storage.models import DeliveryAlarm, OutboxItem
+from tests.support.alarms import LEAD, OPS
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
     SAFEGUARDING_CHANNEL,
     SAFEGUARDING_MEMBERS,
     Harness,
-    running_app,
 )
 from tests.support.raise_helpers import raise_via, safeguarding_values
-
-LEAD = "U0LEAD"
-OPS = "C0OPS"
-
-
-@pytest.fixture
-def alarmed(database_url: str) -> Iterator[Harness]:
-    with running_app(
-        database_url, speakup_guardian_leads=[LEAD], speakup_ops_channel=OPS
-    ) as running:
-        running.emulator.add_user(LEAD, "Lee Lead")
-        running.emulator.add_channel(OPS, "speakup-ops", is_private=True)
-        yield running
 
 
 def alarm_texts(harness: Harness, place: str) -> list[str]:

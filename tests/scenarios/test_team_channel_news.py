@@ -5,7 +5,6 @@ are delivered over signed HTTP, shaped as Slack sends them (plain and Enterprise
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,29 +15,17 @@ from bot.domain.schedules import Period
 from bot.jobs import runner
 from bot.jobs.delivery_alarms import delivery_alarms_job
 from storage.models import DeliveryAlarm, OutboxItem
+from tests.support.alarms import LEAD, OPS
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
     SAFEGUARDING_CHANNEL,
     Harness,
-    running_app,
 )
 from tests.support.slack_events import BOT_USER, TEAM, deliver, envelope
 
-LEAD = "U0LEAD"
-OPS = "C0OPS"
 GUARDIAN = GUARDIANS[0]
 _numbers = iter(range(1, 10_000))
-
-
-@pytest.fixture
-def alarmed(database_url: str) -> Iterator[Harness]:
-    with running_app(
-        database_url, speakup_guardian_leads=[LEAD], speakup_ops_channel=OPS
-    ) as running:
-        running.emulator.add_user(LEAD, "Lee Lead")
-        running.emulator.add_channel(OPS, "speakup-ops", is_private=True)
-        yield running
 
 
 def send(harness: Harness, event: dict[str, Any], *, grid: bool = False) -> None:

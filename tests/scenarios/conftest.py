@@ -1,0 +1,17 @@
+"""Fixtures shared by scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.alarms import alarmed_app
+from tests.support.harness import Harness
+
+
+@pytest.fixture
+def alarmed(database_url: str) -> Iterator[Harness]:
+    """The app with a guardian lead and an ops channel, for the delivery alarm's journeys."""
+    with alarmed_app(database_url) as running:
+        yield running
