@@ -18,6 +18,7 @@ from bot.flows.triage import NotAllowed
 from bot.slack import learning_views
 from bot.slack.copy import reporter_refusal
 from bot.slack.ids import Action, Callback
+from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
 
@@ -29,9 +30,6 @@ CHECKIN_THANKS = {
 
 
 def register(app: App, context: AppContext) -> None:
-    def pressed(body: dict[str, Any]) -> tuple[str, str]:
-        return body["user"]["id"], str(body["actions"][0].get("value") or "")
-
     def checkin(action: Action, answer: CheckinAnswer) -> None:
         @app.action(action.value)
         def answered(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -16,16 +16,16 @@ from bot.flows import legal_hold
 from bot.flows.context import AppContext
 from bot.slack.details import fill_details
 from bot.slack.ids import Action
+from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 
 
 def register(app: App, context: AppContext) -> None:
     def button(action: Action, *, hold: bool) -> None:
         @app.action(action.value)
-        def pressed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        def press(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
-            user = body["user"]["id"]
-            concern_id = str(body["actions"][0].get("value") or "")
+            user, concern_id = pressed(body)
             answer = legal_hold.hold_from_details(context, user, concern_id, hold=hold)
             tell(client, body, answer.text)
             view_id = (body.get("view") or {}).get("id")

@@ -14,6 +14,7 @@ from bot.flows.recording import NotAGuardian
 from bot.flows.triage import NotAllowed
 from bot.slack import recording_views
 from bot.slack.ids import Action, Callback
+from bot.slack.pressed import pressed
 from bot.slack.record_answers import record_view
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
@@ -33,8 +34,7 @@ def register(app: App, context: AppContext) -> None:
     @app.action(Action.EDIT_RECORDING.value)
     def edit_recording(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user = body["user"]["id"]
-        concern_id = str(body["actions"][0].get("value") or "")
+        user, concern_id = pressed(body)
         try:
             fields = team_forms.current_recording(context, concern_id, user)
         except NotAllowed as refused:

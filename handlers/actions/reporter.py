@@ -17,14 +17,12 @@ from bot.flows.reporter_actions import ReporterRefused
 from bot.slack import team_views
 from bot.slack.copy import reporter_refusal
 from bot.slack.ids import Action, Callback
+from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
 
 
 def register(app: App, context: AppContext) -> None:
-    def pressed(body: dict[str, Any]) -> tuple[str, str]:
-        return body["user"]["id"], str(body["actions"][0].get("value") or "")
-
     @app.action(Action.REPLY.value)
     def reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

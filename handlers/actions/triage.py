@@ -17,6 +17,7 @@ from bot.flows.triage import NotAllowed, record_referral_acknowledged
 from bot.slack import safeguarding_views, team_views
 from bot.slack.details import show_details
 from bot.slack.ids import Action, Callback
+from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
 
@@ -34,14 +35,11 @@ _FORMS: dict[Action, tuple[TeamForm, str]] = {
 
 
 def register(app: App, context: AppContext) -> None:
-    def user_and_concern(body: dict[str, Any]) -> tuple[str, str]:
-        return body["user"]["id"], str(body["actions"][0].get("value") or "")
-
     def one_click_move(action: Action, which: Move) -> None:
         @app.action(action.value)
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
-            user, concern_id = user_and_concern(body)
+            user, concern_id = pressed(body)
             if problem := move(context, concern_id, user, which):
                 tell(client, body, problem)
 
@@ -51,7 +49,7 @@ def register(app: App, context: AppContext) -> None:
     @app.action(Action.RECORD_REFERRAL_ACK.value)
     def referral_acknowledged(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, concern_id = user_and_concern(body)
+        user, concern_id = pressed(body)
         problem = act(
             context,
             concern_id,
@@ -67,7 +65,7 @@ def register(app: App, context: AppContext) -> None:
     @app.action(Action.VIEW_DETAILS.value)
     def details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, concern_id = user_and_concern(body)
+        user, concern_id = pressed(body)
         try:
             ref = authorise(context, concern_id, user)
         except NotAllowed as refused:
@@ -89,7 +87,7 @@ def register(app: App, context: AppContext) -> None:
         @app.action(action.value)
         def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
-            user, concern_id = user_and_concern(body)
+            user, concern_id = pressed(body)
             try:
                 ref = team_actions.open_form(context, concern_id, user, form)
             except NotAllowed as refused:
@@ -114,7 +112,7 @@ def register(app: App, context: AppContext) -> None:
     @app.action(Action.CONFIRM_NO_REFERRAL.value)
     def confirm_no_referral(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        user, concern_id = user_and_concern(body)
+        user, concern_id = pressed(body)
         try:
             ref = team_actions.open_form(context, concern_id, user, TeamForm.CONFIRM_NO_REFERRAL)
         except NotAllowed as refused:

@@ -7,7 +7,6 @@ press and a press on a concern whose details are already destroyed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,12 +25,6 @@ from tests.support.retention import (
     row,
     run_job,
 )
-
-
-@pytest.fixture
-def team(database_url: str) -> Iterator[Harness]:
-    with running_app(database_url, speakup_guardian_leads=[LEAD]) as running:
-        yield running
 
 
 def open_details(harness: Harness, user: str, reference: str) -> dict[str, Any]:

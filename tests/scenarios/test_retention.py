@@ -9,7 +9,7 @@ import json
 import shutil
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from bot.jobs.runner import RunResult, run_period
 from storage.db import Database
 from storage.models import AuditEntry, Concern, ConcernEvent
 from storage.vault import ContentDestroyed
-from tests.support.harness import Harness, running_app
+from tests.support.harness import Harness
 from tests.support.raise_helpers import (
     command_answer,
     raise_via,
@@ -48,12 +48,6 @@ from tests.support.retention import (
     row,
     run_job,
 )
-
-
-@pytest.fixture
-def team(database_url: str) -> Iterator[Harness]:
-    with running_app(database_url, speakup_guardian_leads=[LEAD]) as running:
-        yield running
 
 
 def command(harness: Harness, user: str, text: str) -> str:
