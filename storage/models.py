@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -185,7 +186,18 @@ class OutboxItem(Base):
     """A Slack side effect waiting to happen, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
+        # Whether anything earlier in an item's lane is still pending: one probe per item,
+        # whatever the planner knows of the table (migration 0014).
+        Index(
+            "ix_outbox_pending_lane",
+            "lane",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     concern_id: Mapped[str | None] = mapped_column(ForeignKey("concerns.id"), index=True)
