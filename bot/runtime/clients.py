@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
+from bot.runtime.kept_alive import KeptAliveWebClient
 from bot.runtime.settings import Settings
 
 REQUEST_TIMEOUT = 2
@@ -29,7 +30,8 @@ def build_request_client(settings: Settings, *, with_token: bool = True) -> WebC
 
 
 def build_web_client(settings: Settings) -> WebClient:
-    """For the outbox worker: a longer timeout, and slack_sdk's retry of a failed connection."""
-    return WebClient(
+    """For the outbox worker: a longer timeout, slack_sdk's retry of a failed connection, and
+    one connection kept open per worker thread (bot.runtime.kept_alive)."""
+    return KeptAliveWebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=DELIVERY_TIMEOUT
     )

@@ -3,7 +3,10 @@ asks the emulator for an answer and writes it back (or, in an outage, writes not
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from abc import abstractmethod
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,9 +73,37 @@ class ApiServer(ThreadingHTTPServer):
     allow_reuse_address = True
     emulator: RequestAnswerer
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def server_close(self) -> None:
+        """Stop listening and cut the connections clients keep open, as an outage would:
+        otherwise a client holding one would still be answered by a Slack that is down."""
+        super().server_close()
+        with self._open_lock:
+            still_open = list(self._open)
+        for connection in still_open:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
 
 class ApiRequestHandler(BaseHTTPRequestHandler):
     server_version = "SlackWebApiEmulator/1.0"
+    # As Slack: a client may keep its connection open between calls (every answer says its
+    # length, so the next request can follow on the same connection).
+    protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
         self._handle()
