@@ -188,8 +188,8 @@ class OutboxItem(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "priority", "next_attempt_at"),
-        # Whether anything earlier in an item's lane is still pending: one probe per item,
-        # whatever the planner knows of the table (migration 0014).
+        # Each lane's oldest pending item, what the worker may deliver next: one probe per
+        # item, whatever the planner knows of the table (migration 0014).
         Index(
             "ix_outbox_pending_lane",
             "lane",

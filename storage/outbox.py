@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Concern, OutboxItem
@@ -102,11 +102,23 @@ class ClaimedItem:
     created_at: datetime
 
 
-def _due_items_query() -> Any:
+def _first_in_lane() -> Any:
+    """The item is the oldest pending one in its lane.
+
+    Said as "its id is its lane's smallest pending id" rather than "nothing earlier in its lane
+    is pending": a scalar subquery is answered with one probe of ix_outbox_pending_lane per
+    item whatever the planner knows, while PostgreSQL, without statistics (a new database,
+    or the first rush after an install), turned the NOT EXISTS into a join that compared
+    every pending item with every other: 220 ms a query with 880 pending, against 8 ms."""
     earlier = aliased(OutboxItem)
-    blocked = exists().where(
-        and_(earlier.lane == OutboxItem.lane, earlier.status == PENDING, earlier.id < OutboxItem.id)
+    return OutboxItem.id == (
+        select(func.min(earlier.id))
+        .where(earlier.lane == OutboxItem.lane, earlier.status == PENDING)
+        .scalar_subquery()
     )
+
+
+def _due_items_query() -> Any:
     now = bindparam("now", type_=OutboxItem.next_attempt_at.type)
     return (
         select(OutboxItem.id)
@@ -114,7 +126,7 @@ def _due_items_query() -> Any:
             OutboxItem.status == PENDING,
             OutboxItem.next_attempt_at <= now,
             or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
-            ~blocked,
+            _first_in_lane(),
         )
         .order_by(OutboxItem.priority.desc(), OutboxItem.id)
         .limit(bindparam("limit", type_=Integer))
@@ -151,10 +163,6 @@ def _due_with_destinations(*, fair: bool) -> Any:
     `fair`, the batch takes the first due items of every destination before the next ones of
     any (at most PER_DESTINATION each), so a backlog of a thousand cards for one channel
     cannot fill it while a reporter's DM waits."""
-    earlier = aliased(OutboxItem)
-    blocked = exists().where(
-        and_(earlier.lane == OutboxItem.lane, earlier.status == PENDING, earlier.id < OutboxItem.id)
-    )
     now = bindparam("now", type_=OutboxItem.next_attempt_at.type)
     to_channel = and_(
         OutboxItem.kind.in_(bindparam("paced_kinds", expanding=True)),
@@ -177,7 +185,7 @@ def _due_with_destinations(*, fair: bool) -> Any:
             OutboxItem.status == PENDING,
             OutboxItem.next_attempt_at <= now,
             or_(OutboxItem.lease_until.is_(None), OutboxItem.lease_until < now),
-            ~blocked,
+            _first_in_lane(),
             ~and_(to_channel, Concern.channel.in_(bindparam("paced_channels", expanding=True))),
         )
     )
