@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from sqlalchemy import update
 
 from bot.domain.taxonomy import ConcernKind, IdentityMode, Stage, Status
 from bot.flows import effects
+from bot.flows.context import AppContext
 from bot.flows.digests import Digest, Section, guardians_digest, safeguarding_digest
 from storage import outbox
 from storage.models import ConcernEvent, OutboxItem
@@ -23,97 +26,81 @@ def sections(digest: Digest) -> dict[Section, list[str]]:
     return {section: [row.reference for row in rows] for section, rows in digest.sections}
 
 
+def ago(**delta: float) -> datetime:
+    return NOW - timedelta(**delta)
+
+
+def concern_in_state(
+    context: AppContext, raised: datetime, raising: dict[str, Any] | None = None, **columns: Any
+) -> tuple[str, str]:
+    """A concern raised at `raised` (with `raising`'s answers) and put straight into `columns`."""
+    concern_id, reference = raise_concern(context, raised, **(raising or {}))
+    set_columns(context, concern_id, **columns)
+    return concern_id, reference
+
+
 def test_guardians_digest_puts_each_concern_where_its_facts_say(database_url: str) -> None:
     with service(database_url) as context:
         # Raised yesterday, untouched: unacknowledged, no owner; not due yet.
-        _, fresh = raise_concern(context, NOW - timedelta(days=1))
+        _, fresh = raise_concern(context, ago(days=1))
         # Raised last week and never acknowledged: overdue too.
-        _, late = raise_concern(context, NOW - timedelta(days=8))
-        # Acknowledged with an owner, awaiting information, last contact ten days ago.
-        waiting_id, waiting = raise_concern(context, NOW - timedelta(days=20))
-        set_columns(
-            context,
-            waiting_id,
-            status=Status.IN_PROGRESS,
-            stage=Stage.AWAITING_INFORMATION,
-            acknowledged_at=NOW - timedelta(days=19),
-            owner_id="U0GUARD1",
-            last_reporter_update_at=NOW - timedelta(days=10),
-        )
-        # Awaiting information, but the reporter replied two days ago: not waiting on them.
-        replied_id, replied = raise_concern(context, NOW - timedelta(days=20))
-        set_columns(
-            context,
-            replied_id,
-            status=Status.IN_PROGRESS,
-            stage=Stage.AWAITING_INFORMATION,
-            acknowledged_at=NOW - timedelta(days=19),
-            owner_id="U0GUARD1",
-            last_reporter_update_at=NOW - timedelta(days=10),
-        )
+        _, late = raise_concern(context, ago(days=8))
+        # Acknowledged with an owner, awaiting information, last contact ten days ago; the
+        # second is the same but the reporter replied two days ago: not waiting on them.
+        waiting_for_reply = {
+            "status": Status.IN_PROGRESS,
+            "stage": Stage.AWAITING_INFORMATION,
+            "acknowledged_at": ago(days=19),
+            "owner_id": "U0GUARD1",
+            "last_reporter_update_at": ago(days=10),
+        }
+        _, waiting = concern_in_state(context, ago(days=20), **waiting_for_reply)
+        replied_id, replied = concern_in_state(context, ago(days=20), **waiting_for_reply)
         with context.db.transaction() as session:
             session.add(
                 ConcernEvent(
                     uid="reply-1",
                     concern_id=replied_id,
-                    at=NOW - timedelta(days=2),
+                    at=ago(days=2),
                     kind="reporter_reply",
                     actor_role="reporter",
                     summary="The reporter replied",
                 )
             )
         # Open, owned, the reporter says they suffered detriment.
-        harmed_id, harmed = raise_concern(context, NOW - timedelta(days=3), detriment="yes")
-        set_columns(
+        _, harmed = concern_in_state(
             context,
-            harmed_id,
+            ago(days=3),
+            {"detriment": "yes"},
             status=Status.ACKNOWLEDGED,
-            acknowledged_at=NOW - timedelta(days=2),
+            acknowledged_at=ago(days=2),
             owner_id="U0GUARD2",
         )
         # Closed last week, the reporter can answer, no feedback yet.
-        closed_id, closed = raise_concern(context, NOW - timedelta(days=30))
-        set_columns(
+        _, closed = concern_in_state(
             context,
-            closed_id,
+            ago(days=30),
             status=Status.CLOSED,
-            acknowledged_at=NOW - timedelta(days=29),
-            closed_at=NOW - timedelta(days=5),
+            acknowledged_at=ago(days=29),
+            closed_at=ago(days=5),
             owner_id="U0GUARD1",
         )
         # Closed, but feedback given: nothing to chase. Closed with a no-contact receipt
         # counts as reachable; closed long ago is past chasing.
-        answered_id, answered = raise_concern(context, NOW - timedelta(days=30))
-        set_columns(
+        closed_by = {"status": Status.CLOSED, "owner_id": "U0GUARD1"}
+        _, answered = concern_in_state(
+            context, ago(days=30), closed_at=ago(days=5), feedback="yes", **closed_by
+        )
+        _, receipt = concern_in_state(
             context,
-            answered_id,
-            status=Status.CLOSED,
-            closed_at=NOW - timedelta(days=5),
-            feedback="yes",
-            owner_id="U0GUARD1",
+            ago(days=30),
+            {"identity": IdentityMode.ANONYMOUS_NO_CONTACT},
+            closed_at=ago(days=1),
+            **closed_by,
         )
-        receipt_id, receipt = raise_concern(
-            context, NOW - timedelta(days=30), identity=IdentityMode.ANONYMOUS_NO_CONTACT
-        )
-        set_columns(
-            context,
-            receipt_id,
-            status=Status.CLOSED,
-            closed_at=NOW - timedelta(days=1),
-            owner_id="U0GUARD1",
-        )
-        old_id, old = raise_concern(context, NOW - timedelta(days=200))
-        set_columns(
-            context,
-            old_id,
-            status=Status.CLOSED,
-            closed_at=NOW - timedelta(days=100),
-            owner_id="U0GUARD1",
-        )
+        _, old = concern_in_state(context, ago(days=200), closed_at=ago(days=100), **closed_by)
         # Safeguarding concerns are the safeguarding team's, never in the guardians' digest.
-        _, safeguarding = raise_concern(
-            context, NOW - timedelta(days=8), kind=ConcernKind.SAFEGUARDING
-        )
+        _, safeguarding = raise_concern(context, ago(days=8), kind=ConcernKind.SAFEGUARDING)
 
         with context.db.transaction() as session:
             digest = guardians_digest(session, context.policy, NOW)
@@ -134,15 +121,15 @@ def test_guardians_digest_puts_each_concern_where_its_facts_say(database_url: st
 
 def test_a_deadline_due_later_today_is_listed_and_tomorrows_is_not(database_url: str) -> None:
     with service(database_url) as context:
-        today_id, today = raise_concern(context, NOW - timedelta(days=20))
-        tomorrow_id, tomorrow = raise_concern(context, NOW - timedelta(days=20))
+        today_id, today = raise_concern(context, ago(days=20))
+        tomorrow_id, tomorrow = raise_concern(context, ago(days=20))
         for concern_id, hours in ((today_id, 10), (tomorrow_id, 30)):
             set_columns(
                 context,
                 concern_id,
                 status=Status.ACKNOWLEDGED,
                 owner_id="U0GUARD1",
-                acknowledged_at=NOW - timedelta(days=14) + timedelta(hours=hours),
+                acknowledged_at=ago(days=14) + timedelta(hours=hours),
             )
         with context.db.transaction() as session:
             digest = guardians_digest(session, context.policy, NOW)
@@ -158,42 +145,25 @@ def test_safeguarding_digest_lists_referrals_closures_and_what_did_not_arrive(
 ) -> None:
     with service(database_url) as context:
         urgent_id, urgent = raise_concern(
-            context, NOW - timedelta(hours=5), kind=ConcernKind.SAFEGUARDING, immediate_danger=True
+            context, ago(hours=5), kind=ConcernKind.SAFEGUARDING, immediate_danger=True
         )
-        referred_id, referred = raise_concern(
-            context, NOW - timedelta(days=6), kind=ConcernKind.SAFEGUARDING
+        safeguarding = partial(
+            concern_in_state, context, raising={"kind": ConcernKind.SAFEGUARDING}
         )
-        set_columns(
-            context,
-            referred_id,
-            status=Status.ACKNOWLEDGED,
-            referral_made_at=NOW - timedelta(days=5),
+        _, referred = safeguarding(
+            ago(days=6), status=Status.ACKNOWLEDGED, referral_made_at=ago(days=5)
         )
-        acked_id, acked = raise_concern(
-            context, NOW - timedelta(days=6), kind=ConcernKind.SAFEGUARDING
-        )
-        set_columns(
-            context,
-            acked_id,
+        _, acked = safeguarding(
+            ago(days=6),
             status=Status.CLOSED,
-            closed_at=NOW - timedelta(days=1),
-            referral_made_at=NOW - timedelta(days=5),
-            referral_acknowledged_at=NOW - timedelta(days=4),
+            closed_at=ago(days=1),
+            referral_made_at=ago(days=5),
+            referral_acknowledged_at=ago(days=4),
         )
-        no_referral_id, no_referral = raise_concern(
-            context, NOW - timedelta(days=4), kind=ConcernKind.SAFEGUARDING
+        _, no_referral = safeguarding(
+            ago(days=4), status=Status.CLOSED, closed_at=ago(days=2), outcome="not_upheld"
         )
-        set_columns(
-            context,
-            no_referral_id,
-            status=Status.CLOSED,
-            closed_at=NOW - timedelta(days=2),
-            outcome="not_upheld",
-        )
-        long_ago_id, long_ago = raise_concern(
-            context, NOW - timedelta(days=40), kind=ConcernKind.SAFEGUARDING
-        )
-        set_columns(context, long_ago_id, status=Status.CLOSED, closed_at=NOW - timedelta(days=30))
+        _, long_ago = safeguarding(ago(days=40), status=Status.CLOSED, closed_at=ago(days=30))
         # Nothing reached Slack: the urgent card has been refused; the others were delivered.
         with context.db.transaction() as session:
             session.execute(
@@ -234,7 +204,7 @@ def test_nothing_to_do_is_an_empty_digest_that_survives_the_outbox(database_url:
 def test_a_digest_carries_references_and_facts_only(database_url: str) -> None:
     with service(database_url) as context:
         for identity in IdentityMode:
-            raise_concern(context, NOW - timedelta(days=9), identity=identity, detriment="yes")
+            raise_concern(context, ago(days=9), identity=identity, detriment="yes")
         with context.db.transaction() as session:
             payload = json.dumps(guardians_digest(session, context.policy, NOW).to_payload())
     assert SECRET not in payload

@@ -22,6 +22,7 @@ from bot.demo.stage import (
     confidential_concern_reaches_the_guardians,
     run_demo,
 )
+from tests.support.input_blocks import choices, input_block, plain_text
 
 REFERENCE = re.compile(r"SU-[0-9A-Z]{6}")
 
@@ -159,34 +160,32 @@ def test_message_blocks_render_headers_fields_context_and_buttons() -> None:
 def test_modal_inputs_show_as_boxes_with_their_choices() -> None:
     view = {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Speak up"},
-        "submit": {"type": "plain_text", "text": "Send"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": plain_text("Speak up"),
+        "submit": plain_text("Send"),
+        "close": plain_text("Cancel"),
         "blocks": [
-            {
-                "type": "input",
-                "block_id": "identity",
-                "label": {"type": "plain_text", "text": "Who may know?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "identity",
-                    "options": [
-                        {"text": {"type": "plain_text", "text": "Open"}, "value": "open"},
+            input_block(
+                "identity",
+                "Who may know?",
+                choices(
+                    "radio_buttons",
+                    "identity",
+                    [
+                        {"text": plain_text("Open"), "value": "open"},
                         {
-                            "text": {"type": "plain_text", "text": "Anonymous"},
+                            "text": plain_text("Anonymous"),
                             "value": "anon",
-                            "description": {"type": "plain_text", "text": "Nobody knows"},
+                            "description": plain_text("Nobody knows"),
                         },
                     ],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": "where",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Where?"},
-                "element": {"type": "plain_text_input", "action_id": "where"},
-            },
+                ),
+            ),
+            input_block(
+                "where",
+                "Where?",
+                {"type": "plain_text_input", "action_id": "where"},
+                optional=True,
+            ),
         ],
     }
     assert render_view(view) == [

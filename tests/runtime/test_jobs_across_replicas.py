@@ -70,6 +70,11 @@ def deliver_everything(service: Service, api_url: str, timeout: float = 15) -> N
         time.sleep(0.1)
 
 
+def digests_posted(emulator: SlackWebApiEmulator, channel: str) -> int:
+    """How many digests reached `channel`."""
+    return len([m for m in emulator.messages_in(channel) if "digest" in str(m.get("text"))])
+
+
 def test_two_replicas_ticking_together_post_each_digest_once(database_url: str) -> None:
     with SlackWebApiEmulator() as emulator, replicas(database_url, emulator.base_url, 2) as pair:
         seed_directory(emulator)
@@ -113,8 +118,7 @@ def test_two_replicas_ticking_together_post_each_digest_once(database_url: str) 
 
         deliver_everything(pair[1], emulator.base_url)
         for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
-            posted = [m for m in emulator.messages_in(channel) if "digest" in m["text"]]
-            assert len(posted) == 5, channel
+            assert digests_posted(emulator, channel) == 5, channel
 
 
 def test_a_replica_down_over_the_digest_time_posts_it_once_when_it_starts(
@@ -138,9 +142,7 @@ def test_a_replica_down_over_the_digest_time_posts_it_once_when_it_starts(
                 "digest:guardians:2026-03-09",
             ]
             deliver_everything(started, emulator.base_url)
-        assert (
-            len([m for m in emulator.messages_in(GUARDIAN_CHANNEL) if "digest" in m["text"]]) == 2
-        )
+        assert digests_posted(emulator, GUARDIAN_CHANNEL) == 2
 
 
 def test_a_replica_killed_mid_job_has_its_period_finished_by_another_after_the_lease(
@@ -204,9 +206,7 @@ def test_a_replica_killed_mid_job_has_its_period_finished_by_another_after_the_l
         assert claim.finished_at == after
         assert digest_keys(survivor) == [f"digest:guardians:{period}"]
         deliver_everything(survivor, emulator.base_url)
-        assert (
-            len([m for m in emulator.messages_in(GUARDIAN_CHANNEL) if "digest" in m["text"]]) == 1
-        )
+        assert digests_posted(emulator, GUARDIAN_CHANNEL) == 1
 
 
 def test_two_serve_processes_starting_together_post_the_missed_digests_once(
@@ -246,7 +246,3 @@ def test_two_serve_processes_starting_together_post_the_missed_digests_once(
             assert len(finished) == 2, finished
         for channel in (GUARDIAN_CHANNEL, SAFEGUARDING_CHANNEL):
             assert digests_posted(emulator, channel) == 1, channel
-
-
-def digests_posted(emulator: SlackWebApiEmulator, channel: str) -> int:
-    return len([m for m in emulator.messages_in(channel) if "digest" in str(m.get("text"))])

@@ -21,14 +21,9 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.demo.simulator.web_api import SlackWebApiEmulator
 from bot.demo.simulator.workspace import SlackWorkspace, find_button, view_state_values
+from tests.support.input_blocks import choices, input_block, plain_text
 
 SECRET = "test-signing-secret"
-
-
-@pytest.fixture
-def emu() -> Iterator[SlackWebApiEmulator]:
-    with SlackWebApiEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture
@@ -133,90 +128,70 @@ CARD_BLOCKS: list[dict[str, Any]] = [
 
 
 def _option(value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": value.title()}, "value": value}
+    return {"text": plain_text(value.title()), "value": value}
 
 
 RAISE_VIEW: dict[str, Any] = {
     "type": "modal",
     "callback_id": "raise_concern",
     "private_metadata": '{"v": 1}',
-    "title": {"type": "plain_text", "text": "Raise a concern"},
-    "submit": {"type": "plain_text", "text": "Submit"},
+    "title": plain_text("Raise a concern"),
+    "submit": plain_text("Submit"),
     "blocks": [
-        {
-            "type": "input",
-            "block_id": "description",
-            "label": {"type": "plain_text", "text": "What happened?"},
-            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
-        },
-        {
-            "type": "input",
-            "block_id": "identity",
-            "label": {"type": "plain_text", "text": "How identifiable?"},
-            "element": {
-                "type": "radio_buttons",
-                "action_id": "mode",
-                "options": [_option("open"), _option("confidential"), _option("anonymous")],
-            },
-        },
-        {
-            "type": "input",
-            "block_id": "elements",
-            "label": {"type": "plain_text", "text": "Elements"},
-            "element": {
-                "type": "multi_static_select",
-                "action_id": "elements",
-                "options": [_option("patient_safety"), _option("bullying"), _option("other")],
-            },
-        },
-        {
-            "type": "input",
-            "block_id": "group",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Professional group"},
-            "element": {
+        input_block(
+            "description",
+            "What happened?",
+            {"type": "plain_text_input", "action_id": "text", "multiline": True},
+        ),
+        input_block(
+            "identity",
+            "How identifiable?",
+            choices(
+                "radio_buttons",
+                "mode",
+                [_option("open"), _option("confidential"), _option("anonymous")],
+            ),
+        ),
+        input_block(
+            "elements",
+            "Elements",
+            choices(
+                "multi_static_select",
+                "elements",
+                [_option("patient_safety"), _option("bullying"), _option("other")],
+            ),
+        ),
+        input_block(
+            "group",
+            "Professional group",
+            {
                 "type": "static_select",
                 "action_id": "choice",
                 "option_groups": [
                     {
-                        "label": {"type": "plain_text", "text": "Clinical"},
+                        "label": plain_text("Clinical"),
                         "options": [_option("paramedic"), _option("call_handler")],
                     }
                 ],
             },
-        },
-        {
-            "type": "input",
-            "block_id": "site",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Site"},
-            "element": {"type": "plain_text_input", "action_id": "text", "initial_value": "HQ"},
-        },
-        {
-            "type": "input",
-            "block_id": "flags",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Flags"},
-            "element": {
-                "type": "checkboxes",
-                "action_id": "flags",
-                "options": [_option("detriment"), _option("danger")],
-            },
-        },
-        {
-            "type": "input",
-            "block_id": "witness",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "Witness"},
-            "element": {"type": "users_select", "action_id": "user"},
-        },
-        {
-            "type": "input",
-            "block_id": "when",
-            "optional": True,
-            "label": {"type": "plain_text", "text": "When"},
-            "element": {"type": "datepicker", "action_id": "date"},
-        },
+            optional=True,
+        ),
+        input_block(
+            "site",
+            "Site",
+            {"type": "plain_text_input", "action_id": "text", "initial_value": "HQ"},
+            optional=True,
+        ),
+        input_block(
+            "flags",
+            "Flags",
+            choices("checkboxes", "flags", [_option("detriment"), _option("danger")]),
+            optional=True,
+        ),
+        input_block(
+            "witness", "Witness", {"type": "users_select", "action_id": "user"}, optional=True
+        ),
+        input_block("when", "When", {"type": "datepicker", "action_id": "date"}, optional=True),
     ],
 }
 
@@ -554,7 +529,7 @@ def test_submit_view_tampering_and_response_action(
     view = client.views_open(trigger_id="t.3.a", view=RAISE_VIEW)["view"]
     thanks = {
         "type": "modal",
-        "title": {"type": "plain_text", "text": "Thank you"},
+        "title": plain_text("Thank you"),
         "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Ref FTSU-0002"}}],
     }
     app.reply = json.dumps({"response_action": "update", "view": thanks})

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 from slack_sdk import WebClient
@@ -14,12 +13,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.demo.simulator.api_auth import TokenRefusal
 from bot.demo.simulator.web_api import ChannelState, SlackWebApiEmulator
-
-
-@pytest.fixture
-def emu() -> Iterator[SlackWebApiEmulator]:
-    with SlackWebApiEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

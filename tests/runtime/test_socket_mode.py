@@ -17,6 +17,7 @@ from bot.demo.simulator.workspace import SlackWorkspace
 from storage.db import Database
 from storage.models import Concern
 from tests.support.harness import REPORTER, SIGNING_SECRET, seed_directory
+from tests.support.readiness import readiness
 from tests.support.speakup_process import free_port, our_cards, run_speakup, serve_env, serving
 
 APP_TOKEN = "xapp-test-app-token"
@@ -28,12 +29,8 @@ def socket_env(database_url: str, api_url: str) -> dict[str, str]:
     return env
 
 
-def readiness(port: int) -> tuple[int, Any]:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+def readiness_on(port: int) -> tuple[int, dict[str, Any]]:
+    return readiness(f"http://127.0.0.1:{port}")
 
 
 def test_a_concern_raised_over_socket_mode_is_stored_and_carded(
@@ -79,7 +76,7 @@ def test_a_concern_raised_over_socket_mode_is_stored_and_carded(
             assert reference in json.dumps(answer.json()["view"])
             assert emulator.wait_for(lambda: len(our_cards(emulator)) == 1, 15)
             assert reference in json.dumps(our_cards(emulator)[0])
-            assert readiness(port) == (200, {"status": "ready"})
+            assert readiness_on(port) == (200, {"status": "ready"})
 
 
 def test_socket_mode_serves_probes_but_no_events_endpoint(
@@ -100,14 +97,14 @@ def test_socket_mode_serves_probes_but_no_events_endpoint(
             assert refused.value.code == 404
             # Slack drops the connection and is briefly unreachable: readiness says so, and
             # the bot reconnects by itself once Slack answers again.
-            assert readiness(port) == (200, {"status": "ready"})
+            assert readiness_on(port) == (200, {"status": "ready"})
             slack.drop_connection()
             assert emulator.wait_for(
-                lambda: readiness(port) == (503, {"status": "not connected to Slack"}), 10
+                lambda: readiness_on(port) == (503, {"status": "not connected to Slack"}), 10
             )
             slack.accept_connections()
             assert emulator.wait_for(lambda: slack.connected, 30)
-            assert emulator.wait_for(lambda: readiness(port)[0] == 200, 10)
+            assert emulator.wait_for(lambda: readiness_on(port)[0] == 200, 10)
 
 
 def test_slack_unreachable_at_start_is_retried_until_it_answers(

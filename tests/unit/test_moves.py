@@ -6,15 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.moves import (
-    ALLOWED_FROM,
-    IllegalMove,
-    Move,
-    MoveDetails,
-    card_line,
-    check_move,
-    reporter_summary,
-)
+from bot.domain import moves
+from bot.domain.moves import IllegalMove, Move, MoveDetails
 from bot.domain.taxonomy import Stage, Status
 
 EXPECTED = {
@@ -45,40 +38,40 @@ def test_the_table_covers_every_move_from_every_status() -> None:
 @pytest.mark.parametrize(("move", "status"), sorted(EXPECTED))
 def test_each_move_from_each_status(move: Move, status: Status) -> None:
     allowed = EXPECTED[(move, status)]
-    assert (status in ALLOWED_FROM[move]) is allowed
+    assert (status in moves.ALLOWED_FROM[move]) is allowed
     if allowed:
-        check_move(move, "SU-1", status, GOOD_DETAILS)
+        moves.check_move(move, "SU-1", status, GOOD_DETAILS)
     else:
         with pytest.raises(IllegalMove) as refused:
-            check_move(move, "SU-1", status, GOOD_DETAILS)
+            moves.check_move(move, "SU-1", status, GOOD_DETAILS)
         assert "SU-1" in str(refused.value)
 
 
 def test_refusals_say_what_to_do_next() -> None:
     with pytest.raises(IllegalMove, match="Reopen it first"):
-        check_move(Move.CLOSE, "SU-1", Status.CLOSED, GOOD_DETAILS)
+        moves.check_move(Move.CLOSE, "SU-1", Status.CLOSED, GOOD_DETAILS)
     with pytest.raises(IllegalMove, match="Acknowledge it first"):
-        check_move(Move.CLOSE, "SU-1", Status.RECEIVED, GOOD_DETAILS)
+        moves.check_move(Move.CLOSE, "SU-1", Status.RECEIVED, GOOD_DETAILS)
     with pytest.raises(IllegalMove, match="nothing to reopen"):
-        check_move(Move.REOPEN, "SU-1", Status.IN_PROGRESS, GOOD_DETAILS)
+        moves.check_move(Move.REOPEN, "SU-1", Status.IN_PROGRESS, GOOD_DETAILS)
 
 
 def test_a_status_update_needs_a_stage_and_a_close_needs_a_known_outcome() -> None:
     with pytest.raises(IllegalMove, match="stage"):
-        check_move(Move.UPDATE_STATUS, "SU-1", Status.ACKNOWLEDGED, MoveDetails())
+        moves.check_move(Move.UPDATE_STATUS, "SU-1", Status.ACKNOWLEDGED, MoveDetails())
     with pytest.raises(IllegalMove, match="outcome"):
-        check_move(Move.CLOSE, "SU-1", Status.IN_PROGRESS, MoveDetails(outcome="made_up"))
+        moves.check_move(Move.CLOSE, "SU-1", Status.IN_PROGRESS, MoveDetails(outcome="made_up"))
 
 
 def test_thread_lines_name_who_and_never_carry_text() -> None:
     details = MoveDetails(outcome="not_upheld", findings="SECRET", reporter_message="SECRET")
-    line = card_line(Move.CLOSE, "U1", details)
+    line = moves.card_line(Move.CLOSE, "U1", details)
     assert line == "<@U1> closed this concern: looked into, not upheld."
     assert "SECRET" not in line
 
 
 def test_reporter_summary_says_when_they_will_hear_next() -> None:
-    text = reporter_summary(
+    text = moves.reporter_summary(
         Move.ACKNOWLEDGE,
         kind="safeguarding",
         shown_status=Status.ACKNOWLEDGED,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import inspect
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +14,7 @@ from bot.domain.clock import on_a_working_day, working_point
 from bot.domain.deadlines import (
     CONFIRM_NO_REFERRAL,
     RECORD_REFERRAL,
+    ConcernClock,
     DeadlineKey,
     Timescales,
     acknowledge_by,
@@ -38,22 +41,25 @@ THURSDAY_6PM = utc(2026, 12, 3, 18, 0)  # GMT in winter: local time is UTC
 THURSDAY_7PM = utc(2026, 12, 3, 19, 0)
 
 
-@dataclass(frozen=True)
-class Clock:
-    """A concern's clock facts, as a stored concern has them."""
+# The facts the clock reads, as ConcernClock lists them: a fact added there is one here too.
+CLOCK_FACTS = {
+    name for name, _ in inspect.getmembers(ConcernClock, lambda m: isinstance(m, property))
+}
+URGENT_SAFEGUARDING_RAISED = {
+    "kind": ConcernKind.SAFEGUARDING,
+    "status": Status.RECEIVED,
+    "urgent": True,
+    "created_at": THURSDAY_6PM,
+    "ack_due_at": THURSDAY_7PM,
+}
 
-    kind: str = ConcernKind.SAFEGUARDING
-    status: str = Status.RECEIVED
-    urgent: bool = True
-    created_at: datetime = THURSDAY_6PM
-    ack_due_at: datetime = THURSDAY_7PM
-    acknowledged_at: datetime | None = None
-    last_reporter_update_at: datetime | None = None
-    referral_made_at: datetime | None = None
-    referral_acknowledged_at: datetime | None = None
-    referral_chased_at: datetime | None = None
-    no_referral_reason: str | None = None
-    no_referral_confirmed_at: datetime | None = None
+
+def clock(**facts: object) -> SimpleNamespace:
+    """A concern's clock facts as a stored concern has them: urgent safeguarding raised on
+    Thursday evening, and nothing done since but what `facts` say."""
+    given = URGENT_SAFEGUARDING_RAISED | facts
+    assert given.keys() <= CLOCK_FACTS, given.keys() - CLOCK_FACTS
+    return SimpleNamespace(**dict.fromkeys(CLOCK_FACTS) | given)
 
 
 def test_a_child_in_danger_on_thursday_evening_is_due_that_evening_not_tuesday() -> None:
@@ -103,14 +109,14 @@ def test_configured_hours_are_used() -> None:
 
 
 def test_an_urgent_concern_has_its_acknowledgement_then_its_referral_due() -> None:
-    found = deadlines(Clock(), SCALES, THURSDAY_6PM)
+    found = deadlines(clock(), SCALES, THURSDAY_6PM)
     assert [(d.key, d.due_at) for d in found] == [
         (DeadlineKey.ACKNOWLEDGE, utc(2026, 12, 3, 19, 0)),
         (DeadlineKey.REFERRAL, utc(2026, 12, 3, 22, 0)),
     ]
     assert found[1].what == RECORD_REFERRAL
     assert found[1].starts_at == THURSDAY_6PM
-    late = deadlines(Clock(), SCALES, utc(2026, 12, 3, 22, 1))
+    late = deadlines(clock(), SCALES, utc(2026, 12, 3, 22, 1))
     assert all(d.overdue for d in late)
 
 
@@ -118,7 +124,7 @@ def test_the_local_authority_acknowledgement_is_due_within_a_working_day() -> No
     # A referral made on Thursday 25 March 2027: Good Friday and Easter Monday are bank
     # holidays, so the next working day is Tuesday 30 March (BST from the 28th).
     made = utc(2027, 3, 25, 15, 0)
-    concern = Clock(status=Status.ACKNOWLEDGED, referral_made_at=made)
+    concern = clock(status=Status.ACKNOWLEDGED, referral_made_at=made)
     (ack,) = [d for d in deadlines(concern, SCALES, made) if d.key == DeadlineKey.REFERRAL_ACK]
     assert ack.due_at == london(2027, 3, 30, 23, 59, 59)
     assert ack.starts_at == made
@@ -127,19 +133,19 @@ def test_the_local_authority_acknowledgement_is_due_within_a_working_day() -> No
 def test_a_chased_or_acknowledged_referral_has_no_acknowledgement_deadline() -> None:
     made = utc(2026, 12, 3, 20, 0)
     for decided in (
-        Clock(referral_made_at=made, referral_chased_at=made + timedelta(days=2)),
-        Clock(referral_made_at=made, referral_acknowledged_at=made + timedelta(hours=3)),
+        clock(referral_made_at=made, referral_chased_at=made + timedelta(days=2)),
+        clock(referral_made_at=made, referral_acknowledged_at=made + timedelta(hours=3)),
     ):
         keys = {d.key for d in deadlines(decided, SCALES, made)}
         assert DeadlineKey.REFERRAL_ACK not in keys and DeadlineKey.REFERRAL not in keys
 
 
 def test_no_referral_waits_for_its_confirmation_on_the_same_deadline() -> None:
-    pending = Clock(no_referral_reason="not_safeguarding")
+    pending = clock(no_referral_reason="not_safeguarding")
     (referral,) = [d for d in deadlines(pending, SCALES, THURSDAY_6PM) if d.key == "referral"]
     assert referral.what == CONFIRM_NO_REFERRAL
     assert referral.due_at == utc(2026, 12, 3, 22, 0)
-    confirmed = replace(pending, no_referral_confirmed_at=THURSDAY_6PM)
+    confirmed = clock(no_referral_reason="not_safeguarding", no_referral_confirmed_at=THURSDAY_6PM)
     assert [d.key for d in deadlines(confirmed, SCALES, THURSDAY_6PM)] == [DeadlineKey.ACKNOWLEDGE]
 
 
