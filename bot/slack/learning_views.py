@@ -8,15 +8,12 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
-    PlainTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.aftercare import LEARNING_HELP
+from bot.slack.form_blocks import modal, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import quote
@@ -26,16 +23,13 @@ LEARNING_MAX = 1500
 
 def draft_view(reference: str, metadata: str, current: str | None) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.LEARNING_TEXT,
-            label="What was raised, and what changed",
-            hint=PlainTextObject(text=LEARNING_HELP),
-            element=PlainTextInputElement(
-                action_id=B.LEARNING_TEXT,
-                multiline=True,
-                max_length=LEARNING_MAX,
-                initial_value=current or None,
-            ),
+        text_input(
+            B.LEARNING_TEXT,
+            "What was raised, and what changed",
+            max_length=LEARNING_MAX,
+            optional=False,
+            hint=LEARNING_HELP,
+            initial=current or None,
         ),
         ContextBlock(
             elements=[
@@ -46,16 +40,7 @@ def draft_view(reference: str, metadata: str, current: str | None) -> dict[str, 
             ]
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.LEARNING_DRAFT,
-        title="Learning summary",
-        submit="Save draft",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()
+    return modal(Callback.LEARNING_DRAFT, "Learning summary", blocks, metadata, submit="Save draft")
 
 
 def approve_view(reference: str, metadata: str, text: str, drafted_by: str) -> dict[str, Any]:
@@ -76,13 +61,6 @@ def approve_view(reference: str, metadata: str, text: str, drafted_by: str) -> d
             ]
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.LEARNING_APPROVE,
-        title="Approve summary",
-        submit="Approve and post",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
+    return modal(
+        Callback.LEARNING_APPROVE, "Approve summary", blocks, metadata, submit="Approve and post"
     )
-    return view.to_dict()
