@@ -10,6 +10,7 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
+    ContextBlock,
     DatePickerElement,
     InputBlock,
     MarkdownTextObject,
@@ -50,6 +51,11 @@ def modal(
 def section(text: str) -> SectionBlock:
     """A block of mrkdwn text."""
     return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def small_print(text: str) -> ContextBlock:
+    """A line of mrkdwn in Slack's smaller, grey context text."""
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
 
 
 def options_of(choices: dict[str, str]) -> list[Option]:

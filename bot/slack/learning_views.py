@@ -7,13 +7,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
-    MarkdownTextObject,
-    SectionBlock,
 )
 
 from bot.domain.aftercare import LEARNING_HELP
-from bot.slack.form_blocks import modal, text_input
+from bot.slack.form_blocks import modal, section, small_print, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import quote
@@ -31,13 +28,9 @@ def draft_view(reference: str, metadata: str, current: str | None) -> dict[str, 
             hint=LEARNING_HELP,
             initial=current or None,
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"About {reference} (the reference is not posted). Kept encrypted "
-                    "until it is approved; a different guardian must approve it."
-                )
-            ]
+        small_print(
+            f"About {reference} (the reference is not posted). Kept encrypted "
+            "until it is approved; a different guardian must approve it."
         ),
     ]
     return modal(Callback.LEARNING_DRAFT, "Learning summary", blocks, metadata, submit="Save draft")
@@ -45,20 +38,12 @@ def draft_view(reference: str, metadata: str, current: str | None) -> dict[str, 
 
 def approve_view(reference: str, metadata: str, text: str, drafted_by: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"<@{drafted_by}> drafted this learning summary of {reference}:"
-            )
-        ),
-        SectionBlock(text=MarkdownTextObject(text=quote(text)[:3000])),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Approving posts it in the learning channel with only the month. "
-                    "Check that nothing in it could identify the case or the person who spoke "
-                    "up; if it could, close this and ask the drafter to change it."
-                )
-            ]
+        section(f"<@{drafted_by}> drafted this learning summary of {reference}:"),
+        section(quote(text)[:3000]),
+        small_print(
+            "Approving posts it in the learning channel with only the month. "
+            "Check that nothing in it could identify the case or the person who spoke "
+            "up; if it could, close this and ask the drafter to change it."
         ),
     ]
     return modal(

@@ -9,7 +9,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -20,7 +19,7 @@ from bot.flows.reporter_status import ConcernOverview, reporter_summary
 from bot.flows.timeline import TimelineEntry
 from bot.slack.cards import slack_date
 from bot.slack.copy import FEEDBACK_RECORDED
-from bot.slack.form_blocks import modal, text_input
+from bot.slack.form_blocks import modal, small_print, text_input
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 from bot.slack.mrkdwn import escape
@@ -98,12 +97,12 @@ def my_concerns_message(concerns: list[ConcernOverview]) -> Message:
             "You have no concerns raised from this account.",
             [
                 _section("You have no concerns raised from this account. `/speakup` raises one."),
-                ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]),
+                small_print(NO_CONTACT_NOTE),
             ],
         )
     blocks: list[Block] = [_section(f"*Your concerns* ({len(concerns)}), newest first:")]
     blocks += [_section(concern_line(c)) for c in concerns[: MESSAGE_BLOCKS_MAX - 3]]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]))
+    blocks.append(small_print(NO_CONTACT_NOTE))
     return _message(f"Your concerns ({len(concerns)})", blocks)
 
 
@@ -176,13 +175,9 @@ def receipt_page(
         )
         blocks += _feedback_blocks(concern, feedback_pass)
     blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Only you can see this. Anyone who has your receipt can read these "
-                    "messages and reply, so keep it safe."
-                )
-            ]
+        small_print(
+            "Only you can see this. Anyone who has your receipt can read these "
+            "messages and reply, so keep it safe."
         )
     )
     # The last blocks (Reply, the note) matter most: trim the oldest updates if needed.
