@@ -103,11 +103,15 @@ class Metrics(Telemetry):
         self.clock = clock
         self.registry = CollectorRegistry()
         registry = self.registry
-        self._requests = Counter(
+
+        def counter(name: str, documentation: str, *labels: str) -> Counter:
+            return Counter(name, documentation, labels, registry=registry)
+
+        self._requests = counter(
             "speakup_requests",
             "Slack requests answered, by surface and outcome.",
-            ["surface", "outcome"],
-            registry=registry,
+            "surface",
+            "outcome",
         )
         self._latency = Histogram(
             "speakup_request_seconds",
@@ -116,17 +120,15 @@ class Metrics(Telemetry):
             buckets=_LATENCY_BUCKETS,
             registry=registry,
         )
-        self._deliveries = Counter(
+        self._deliveries = counter(
             "speakup_outbox_deliveries",
             "Outbox delivery attempts, by item kind and result.",
-            ["kind", "result"],
-            registry=registry,
+            "kind",
+            "result",
         )
-        self._job_runs = Counter(
-            "speakup_job_runs", "Scheduled job runs.", ["job"], registry=registry
-        )
-        self._job_failures = Counter(
-            "speakup_job_failures", "Scheduled job runs that failed.", ["job"], registry=registry
+        self._job_runs = counter("speakup_job_runs", "Scheduled job runs.", "job")
+        self._job_failures = counter(
+            "speakup_job_failures", "Scheduled job runs that failed.", "job"
         )
         self._job_success = Gauge(
             "speakup_job_last_success_timestamp_seconds",
@@ -134,12 +136,7 @@ class Metrics(Telemetry):
             ["job"],
             registry=registry,
         )
-        self._alarms = Counter(
-            "speakup_alarms_raised",
-            "Alarms raised to people, by kind.",
-            ["kind"],
-            registry=registry,
-        )
+        self._alarms = counter("speakup_alarms_raised", "Alarms raised to people, by kind.", "kind")
         for surface in SURFACES:
             for outcome in OUTCOMES:
                 self._requests.labels(surface, outcome)

@@ -10,7 +10,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -29,6 +28,7 @@ from bot.domain.taxonomy import (
     IdentityMode,
     Status,
 )
+from bot.slack.form_blocks import small_print
 from bot.slack.ids import Action
 from storage.models import Concern
 
@@ -119,15 +119,7 @@ def card_blocks(
     ]
     overdue = [d for d in deadlines if d.overdue]
     if overdue:
-        blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=":warning: Overdue: " + "; ".join(d.what for d in overdue)
-                    )
-                ]
-            )
-        )
+        blocks.append(small_print(":warning: Overdue: " + "; ".join(d.what for d in overdue)))
     return [block.to_dict() for block in blocks]
 
 

@@ -147,15 +147,8 @@ class OutboxWorker:
             answering.step_aside(STEP_ASIDE, QUIET)
             result = self.kinds.deliver(item)
         except Deferred as exc:
-            with self.context.db.transaction() as session:
-                outbox.defer(
-                    session,
-                    item.id,
-                    owner=self.owner,
-                    now=self.context.now(),
-                    seconds=1.0,
-                    reason=str(exc),
-                )
+            # Waiting for something else first: back in a second, the attempt not counted.
+            self._put_back(item, str(exc), 1.0, count_attempt=False)
             return False
         except SlackApiError as exc:
             status = exc.response.status_code
@@ -166,14 +159,14 @@ class OutboxWorker:
                 delay = retry_after(exc)
                 bound.info("outbox.rate_limited", retry_in=delay)
                 self.context.telemetry.delivery(item.kind, "rate_limited")
-                self._failed(item, f"{status} {error}", delay, count_attempt=False)
+                self._put_back(item, f"{status} {error}", delay, count_attempt=False)
                 return False
             delay = self._backoff(item.attempts)
             bound.warning("outbox.slack_error", status=status, error=error, retry_in=delay)
             self.context.telemetry.delivery(item.kind, "retry")
             if error in REFUSED_TOKEN:
                 self.token.refused(error)
-            self._failed(item, f"{status} {error}", delay)
+            self._put_back(item, f"{status} {error}", delay)
             if (
                 item.kind == EffectKind.REPORTER_DM
                 and error in UNREACHABLE_REPORTER
@@ -185,7 +178,7 @@ class OutboxWorker:
             delay = self._backoff(item.attempts)
             bound.warning("outbox.unreachable", error=type(exc).__name__, retry_in=delay)
             self.context.telemetry.delivery(item.kind, "retry")
-            self._failed(item, type(exc).__name__, delay)
+            self._put_back(item, type(exc).__name__, delay)
             return False
         except Exception as exc:
             # Our own fault (a missing key, a bug): keep the item, retry with backoff, and say
@@ -193,7 +186,7 @@ class OutboxWorker:
             delay = self._backoff(item.attempts)
             bound.error("outbox.failed", error=type(exc).__name__, retry_in=delay)
             self.context.telemetry.delivery(item.kind, "failed")
-            self._failed(item, type(exc).__name__, delay)
+            self._put_back(item, type(exc).__name__, delay)
             return False
         self.token.accepted()
         answering.step_aside(STEP_ASIDE, QUIET)
@@ -236,9 +229,10 @@ class OutboxWorker:
             reporter_unreachable(session, self.context.vault, concern, now=self.context.now())
         self.context.wake_outbox()
 
-    def _failed(
+    def _put_back(
         self, item: ClaimedItem, error: str, delay: float, *, count_attempt: bool = True
     ) -> None:
+        """Release the item to be tried again in `delay` seconds; `error` says why."""
         with self.context.db.transaction() as session:
             outbox.mark_failed(
                 session,

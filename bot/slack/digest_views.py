@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -25,6 +24,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.policy import DigestRules
 from bot.domain.taxonomy import OUTCOMES
 from bot.flows.digests import Audience, Digest, DigestRow, Section
+from bot.slack.form_blocks import small_print
 from bot.slack.home import record_button
 
 # Resolves a concern id to a link to its card, or None when there is no card to link to.
@@ -142,13 +142,9 @@ def digest_blocks(
         blocks.append(ActionsBlock(elements=[record_button()]))
     blocks += [
         DividerBlock(),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"As of {_clock(digest.as_of, timezone)}. References and facts only: "
-                    "open a card for its details."
-                )
-            ]
+        small_print(
+            f"As of {_clock(digest.as_of, timezone)}. References and facts only: "
+            "open a card for its details."
         ),
     ]
     return [block.to_dict() for block in blocks]

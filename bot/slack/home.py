@@ -12,7 +12,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -31,6 +30,7 @@ from bot.slack.copy import (
     SERVICE,
     WAYS_IN,
 )
+from bot.slack.form_blocks import small_print
 from bot.slack.ids import Action
 from bot.slack.mrkdwn import escape
 from bot.slack.receipt_page import NO_CONTACT_NOTE, Message, concern_line, fit
@@ -86,7 +86,7 @@ def home_view(concerns: list[ConcernOverview] | None, *, guardian: bool = False)
         ActionsBlock(elements=[raise_button()]),
         DividerBlock(),
         _section(_ways_to_speak_up()),
-        ContextBlock(elements=[MarkdownTextObject(text=HONESTY_LINE)]),
+        small_print(HONESTY_LINE),
         _section(WAYS_IN),
         DividerBlock(),
         HeaderBlock(text="Your concerns"),
@@ -98,18 +98,11 @@ def home_view(concerns: list[ConcernOverview] | None, *, guardian: bool = False)
     elif concerns:
         blocks += [_section(_concern_with_timeline(c)) for c in concerns[:HOME_CONCERNS_SHOWN]]
         blocks.append(
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text="Messages from the team arrive in your DMs with me, where you "
-                        "can reply."
-                    )
-                ]
-            )
+            small_print("Messages from the team arrive in your DMs with me, where you can reply.")
         )
     else:
         blocks.append(_section("Nothing has been raised from this account."))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]))
+    blocks.append(small_print(NO_CONTACT_NOTE))
     if guardian:
         blocks += [
             DividerBlock(),
@@ -141,7 +134,7 @@ def dm_welcome() -> Message:
     blocks: list[Block] = [
         _section(DM_WELCOME),
         ActionsBlock(elements=[raise_button()]),
-        ContextBlock(elements=[MarkdownTextObject(text=DM_FOOTER)]),
+        small_print(DM_FOOTER),
     ]
     return Message(
         text="Hello. Press Raise a concern to use the private form.",

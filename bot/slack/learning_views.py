@@ -7,16 +7,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
-    InputBlock,
-    MarkdownTextObject,
-    PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.aftercare import LEARNING_HELP
+from bot.slack.form_blocks import modal, section, small_print, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import quote
@@ -26,63 +20,32 @@ LEARNING_MAX = 1500
 
 def draft_view(reference: str, metadata: str, current: str | None) -> dict[str, Any]:
     blocks: list[Block] = [
-        InputBlock(
-            block_id=B.LEARNING_TEXT,
-            label="What was raised, and what changed",
-            hint=PlainTextObject(text=LEARNING_HELP),
-            element=PlainTextInputElement(
-                action_id=B.LEARNING_TEXT,
-                multiline=True,
-                max_length=LEARNING_MAX,
-                initial_value=current or None,
-            ),
+        text_input(
+            B.LEARNING_TEXT,
+            "What was raised, and what changed",
+            max_length=LEARNING_MAX,
+            optional=False,
+            hint=LEARNING_HELP,
+            initial=current or None,
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"About {reference} (the reference is not posted). Kept encrypted "
-                    "until it is approved; a different guardian must approve it."
-                )
-            ]
+        small_print(
+            f"About {reference} (the reference is not posted). Kept encrypted "
+            "until it is approved; a different guardian must approve it."
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.LEARNING_DRAFT,
-        title="Learning summary",
-        submit="Save draft",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()
+    return modal(Callback.LEARNING_DRAFT, "Learning summary", blocks, metadata, submit="Save draft")
 
 
 def approve_view(reference: str, metadata: str, text: str, drafted_by: str) -> dict[str, Any]:
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"<@{drafted_by}> drafted this learning summary of {reference}:"
-            )
-        ),
-        SectionBlock(text=MarkdownTextObject(text=quote(text)[:3000])),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Approving posts it in the learning channel with only the month. "
-                    "Check that nothing in it could identify the case or the person who spoke "
-                    "up; if it could, close this and ask the drafter to change it."
-                )
-            ]
+        section(f"<@{drafted_by}> drafted this learning summary of {reference}:"),
+        section(quote(text)[:3000]),
+        small_print(
+            "Approving posts it in the learning channel with only the month. "
+            "Check that nothing in it could identify the case or the person who spoke "
+            "up; if it could, close this and ask the drafter to change it."
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.LEARNING_APPROVE,
-        title="Approve summary",
-        submit="Approve and post",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
+    return modal(
+        Callback.LEARNING_APPROVE, "Approve summary", blocks, metadata, submit="Approve and post"
     )
-    return view.to_dict()

@@ -8,13 +8,10 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     Option,
-    SectionBlock,
 )
 from slack_sdk.models.views import View
 
@@ -29,7 +26,7 @@ from bot.domain.taxonomy import (
 )
 from bot.flows.raising import RaisedConcern
 from bot.slack.copy import EMERGENCY_LINE, HONESTY_LINE
-from bot.slack.form_blocks import date_input, modal, radio_input, text_input
+from bot.slack.form_blocks import date_input, modal, radio_input, section, small_print, text_input
 from bot.slack.form_fields import (
     STATISTICS_ONLY,
     description_block,
@@ -59,7 +56,7 @@ def _identity_blocks() -> list[Block]:
     )
     return [
         DividerBlock(),
-        SectionBlock(text=MarkdownTextObject(text="*Who will know it was you?*\n" + explanation)),
+        section("*Who will know it was you?*\n" + explanation),
         radio_input(
             B.IDENTITY,
             "How identifiable do you want to be?",
@@ -70,7 +67,7 @@ def _identity_blocks() -> list[Block]:
                 for mode in IdentityMode
             ],
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=HONESTY_LINE)]),
+        small_print(HONESTY_LINE),
     ]
 
 
@@ -90,13 +87,11 @@ def speak_up_form(
     )
     elsewhere = f"*Someone at risk of harm?* {safeguarding_elsewhere}"
     blocks: list[Block] = [
-        SectionBlock(
-            text=MarkdownTextObject(
-                text="Tell a Freedom to Speak Up guardian what worries you. "
-                "It takes about a minute.\n" + EMERGENCY_LINE
-            ),
+        section(
+            "Tell a Freedom to Speak Up guardian what worries you. "
+            "It takes about a minute.\n" + EMERGENCY_LINE
         ),
-        SectionBlock(text=MarkdownTextObject(text=elsewhere))
+        section(elsewhere)
         if safeguarding_elsewhere is not None
         else ActionsBlock(elements=[button]),
         elements_block(),
@@ -146,12 +141,10 @@ def speak_up_form(
 def safeguarding_form(*, metadata: str) -> dict[str, Any]:
     """The safeguarding form: who is at risk, immediate danger, where, what happened."""
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=EMERGENCY_LINE)),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text="Use this if a patient, a colleague or anyone else may be at risk of harm, "
-                "abuse or neglect. The safeguarding team sees it straight away."
-            )
+        section(EMERGENCY_LINE),
+        section(
+            "Use this if a patient, a colleague or anyone else may be at risk of harm, "
+            "abuse or neglect. The safeguarding team sees it straight away."
         ),
         ActionsBlock(
             elements=[
@@ -213,46 +206,38 @@ def confirmation_view(raised: RaisedConcern, *, ack_promise: str) -> dict[str, A
     blocks: list[Block] = []
     if raised.urgent:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=":rotating_light: *Call 999 now* if anyone is in immediate danger. "
-                    "We have alerted the safeguarding team, but they cannot send help."
-                )
+            section(
+                ":rotating_light: *Call 999 now* if anyone is in immediate danger. "
+                "We have alerted the safeguarding team, but they cannot send help."
             )
         )
     noun = "safeguarding concern" if raised.kind is ConcernKind.SAFEGUARDING else "concern"
     team = "the safeguarding team" if raised.kind is ConcernKind.SAFEGUARDING else "a guardian"
     if raised.replayed:
-        blocks.append(
-            SectionBlock(text=MarkdownTextObject(text=REPLAYED_NO_CONTACT.format(noun=noun)))
-        )
+        blocks.append(section(REPLAYED_NO_CONTACT.format(noun=noun)))
         view = View(type="modal", title="Already received", close="Done", blocks=blocks)
         return view.to_dict()
     if raised.duplicate:
         lead = f"We already have this {noun}: your reference is *{raised.reference}*."
     else:
         lead = f"Thank you. Your {noun} is safely with us. Your reference is *{raised.reference}*."
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=lead)))
+    blocks.append(section(lead))
     if raised.receipt:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*Your receipt: `{raised.receipt}`*\n"
-                    + "*Copy this now: we cannot show it again.* Nothing links this concern to "
-                    "you, so this receipt is the only way to check on it: type "
-                    f"`/speakup status {raised.receipt}` at any time to see progress and "
-                    "answer the guardians' questions."
-                )
+            section(
+                f"*Your receipt: `{raised.receipt}`*\n"
+                + "*Copy this now: we cannot show it again.* Nothing links this concern to "
+                "you, so this receipt is the only way to check on it: type "
+                f"`/speakup status {raised.receipt}` at any time to see progress and "
+                "answer the guardians' questions."
             )
         )
     else:
         blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"{team[:1].upper() + team[1:]} will acknowledge it {ack_promise}. "
-                    "We will message you here with every update, and `/speakup status` shows "
-                    "where it is."
-                )
+            section(
+                f"{team[:1].upper() + team[1:]} will acknowledge it {ack_promise}. "
+                "We will message you here with every update, and `/speakup status` shows "
+                "where it is."
             )
         )
     view = View(type="modal", title="Concern sent", close="Done", blocks=blocks)

@@ -9,21 +9,17 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
-    PlainTextObject,
     SectionBlock,
 )
-from slack_sdk.models.views import View
 
 from bot.domain.taxonomy import FEEDBACK_QUESTION, IDENTITY_LABELS, KIND_LABELS, ConcernKind
 from bot.flows.reporter_status import ConcernOverview, reporter_summary
 from bot.flows.timeline import TimelineEntry
 from bot.slack.cards import slack_date
 from bot.slack.copy import FEEDBACK_RECORDED
+from bot.slack.form_blocks import modal, small_print, text_input
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 from bot.slack.mrkdwn import escape
@@ -101,12 +97,12 @@ def my_concerns_message(concerns: list[ConcernOverview]) -> Message:
             "You have no concerns raised from this account.",
             [
                 _section("You have no concerns raised from this account. `/speakup` raises one."),
-                ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]),
+                small_print(NO_CONTACT_NOTE),
             ],
         )
     blocks: list[Block] = [_section(f"*Your concerns* ({len(concerns)}), newest first:")]
     blocks += [_section(concern_line(c)) for c in concerns[: MESSAGE_BLOCKS_MAX - 3]]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=NO_CONTACT_NOTE)]))
+    blocks.append(small_print(NO_CONTACT_NOTE))
     return _message(f"Your concerns ({len(concerns)})", blocks)
 
 
@@ -179,13 +175,9 @@ def receipt_page(
         )
         blocks += _feedback_blocks(concern, feedback_pass)
     blocks.append(
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Only you can see this. Anyone who has your receipt can read these "
-                    "messages and reply, so keep it safe."
-                )
-            ]
+        small_print(
+            "Only you can see this. Anyone who has your receipt can read these "
+            "messages and reply, so keep it safe."
         )
     )
     # The last blocks (Reply, the note) matter most: trim the oldest updates if needed.
@@ -212,38 +204,16 @@ def _feedback_blocks(concern: ConcernOverview, feedback_pass: str | None) -> lis
 
 
 def feedback_sent_view(reference: str) -> dict[str, Any]:
-    return _modal(
-        None,
+    return _thanks_view(
         "Feedback sent",
-        [
-            _section(
-                f"Thank you. Your answer about *{reference}* is recorded for the trust's "
-                "quarterly return, with nothing that links it to you."
-            )
-        ],
-        close="Done",
+        f"Thank you. Your answer about *{reference}* is recorded for the trust's quarterly "
+        "return, with nothing that links it to you.",
     )
 
 
-def _modal(
-    callback_id: str | None,
-    title: str,
-    blocks: list[Block],
-    *,
-    metadata: str = "",
-    submit: str | None = None,
-    close: str = "Close",
-) -> dict[str, Any]:
-    view = View(
-        type="modal",
-        callback_id=callback_id,
-        title=title,
-        submit=submit,
-        close=close,
-        blocks=blocks,
-        private_metadata=metadata or None,
-    )
-    return view.to_dict()  # validates against Block Kit's limits first
+def _thanks_view(title: str, text: str) -> dict[str, Any]:
+    """What a receipt holder sees once their words are in: no form, only "Done"."""
+    return modal(None, title, [_section(text)], None, submit=None, close="Done")
 
 
 def reply_modal(reference: str, question: str | None, metadata: str) -> dict[str, Any]:
@@ -258,29 +228,20 @@ def reply_modal(reference: str, question: str | None, metadata: str) -> dict[str
     if question:
         blocks.append(_section("*Their latest question*\n" + quote(question, 2500)))
     blocks.append(
-        InputBlock(
-            block_id=B.MESSAGE,
-            label="Your reply",
-            element=PlainTextInputElement(
-                action_id=B.MESSAGE, multiline=True, max_length=REPLY_MAX
-            ),
-            hint=PlainTextObject(text="Encrypted as soon as you send it."),
+        text_input(
+            B.MESSAGE,
+            "Your reply",
+            max_length=REPLY_MAX,
+            optional=False,
+            hint="Encrypted as soon as you send it.",
         )
     )
-    return _modal(
-        Callback.RECEIPT_REPLY, "Reply", blocks, metadata=metadata, submit="Send", close="Cancel"
-    )
+    return modal(Callback.RECEIPT_REPLY, "Reply", blocks, metadata, submit="Send")
 
 
 def reply_sent_view(reference: str) -> dict[str, Any]:
-    return _modal(
-        None,
+    return _thanks_view(
         "Reply sent",
-        [
-            _section(
-                f"Thank you. Your reply about *{reference}* is with the team, encrypted. Check "
-                "for their answer with `/speakup status <receipt>`."
-            )
-        ],
-        close="Done",
+        f"Thank you. Your reply about *{reference}* is with the team, encrypted. Check for "
+        "their answer with `/speakup status <receipt>`.",
     )

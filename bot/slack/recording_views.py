@@ -5,21 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    CheckboxesElement,
-    ConfirmObject,
-    DatePickerElement,
-    InputBlock,
-    Option,
-    PlainTextObject,
-    RadioButtonsElement,
-    SectionBlock,
-    StaticSelectElement,
-)
-from slack_sdk.models.views import View
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, SectionBlock
 
 from bot.domain.taxonomy import (
     DETRIMENT_ANSWERS,
@@ -28,6 +14,7 @@ from bot.domain.taxonomy import (
     WORKER_TYPES,
 )
 from bot.flows.recording_fields import RecordingFields
+from bot.slack.form_blocks import checkboxes_input, date_input, modal, radio_input, select_input
 from bot.slack.ids import Action, Callback
 from bot.slack.ids import Block as B
 
@@ -43,112 +30,74 @@ def details_buttons(concern_id: str, *, hold: bool | None) -> ActionsBlock:
     return ActionsBlock(elements=elements)
 
 
+# Each legal hold button's words: its label, and the confirmation's title, text and button.
+_LEGAL_HOLD_WORDS = {
+    Action.PLACE_LEGAL_HOLD: (
+        "Place legal hold",
+        "Place a legal hold?",
+        "Its details will be kept past its retention period until the hold is lifted. This is "
+        "audited with your name.",
+        "Place hold",
+    ),
+    Action.LIFT_LEGAL_HOLD: (
+        "Lift legal hold",
+        "Lift the legal hold?",
+        "Its retention period applies again: if that is past, its details are destroyed at the "
+        "next daily run. This is audited with your name.",
+        "Lift hold",
+    ),
+}
+
+
 def legal_hold_button(concern_id: str, *, place: bool) -> ButtonElement:
-    if place:
-        return ButtonElement(
-            action_id=Action.PLACE_LEGAL_HOLD,
-            text="Place legal hold",
-            value=concern_id,
-            confirm=ConfirmObject(
-                title="Place a legal hold?",
-                text="Its details will be kept past its retention period until the hold is "
-                "lifted. This is audited with your name.",
-                confirm="Place hold",
-                deny="Cancel",
-            ),
-        )
+    action = Action.PLACE_LEGAL_HOLD if place else Action.LIFT_LEGAL_HOLD
+    label, title, text, confirm = _LEGAL_HOLD_WORDS[action]
     return ButtonElement(
-        action_id=Action.LIFT_LEGAL_HOLD,
-        text="Lift legal hold",
+        action_id=action,
+        text=label,
         value=concern_id,
-        confirm=ConfirmObject(
-            title="Lift the legal hold?",
-            text="Its retention period applies again: if that is past, its details are "
-            "destroyed at the next daily run. This is audited with your name.",
-            confirm="Lift hold",
-            deny="Cancel",
-        ),
+        confirm=ConfirmObject(title=title, text=text, confirm=confirm, deny="Cancel"),
     )
-
-
-def _options(choices: dict[str, str]) -> list[Option]:
-    return [Option(value=value, text=label) for value, label in choices.items()]
-
-
-def _initial(choices: dict[str, str], value: str | None) -> Option | None:
-    return Option(value=value, text=choices[value]) if value in choices and value else None
 
 
 def edit_recording_view(
     reference: str, metadata: str, fields: RecordingFields, *, today: date
 ) -> dict[str, Any]:
-    chosen = [Option(value=e, text=ELEMENTS[e]) for e in fields.elements if e in ELEMENTS]
+    detriment_on = (fields.detriment_on or today).isoformat() if fields.detriment == "yes" else None
     blocks: list[Block] = [
         SectionBlock(
             text="Correct what is recorded for the returns. Every change is recorded in the "
             "audit log with your name."
         ),
-        InputBlock(
-            block_id=B.ELEMENTS,
-            label="What is it about?",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=B.ELEMENTS, options=_options(ELEMENTS), initial_options=chosen or None
-            ),
+        checkboxes_input(
+            B.ELEMENTS, "What is it about?", ELEMENTS, ticked=fields.elements, optional=True
         ),
-        InputBlock(
-            block_id=B.PROFESSIONAL_GROUP,
-            label="Staff group",
+        select_input(
+            B.PROFESSIONAL_GROUP,
+            "Staff group",
+            PROFESSIONAL_GROUPS,
             optional=True,
-            element=StaticSelectElement(
-                action_id=B.PROFESSIONAL_GROUP,
-                options=_options(PROFESSIONAL_GROUPS),
-                initial_option=_initial(PROFESSIONAL_GROUPS, fields.professional_group),
-            ),
+            initial=fields.professional_group,
         ),
-        InputBlock(
-            block_id=B.WORKER_TYPE,
-            label="Worker type",
-            optional=True,
-            element=StaticSelectElement(
-                action_id=B.WORKER_TYPE,
-                options=_options(WORKER_TYPES),
-                initial_option=_initial(WORKER_TYPES, fields.worker_type),
-            ),
+        select_input(
+            B.WORKER_TYPE, "Worker type", WORKER_TYPES, optional=True, initial=fields.worker_type
         ),
-        InputBlock(
-            block_id=B.DETRIMENT,
-            label="Detriment for speaking up?",
+        radio_input(
+            B.DETRIMENT,
+            "Detriment for speaking up?",
+            DETRIMENT_ANSWERS,
             optional=True,
-            element=RadioButtonsElement(
-                action_id=B.DETRIMENT,
-                options=_options(DETRIMENT_ANSWERS),
-                initial_option=_initial(DETRIMENT_ANSWERS, fields.detriment),
-            ),
+            initial=fields.detriment,
         ),
-        InputBlock(
-            block_id=B.DETRIMENT_ON,
-            label="When was detriment indicated?",
+        date_input(
+            B.DETRIMENT_ON,
+            "When was detriment indicated?",
             optional=True,
-            hint=PlainTextObject(text="Only if it was; it can arise at any point in a case."),
-            element=DatePickerElement(
-                action_id=B.DETRIMENT_ON,
-                initial_date=(fields.detriment_on or today).isoformat()
-                if fields.detriment == "yes"
-                else None,
-            ),
+            hint="Only if it was; it can arise at any point in a case.",
+            initial=detriment_on,
         ),
     ]
-    view = View(
-        type="modal",
-        callback_id=Callback.EDIT_RECORDING,
-        title=f"Recording {reference}"[:24],
-        submit="Save",
-        close="Cancel",
-        blocks=blocks,
-        private_metadata=metadata,
-    )
-    return view.to_dict()
+    return modal(Callback.EDIT_RECORDING, f"Recording {reference}", blocks, metadata)
 
 
 def _field(state: dict[str, Any], block: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
-    ContextBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -23,7 +22,7 @@ from bot.domain.safeguarding import DETAIL_MAX, NO_REFERRAL_REASONS
 from bot.flows.referral_forms import NoReferralProposal
 from bot.flows.triage import ConcernDetails
 from bot.slack.cards import slack_date
-from bot.slack.form_blocks import date_input, modal, radio_input, section, text_input
+from bot.slack.form_blocks import date_input, modal, radio_input, section, small_print, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape
@@ -95,13 +94,9 @@ def confirm_no_referral_view(
                 options=[Option(value="agree", text="I agree that no referral is needed")],
             ),
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="If you disagree, cancel and press Record referral on the card. "
-                    "Your opening of this has been recorded."
-                )
-            ]
+        small_print(
+            "If you disagree, cancel and press Record referral on the card. "
+            "Your opening of this has been recorded."
         ),
     ]
     return modal(

@@ -31,6 +31,9 @@ UNREACHABLE_MEMBER = frozenset(
 
 
 class Post(Protocol):
+    """Posts an outbox item once, however often it is retried; returns the message's ts.
+    Notices to the teams stand alone, never in a card's thread."""
+
     def __call__(
         self,
         item: ClaimedItem,
@@ -38,7 +41,6 @@ class Post(Protocol):
         channel: str,
         text: str,
         blocks: list[dict[str, Any]] | None = None,
-        thread_ts: str | None = None,
     ) -> str: ...
 
 

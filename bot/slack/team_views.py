@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    ContextBlock,
     DividerBlock,
     HeaderBlock,
     InputBlock,
@@ -41,7 +40,7 @@ from bot.flows.timeline import TimelineEntry
 from bot.flows.triage import ConcernDetails
 from bot.slack import safeguarding_views
 from bot.slack.cards import slack_date
-from bot.slack.form_blocks import modal, radio_input, section, select_input, text_input
+from bot.slack.form_blocks import modal, radio_input, section, select_input, small_print, text_input
 from bot.slack.ids import Block as B
 from bot.slack.ids import Callback
 from bot.slack.mrkdwn import escape, quote
@@ -162,11 +161,7 @@ def details_view(
     blocks.append(DividerBlock())
     blocks.append(HeaderBlock(text="Timeline"))
     blocks.extend(_timeline_blocks(details.timeline, limit=100 - len(blocks) - 1))
-    blocks.append(
-        ContextBlock(
-            elements=[MarkdownTextObject(text="Your opening of this concern has been recorded.")]
-        )
-    )
+    blocks.append(small_print("Your opening of this concern has been recorded."))
     return modal(Callback.DETAILS, "Concern details", blocks, "", submit=None)
 
 
@@ -193,9 +188,7 @@ def _timeline_blocks(entries: list[TimelineEntry], *, limit: int) -> list[Block]
     if len(rendered) > limit:
         skipped = len(rendered) - limit + 1
         rendered = [
-            ContextBlock(
-                elements=[MarkdownTextObject(text=f"{skipped} earlier entries not shown")]
-            ),
+            small_print(f"{skipped} earlier entries not shown"),
             *rendered[-(limit - 1) :],
         ]
     return rendered
@@ -313,13 +306,9 @@ def reporter_reply_view(reference: str, question: str | None, metadata: str) -> 
         text_input(
             B.MESSAGE, f"Your reply about {reference}", max_length=MESSAGE_MAX, optional=False
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text="Your reply goes to the guardians through the bot. If you chose to be "
-                    "anonymous, they still will not see who you are."
-                )
-            ]
+        small_print(
+            "Your reply goes to the guardians through the bot. If you chose to be "
+            "anonymous, they still will not see who you are."
         ),
     ]
     return modal(Callback.REPORTER_REPLY, "Reply", blocks, metadata, submit="Send")
@@ -337,13 +326,9 @@ def feedback_view(
             max_length=MESSAGE_MAX,
             optional=True,
         ),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"About {reference}. Answers are counted for the trust's quarterly "
-                    "return and never shown against your name."
-                )
-            ]
+        small_print(
+            f"About {reference}. Answers are counted for the trust's quarterly "
+            "return and never shown against your name."
         ),
     ]
     return modal(callback_id, "Your feedback", blocks, metadata, submit="Send")

@@ -6,15 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.flows.context import AppContext
-from handlers.actions import (
-    aftercare,
-    legal_hold,
-    raise_buttons,
-    receipt,
-    record,
-    reporter,
-    triage,
-)
+from handlers.actions import aftercare, legal_hold, raise_buttons, receipt, record, reporter, triage
 
 
 def register(app: App, context: AppContext) -> None:

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.domain.aftercare import CheckinAnswer
 from bot.flows import aftercare, learning_summary
 from bot.flows.context import AppContext
 from bot.flows.learning_summary import LearningStep
-from bot.flows.reporter_actions import ReporterRefused
-from bot.flows.triage import NotAllowed
 from bot.slack import learning_views
-from bot.slack.copy import reporter_refusal
 from bot.slack.ids import Action, Callback
-from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
+from handlers.actions.concern_button import on_concern_button
 
 CHECKIN_THANKS = {
     CheckinAnswer.YES: "Thank you for telling us. The people handling your concern have been "
@@ -31,40 +28,21 @@ CHECKIN_THANKS = {
 
 def register(app: App, context: AppContext) -> None:
     def checkin(action: Action, answer: CheckinAnswer) -> None:
-        @app.action(action.value)
-        def answered(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            user, concern_id = pressed(body)
-            try:
-                aftercare.answer_checkin(context, concern_id, user, answer)
-            except ReporterRefused as refused:
-                tell(client, body, reporter_refusal(refused.why, refused.detail))
-                return
+        def answered(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+            aftercare.answer_checkin(context, concern_id, user, answer)
             tell(client, body, CHECKIN_THANKS[answer])
+
+        on_concern_button(app, action, answered)
 
     checkin(Action.CHECKIN_YES, CheckinAnswer.YES)
     checkin(Action.CHECKIN_NO, CheckinAnswer.NO)
 
-    @app.action(Action.REPORTER_REOPEN.value)
-    def reopen_mine(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            reference = aftercare.reopen_by_reporter(context, concern_id, user)
-        except ReporterRefused as refused:
-            tell(client, body, reporter_refusal(refused.why, refused.detail))
-            return
+    def reopen_mine(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+        reference = aftercare.reopen_by_reporter(context, concern_id, user)
         tell(client, body, f"{reference} is reopened. A guardian will be in touch here.")
 
-    @app.action(Action.LEARNING_SUMMARY.value)
-    def learning(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            target = learning_summary.learning_target(context, concern_id, user)
-        except NotAllowed as refused:
-            tell(client, body, str(refused))
-            return
+    def learning(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+        target = learning_summary.learning_target(context, concern_id, user)
         if target.step is LearningStep.POSTED:
             tell(client, body, f"The learning summary of {target.reference} is already posted.")
             return
@@ -81,3 +59,6 @@ def register(app: App, context: AppContext) -> None:
             )
             view = learning_views.draft_view(target.reference, metadata, target.text)
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    on_concern_button(app, Action.REPORTER_REOPEN, reopen_mine)
+    on_concern_button(app, Action.LEARNING_SUMMARY, learning)

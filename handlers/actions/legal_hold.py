@@ -9,23 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.flows import legal_hold
 from bot.flows.context import AppContext
 from bot.slack.details import fill_details
 from bot.slack.ids import Action
-from bot.slack.pressed import pressed
 from bot.slack.replies import tell
+from handlers.actions.concern_button import on_concern_button
 
 
 def register(app: App, context: AppContext) -> None:
     def button(action: Action, *, hold: bool) -> None:
-        @app.action(action.value)
-        def press(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            user, concern_id = pressed(body)
+        def press(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
             answer = legal_hold.hold_from_details(context, user, concern_id, hold=hold)
             tell(client, body, answer.text)
             view_id = (body.get("view") or {}).get("id")
@@ -39,6 +36,8 @@ def register(app: App, context: AppContext) -> None:
                     viewer_id=user,
                     tell=lambda text: tell(client, body, text),
                 )
+
+        on_concern_button(app, action, press)
 
     button(Action.PLACE_LEGAL_HOLD, hold=True)
     button(Action.LIFT_LEGAL_HOLD, hold=False)

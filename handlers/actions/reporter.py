@@ -8,45 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.flows import reporter_actions
 from bot.flows.context import AppContext
-from bot.flows.reporter_actions import ReporterRefused
 from bot.slack import team_views
-from bot.slack.copy import reporter_refusal
 from bot.slack.ids import Action, Callback
-from bot.slack.pressed import pressed
-from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
+from handlers.actions.concern_button import on_concern_button
 
 
 def register(app: App, context: AppContext) -> None:
-    @app.action(Action.REPLY.value)
-    def reply(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            target = reporter_actions.reply_target(context, concern_id, user)
-        except ReporterRefused as refused:
-            tell(client, body, reporter_refusal(refused.why, refused.detail))
-            return
+    def reply(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+        target = reporter_actions.reply_target(context, concern_id, user)
         metadata = form_metadata(
             context.vault.ring, Callback.REPORTER_REPLY, target.concern_id, user
         )
         view = team_views.reporter_reply_view(target.reference, target.question, metadata)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.action(Action.GIVE_FEEDBACK.value)
-    def feedback(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            target = reporter_actions.feedback_target(context, concern_id, user)
-        except ReporterRefused as refused:
-            tell(client, body, reporter_refusal(refused.why, refused.detail))
-            return
+    def feedback(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+        target = reporter_actions.feedback_target(context, concern_id, user)
         metadata = form_metadata(context.vault.ring, Callback.FEEDBACK, target.concern_id, user)
         view = team_views.feedback_view(target.reference, metadata)
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    on_concern_button(app, Action.REPLY, reply)
+    on_concern_button(app, Action.GIVE_FEEDBACK, feedback)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.domain.clock import local_today
@@ -13,13 +13,13 @@ from bot.domain.team_rules import TeamForm
 from bot.flows import referral_forms, team_actions
 from bot.flows.context import AppContext
 from bot.flows.team_actions import act, authorise, move
-from bot.flows.triage import NotAllowed, record_referral_acknowledged
+from bot.flows.triage import record_referral_acknowledged
 from bot.slack import safeguarding_views, team_views
 from bot.slack.details import show_details
 from bot.slack.ids import Action, Callback
-from bot.slack.pressed import pressed
 from bot.slack.replies import tell
 from bot.slack.signed_metadata import form_metadata
+from handlers.actions.concern_button import on_concern_button
 
 # The card's buttons that open a form, and the form each opens.
 _FORMS: dict[Action, tuple[TeamForm, str]] = {
@@ -36,20 +36,18 @@ _FORMS: dict[Action, tuple[TeamForm, str]] = {
 
 def register(app: App, context: AppContext) -> None:
     def one_click_move(action: Action, which: Move) -> None:
-        @app.action(action.value)
-        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            user, concern_id = pressed(body)
+        def moved(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
             if problem := move(context, concern_id, user, which):
                 tell(client, body, problem)
+
+        on_concern_button(app, action, moved)
 
     one_click_move(Action.ACKNOWLEDGE, Move.ACKNOWLEDGE)
     one_click_move(Action.REOPEN, Move.REOPEN)
 
-    @app.action(Action.RECORD_REFERRAL_ACK.value)
-    def referral_acknowledged(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
+    def referral_acknowledged(
+        client: WebClient, body: dict[str, Any], user: str, concern_id: str
+    ) -> None:
         problem = act(
             context,
             concern_id,
@@ -62,15 +60,8 @@ def register(app: App, context: AppContext) -> None:
         if problem:
             tell(client, body, problem)
 
-    @app.action(Action.VIEW_DETAILS.value)
-    def details(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            ref = authorise(context, concern_id, user)
-        except NotAllowed as refused:
-            tell(client, body, str(refused))
-            return
+    def details(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+        ref = authorise(context, concern_id, user)
         show_details(
             context,
             client,
@@ -81,18 +72,14 @@ def register(app: App, context: AppContext) -> None:
             tell=lambda text: tell(client, body, text),
         )
 
+    on_concern_button(app, Action.RECORD_REFERRAL_ACK, referral_acknowledged)
+    on_concern_button(app, Action.VIEW_DETAILS, details)
+
     def open_form(action: Action) -> None:
         form, callback = _FORMS[action]
 
-        @app.action(action.value)
-        def handler(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-            ack()
-            user, concern_id = pressed(body)
-            try:
-                ref = team_actions.open_form(context, concern_id, user, form)
-            except NotAllowed as refused:
-                tell(client, body, str(refused))
-                return
+        def opened(client: WebClient, body: dict[str, Any], user: str, concern_id: str) -> None:
+            ref = team_actions.open_form(context, concern_id, user, form)
             metadata = form_metadata(context.vault.ring, callback, ref.id, user)
             today = local_today(context.now(), context.policy.timezone)
             client.views_open(
@@ -106,25 +93,21 @@ def register(app: App, context: AppContext) -> None:
                 ),
             )
 
+        on_concern_button(app, action, opened)
+
     for action in _FORMS:
         open_form(action)
 
-    @app.action(Action.CONFIRM_NO_REFERRAL.value)
-    def confirm_no_referral(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        user, concern_id = pressed(body)
-        try:
-            ref = team_actions.open_form(context, concern_id, user, TeamForm.CONFIRM_NO_REFERRAL)
-        except NotAllowed as refused:
-            tell(client, body, str(refused))
-            return
-        try:  # one short read and decryption: well inside the trigger's life
-            proposal = referral_forms.proposal_to_confirm(context, ref, user)
-        except NotAllowed as refused:
-            tell(client, body, str(refused))
-            return
+    def confirm_no_referral(
+        client: WebClient, body: dict[str, Any], user: str, concern_id: str
+    ) -> None:
+        ref = team_actions.open_form(context, concern_id, user, TeamForm.CONFIRM_NO_REFERRAL)
+        # One short read and decryption: well inside the trigger's life.
+        proposal = referral_forms.proposal_to_confirm(context, ref, user)
         metadata = form_metadata(context.vault.ring, Callback.CONFIRM_NO_REFERRAL, ref.id, user)
         client.views_open(
             trigger_id=body["trigger_id"],
             view=safeguarding_views.confirm_no_referral_view(ref.reference, metadata, proposal),
         )
+
+    on_concern_button(app, Action.CONFIRM_NO_REFERRAL, confirm_no_referral)

@@ -5,15 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.flows.context import AppContext
-from handlers.views import (
-    learning,
-    raise_forms,
-    receipt,
-    record,
-    reporter,
-    safeguarding,
-    triage,
-)
+from handlers.views import learning, raise_forms, receipt, record, reporter, safeguarding, triage
 
 
 def register(app: App, context: AppContext) -> None:
