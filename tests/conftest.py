@@ -12,10 +12,9 @@ import pytest
 
 from bot.runtime.logs import configure_logging
 from storage.db import Database
-from tests.support.block_kit_limits import message_problems, view_problems
+from tests.support.block_kit_limits import problems_in_all_sent
 from tests.support.harness import RING_A, Harness, reset_database, running_app
 from tests.support.log_scrubber import LogScrubber, suite_markers
-from tests.support.raise_helpers import every_view_sent
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -54,10 +53,7 @@ def harness(database_url: str) -> Iterator[Harness]:
     with running_app(database_url) as running:
         yield running
         # Whatever a test did, every view and message the app sent must be one Slack accepts.
-        problems = [p for view in every_view_sent(running) for p in view_problems(view)]
-        for call in running.emulator.calls:
-            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-                problems += message_problems(call.params)
+        problems = problems_in_all_sent(running)
         assert not problems, problems
 
 

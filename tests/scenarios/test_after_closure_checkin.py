@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,9 +33,10 @@ MONDAY_LATER = datetime(2027, 1, 18, 10, 35, tzinfo=UTC)
 
 
 @pytest.fixture
-def leads_app(database_url: str) -> Harness:
+def after(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AfterClosure]:
+    """The app with leads, and the clock that closes concerns and runs the check-ins."""
     with app_with_leads(database_url) as harness:
-        yield harness  # type: ignore[misc]
+        yield AfterClosure.of(harness, monkeypatch)
 
 
 def quarterly_detriment(harness: Harness, quarter: str, tmp_path: Path) -> str:
@@ -51,12 +53,11 @@ def quarterly_detriment(harness: Harness, quarter: str, tmp_path: Path) -> str:
 
 
 def test_asked_once_on_the_first_working_day_and_yes_tells_records_counts_and_reopens(
-    leads_app: Harness, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    after: AfterClosure, tmp_path: Path
 ) -> None:
-    harness = leads_app
+    harness = after.harness
     words = secret("aftercare-yes")
     reference = raised(harness, identity="confidential", description=words)
-    after = AfterClosure.of(harness, monkeypatch)
     after.close(reference, CLOSED)
 
     after.run_checkins(SIX_WEEKS_ON_A_SATURDAY)
@@ -113,10 +114,9 @@ def test_asked_once_on_the_first_working_day_and_yes_tells_records_counts_and_re
 
 
 def test_no_is_thanked_and_alarms_nobody_and_a_reopened_concern_takes_no_answer(
-    leads_app: Harness, monkeypatch: pytest.MonkeyPatch
+    after: AfterClosure,
 ) -> None:
-    harness = leads_app
-    after = AfterClosure.of(harness, monkeypatch)
+    harness = after.harness
     first = raised(harness, identity="open")
     second = raised(harness, identity="confidential")
     after.close(first, CLOSED)
@@ -141,10 +141,9 @@ def test_no_is_thanked_and_alarms_nobody_and_a_reopened_concern_takes_no_answer(
 
 
 def test_anonymous_reporters_are_asked_through_the_relay_and_no_contact_never(
-    leads_app: Harness, monkeypatch: pytest.MonkeyPatch
+    after: AfterClosure,
 ) -> None:
-    harness = leads_app
-    after = AfterClosure.of(harness, monkeypatch)
+    harness = after.harness
     anonymous = raised(harness, identity="anonymous_follow_up")
     no_contact_result = harness.raise_speak_up(
         user=NO_CONTACT_REPORTER, identity="anonymous_no_contact"

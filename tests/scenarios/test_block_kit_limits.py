@@ -27,14 +27,14 @@ from tests.support.harness import (
     Harness,
     running_app,
 )
+from tests.support.journeys import ask_via_card, click_reply
 from tests.support.raise_helpers import (
     WAYS_IN,
     command_answer,
     every_view_sent,
     open_raise_form,
     raise_via,
-    receipt_in,
-    reference_in,
+    reference_and_receipt,
     safeguarding_values,
     speak_up_values,
     switch_to_safeguarding,
@@ -75,16 +75,16 @@ def test_every_view_and_message_of_the_raise_experience_is_within_limits(
         safeguarding=True,
         values=safeguarding_values(long_text, "anonymous_no_contact", danger="yes"),
     )
-    reference, receipt = reference_in(no_contact), receipt_in(no_contact)
+    reference, receipt = reference_and_receipt(no_contact)
 
     # The safeguarding team asks the longest question; the holder reads it and replies.
-    team = SAFEGUARDING_MEMBERS[0]
-    assert harness.wait_for_cards(SAFEGUARDING_CHANNEL, 1)
-    harness.settle()
-    before = len(harness.emulator.opened_views())
-    harness.click(team, reference, "Ask reporter")
-    ask = wait_for_new_view(harness, team, before)
-    assert harness.submit(team, ask, {"message": "?" * 2000}).json() is None
+    ask_via_card(
+        harness,
+        reference,
+        "?" * 2000,
+        asker=SAFEGUARDING_MEMBERS[0],
+        channel=SAFEGUARDING_CHANNEL,
+    )
     page = command_answer(
         harness.workspace.slash_command(REPORTER, "/speakup", "status " + receipt)
     )
@@ -97,12 +97,7 @@ def test_every_view_and_message_of_the_raise_experience_is_within_limits(
         if e["action_id"] == Action.RECEIPT_REPLY
     )
     before = len(harness.emulator.opened_views())
-    harness.workspace.click_button(
-        REPORTER,
-        Action.RECEIPT_REPLY.value,
-        value=value,
-        channel_id=harness.emulator.im_channel_id(REPORTER),
-    )
+    click_reply(harness, REPORTER, value)
     reply = wait_for_new_view(harness, REPORTER, before)
     harness.submit(REPORTER, reply, {"message": "x" * 2000})
     messages.append(command_answer(harness.workspace.slash_command(REPORTER, "/speakup", "status")))

@@ -3,12 +3,8 @@ a post in the ops channel, hourly while it lasts, an all-clear after; nothing is
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -25,6 +21,7 @@ from tests.support.harness import (
     SAFEGUARDING_CHANNEL,
     SAFEGUARDING_MEMBERS,
     Harness,
+    readiness,
 )
 from tests.support.raise_helpers import raise_via, safeguarding_values
 
@@ -69,20 +66,12 @@ def an_hour_passes(harness: Harness) -> None:
             alarm.notified_at -= timedelta(minutes=61)
 
 
-def readiness(harness: Harness) -> tuple[int, dict[str, Any]]:
-    try:
-        with urllib.request.urlopen(f"{harness.server.url}/readyz", timeout=5) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def test_a_channel_that_disappears_alarms_hourly_then_clears_and_loses_nothing(
     alarmed: Harness,
 ) -> None:
     harness = alarmed
     people = [*GUARDIANS, LEAD]
-    assert readiness(harness) == (200, {"status": "ready"})
+    assert readiness(harness.server.url) == (200, {"status": "ready"})
     harness.emulator.delete_channel(GUARDIAN_CHANNEL)
     harness.raise_speak_up()
     reference = harness.latest_reference()
@@ -98,7 +87,7 @@ def test_a_channel_that_disappears_alarms_hourly_then_clears_and_loses_nothing(
     assert text.startswith(":rotating_light: 1 concern is waiting to reach <#C0GUARDIANS> since ")
     assert "(channel_not_found). Nothing is lost; they will be delivered once" in text
     assert reference not in text  # references go to the logs, not to DMs
-    status, body = readiness(harness)
+    status, body = readiness(harness.server.url)
     assert status == 200 and body["status"] == "ready" and body["delivery"] == "stalled"
     assert body["oldest_waiting_seconds"] >= 0
 
@@ -127,7 +116,7 @@ def test_a_channel_that_disappears_alarms_hourly_then_clears_and_loses_nothing(
     assert all(len(alarm_texts(harness, p)) == 3 for p in [*people, OPS])
     cards = harness.cards_in(GUARDIAN_CHANNEL)
     assert len(cards) == 1 and reference in cards[0]["text"]
-    assert readiness(harness) == (200, {"status": "ready"})
+    assert readiness(harness.server.url) == (200, {"status": "ready"})
 
 
 def test_an_archived_safeguarding_channel_alarms_each_member_of_the_team_group(
@@ -158,11 +147,11 @@ def test_a_refused_bot_token_makes_the_service_not_ready_until_slack_takes_it(
     # Something to deliver while Slack refuses the token: the morning digest.
     job = guardian_digest_job(harness.context.policy)
     assert runner.tick(harness.context, [job], owner="test", now=utcnow())[0].ran
-    assert harness.emulator.wait_for(lambda: readiness(harness)[0] == 503, 10)
-    status, body = readiness(harness)
+    assert harness.emulator.wait_for(lambda: readiness(harness.server.url)[0] == 503, 10)
+    status, body = readiness(harness.server.url)
     assert (
         status == 503 and "token_revoked" in body["status"] and "SLACK_BOT_TOKEN" in body["status"]
     )
     harness.emulator.accept_token()
     harness.settle()
-    assert readiness(harness) == (200, {"status": "ready"})
+    assert readiness(harness.server.url) == (200, {"status": "ready"})

@@ -31,6 +31,7 @@ from tests.support.harness import (
     Harness,
     running_app,
 )
+from tests.support.journeys import submit_form
 from tests.support.raise_helpers import raise_via, reference_in, safeguarding_values
 
 G1 = GUARDIANS[0]
@@ -68,14 +69,6 @@ def speak_up(harness: Harness, label: str, elements: list[str], identity: str, *
     return reference_in(result)  # several are raised at the same moment
 
 
-def form(harness: Harness, user: str, reference: str, label: str, values: dict[str, Any]) -> None:
-    before = len(harness.emulator.opened_views())
-    harness.click(user, reference, label)
-    view = harness.next_view(user, before)
-    assert harness.workspace.submit_view(user, view, values).status == 200
-    harness.settle()
-
-
 def raise_the_mix(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Eight speak-up concerns and two safeguarding ones; returns every reference."""
     refs = []
@@ -103,7 +96,8 @@ def raise_the_mix(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> list[str
     harness.click(G1, refs[2], "Acknowledge")  # A
     harness.settle()
     # H closes this week and its reporter answers the feedback question.
-    form(harness, G1, refs[1], "Close", {"outcome": "action_taken", "outcome_text": marker("out")})
+    outcome = {"outcome": "action_taken", "outcome_text": marker("out")}
+    submit_form(harness, G1, refs[1], "Close", outcome)
     closing = next(
         m for m in harness.emulator.messages_in(REPORTER)
         if "would you speak up again" in json.dumps(m.get("blocks") or [])
@@ -119,8 +113,8 @@ def raise_the_mix(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> list[str
         )
     )
     harness.settle()
-    form(harness, SAFEGUARDING_MEMBERS[0], refs[-1], "Record referral",
-         {"authority": marker("council"), "referral_reference": "WC-1"})  # fmt: skip
+    referral = {"authority": marker("council"), "referral_reference": "WC-1"}
+    submit_form(harness, SAFEGUARDING_MEMBERS[0], refs[-1], "Record referral", referral)
     at(harness, monkeypatch, datetime(2026, 9, 17, 10, 0, tzinfo=UTC))
     refs.append(
         reference_in(

@@ -56,6 +56,23 @@ def open_learning(harness: Harness, user: str, reference: str) -> dict[str, Any]
     return harness.next_view(user, before)
 
 
+def drafted_concern(harness: Harness) -> str:
+    """A closed concern whose learning summary the first guardian has drafted."""
+    reference = closed_concern(harness, "Anything")
+    draft = open_learning(harness, G1, reference)
+    assert harness.submit(G1, draft, {"learning_text": SUMMARY}).json() is None
+    harness.settle()
+    return reference
+
+
+def approval_refused(harness: Harness, reference: str, reason: str) -> None:
+    """The second guardian presses Learning summary, is told `reason`, and nothing is posted."""
+    harness.click(G2, reference, "Learning summary")
+    assert harness.emulator.wait_for(lambda: any(reason in t for t in harness.ephemerals(G2)), 5)
+    harness.settle()
+    assert not harness.emulator.messages_in(LEARNING_CHANNEL)
+
+
 def test_a_second_guardian_approves_and_one_post_identifies_nothing(
     learning_app: Harness,
 ) -> None:
@@ -132,19 +149,11 @@ def test_a_second_guardian_approves_and_one_post_identifies_nothing(
 
 def test_a_changed_drafter_opens_nothing(learning_app: Harness) -> None:
     harness = learning_app
-    reference = closed_concern(harness, "Anything")
-    draft = open_learning(harness, G1, reference)
-    assert harness.submit(G1, draft, {"learning_text": SUMMARY}).json() is None
-    harness.settle()
+    reference = drafted_concern(harness)
     # Someone with the database, not the keys, makes G2 the drafter so G2 could "approve" it.
     with harness.context.db.transaction() as session:
         session.scalars(select(LearningSummary)).one().drafted_by = G2
-    harness.click(G2, reference, "Learning summary")
-    assert harness.emulator.wait_for(
-        lambda: any("integrity check" in t for t in harness.ephemerals(G2)), 5
-    )
-    harness.settle()
-    assert not harness.emulator.messages_in(LEARNING_CHANNEL)
+    approval_refused(harness, reference, "integrity check")
 
 
 def test_without_a_learning_channel_the_card_offers_no_summary(harness: Harness) -> None:
@@ -154,19 +163,11 @@ def test_without_a_learning_channel_the_card_offers_no_summary(harness: Harness)
 
 def test_a_destroyed_concern_takes_its_draft_with_it(learning_app: Harness) -> None:
     harness = learning_app
-    reference = closed_concern(harness, "Anything")
-    draft = open_learning(harness, G1, reference)
-    assert harness.submit(G1, draft, {"learning_text": SUMMARY}).json() is None
-    harness.settle()
+    reference = drafted_concern(harness)
     # Its retention period ends (bot.flows.retention, as the daily job does it).
     with harness.context.db.transaction() as session:
         concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
         destroy(session, concern, reason="retention", now=harness.context.now())
     with harness.context.db.transaction() as session:
         assert session.scalars(select(LearningSummary.text_enc)).one() == b""
-    harness.click(G2, reference, "Learning summary")
-    assert harness.emulator.wait_for(
-        lambda: any("destroyed" in t for t in harness.ephemerals(G2)), 5
-    )
-    harness.settle()
-    assert not harness.emulator.messages_in(LEARNING_CHANNEL)
+    approval_refused(harness, reference, "destroyed")

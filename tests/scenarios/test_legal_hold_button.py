@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.slack.ids import Action
+from tests.support.card_forms import open_filled_form
 from tests.support.harness import OTHER_STAFF, SAFEGUARDING_MEMBERS, Harness, running_app
 from tests.support.raise_helpers import raise_safeguarding
 from tests.support.retention import (
@@ -28,19 +29,10 @@ from tests.support.retention import (
 
 
 def open_details(harness: Harness, user: str, reference: str) -> dict[str, Any]:
-    """View details as `user` sees it once filled in (it opens on "Opening…" first)."""
-    before = len(harness.emulator.opened_views())
-    harness.click(user, reference, "View details")
-
-    def shown() -> list[dict[str, Any]]:
-        return [
-            v.view
-            for v in harness.emulator.opened_views()[before:]
-            if v.user_id == user and "Timeline" in json.dumps(v.view)
-        ]
-
-    assert harness.emulator.wait_for(lambda: bool(shown()), 10), "details never shown"
-    return shown()[-1]
+    """View details as `user` sees it once filled in."""
+    return open_filled_form(
+        harness, user, reference, "View details", lambda view: "Timeline" in json.dumps(view)
+    )
 
 
 def told(harness: Harness, user: str, words: str) -> bool:

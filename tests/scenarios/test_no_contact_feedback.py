@@ -8,10 +8,7 @@ return counts it then) and nothing about the person: not their id, not a blind i
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -22,12 +19,21 @@ from bot.flows.quarterly_return import quarterly_figures
 from bot.slack.ids import Action, Callback
 from storage.models import AuditEntry, Concern, ConcernEvent
 from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, Harness
-from tests.support.journeys import NO_CONTACT_REPORTER, secret, shown, status, submit_form
+from tests.support.journeys import (
+    NO_CONTACT_REPORTER,
+    press_on_receipt,
+    receipt_button,
+    secret,
+    shown,
+    status,
+    submit_form,
+)
+from tests.support.log_scrubber import log_text
 from tests.support.raise_helpers import (
     concern_by_reference,
     raise_via,
     receipt_in,
-    reference_in,
+    reference_and_receipt,
     speak_up_values,
     wait_for_new_view,
 )
@@ -40,7 +46,7 @@ REPORTER = NO_CONTACT_REPORTER
 def raise_and_close(harness: Harness, text: str) -> tuple[str, str]:
     """Raise a no-contact concern over signed HTTP; a guardian acknowledges and closes it."""
     result = raise_via(harness, user=REPORTER, values=speak_up_values(text, "anonymous_no_contact"))
-    reference, receipt = reference_in(result), receipt_in(result)
+    reference, receipt = reference_and_receipt(result)
     assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
     harness.settle()
     harness.click(GUARDIAN, reference, "Acknowledge")
@@ -51,23 +57,9 @@ def raise_and_close(harness: Harness, text: str) -> tuple[str, str]:
     return reference, receipt
 
 
-def button(page: dict[str, Any], action: str) -> dict[str, Any] | None:
-    for block in page.get("blocks") or []:
-        for element in block.get("elements") or []:
-            if element.get("action_id") == action:
-                return dict(element)
-    return None
-
-
 def press_feedback(harness: Harness, user: str, value: str) -> None:
-    """Press Give feedback on a receipt page (an ephemeral message in the DM with the bot)."""
-    result = harness.workspace.click_button(
-        user,
-        Action.RECEIPT_FEEDBACK.value,
-        value=value,
-        channel_id=harness.emulator.im_channel_id(user),
-    )
-    assert result.status == 200
+    """Press Give feedback on a receipt page."""
+    press_on_receipt(harness, user, Action.RECEIPT_FEEDBACK.value, value)
 
 
 def told(harness: Harness, user: str, words: str) -> bool:
@@ -100,7 +92,7 @@ def test_a_closed_no_contact_concern_asks_for_feedback_once_and_counts_it_when_g
             )
         ),
     )
-    assert button(open_page, Action.RECEIPT_FEEDBACK) is None  # asked only once closed
+    assert receipt_button(open_page, Action.RECEIPT_FEEDBACK) is None  # asked only once closed
 
     reference, receipt = raise_and_close(harness, "Rota changed without notice")
     raised_quarter = quarter_of(concern_by_reference(harness, reference).created_at.date())
@@ -110,7 +102,7 @@ def test_a_closed_no_contact_concern_asks_for_feedback_once_and_counts_it_when_g
 
     page = status(harness, REPORTER, receipt)
     assert "would you speak up again" in shown(page)
-    offered = button(page, Action.RECEIPT_FEEDBACK)
+    offered = receipt_button(page, Action.RECEIPT_FEEDBACK)
     assert offered is not None and offered["text"]["text"] == "Give feedback"
 
     before = len(harness.emulator.opened_views())
@@ -148,7 +140,7 @@ def test_a_closed_no_contact_concern_asks_for_feedback_once_and_counts_it_when_g
     assert told(harness, REPORTER, "already recorded")
     assert stored(harness, reference)[0] == "yes" and stored(harness, reference)[2] == 1
     later = status(harness, REPORTER, receipt)
-    assert button(later, Action.RECEIPT_FEEDBACK) is None
+    assert receipt_button(later, Action.RECEIPT_FEEDBACK) is None
     assert "already recorded" in shown(later)
 
     with harness.context.db.transaction() as session:
@@ -160,7 +152,7 @@ def test_a_closed_no_contact_concern_asks_for_feedback_once_and_counts_it_when_g
 
 def test_a_feedback_button_expires_and_cannot_be_forged(harness: Harness) -> None:
     reference, receipt = raise_and_close(harness, "Handover notes lost")
-    offered = button(status(harness, REPORTER, receipt), Action.RECEIPT_FEEDBACK)
+    offered = receipt_button(status(harness, REPORTER, receipt), Action.RECEIPT_FEEDBACK)
     assert offered is not None
     opened = len(harness.emulator.calls_to("views.open"))
     # A Reply pass, a made-up value and another person's press open nothing.
@@ -180,17 +172,12 @@ def test_a_feedback_button_expires_and_cannot_be_forged(harness: Harness) -> Non
 
 
 def test_feedback_from_a_receipt_stores_and_logs_nothing_about_the_person(
-    harness: Harness,
-    caplog: pytest.LogCaptureFixture,
-    forbid_in_logs: Callable[..., None],
+    harness: Harness, no_contact_logs: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG)
-    forbid_in_logs(REPORTER)
-    harness.emulator.add_user(REPORTER, "Whistle Blower")
     comment = secret("feedback-comment")
     reference, receipt = raise_and_close(harness, secret("no-contact"))
-    caplog.clear()
-    offered = button(status(harness, REPORTER, receipt), Action.RECEIPT_FEEDBACK)
+    no_contact_logs.clear()
+    offered = receipt_button(status(harness, REPORTER, receipt), Action.RECEIPT_FEEDBACK)
     assert offered is not None
     before = len(harness.emulator.opened_views())
     press_feedback(harness, REPORTER, offered["value"])
@@ -199,7 +186,7 @@ def test_feedback_from_a_receipt_stores_and_logs_nothing_about_the_person(
     assert sent.json()["response_action"] == "update"
     harness.settle()
 
-    logs = "\n".join(record.getMessage() for record in caplog.records)
+    logs = log_text(no_contact_logs)
     assert "receipt.feedback_given" in logs  # the capture works
     for text in (REPORTER, reference, receipt, comment, harness.emulator.im_channel_id(REPORTER)):
         assert text not in logs

@@ -105,6 +105,16 @@ def check_answer(harness: Harness, result: HttpResult, before: tuple[int, ...]) 
     assert 0 < len(report["description"]) <= DESCRIPTION_MAX
 
 
+def submit_and_check(harness: Harness, kind: str, values: dict[str, Any]) -> None:
+    """Type `values` into the `kind` form, submit it under a fresh view id, and check the answer."""
+    view = raise_form(harness, kind)
+    before = counts(harness)
+    result = harness.workspace.submit_view(
+        REPORTER, view, values, view_id=f"V{uuid.uuid4().hex[:10].upper()}"
+    )
+    check_answer(harness, result, before)
+
+
 @PROPERTY_SETTINGS
 @given(
     description=any_text,
@@ -118,11 +128,9 @@ def check_answer(harness: Harness, result: HttpResult, before: tuple[int, ...]) 
 def test_any_typed_text_gets_an_answer_and_never_half_a_concern(
     harness: Harness, description: str, location: str, raised_before: str, hoped: str, identity: str
 ) -> None:
-    view = raise_form(harness, "speak_up")
-    before = counts(harness)
-    result = harness.workspace.submit_view(
-        REPORTER,
-        view,
+    submit_and_check(
+        harness,
+        "speak_up",
         {
             "elements": ["patient_safety", "other"],
             "description": description,
@@ -131,9 +139,7 @@ def test_any_typed_text_gets_an_answer_and_never_half_a_concern(
             "hoped_outcome": hoped,
             "identity": identity,
         },
-        view_id=f"V{uuid.uuid4().hex[:10].upper()}",
     )
-    check_answer(harness, result, before)
 
 
 @PROPERTY_SETTINGS
@@ -141,11 +147,9 @@ def test_any_typed_text_gets_an_answer_and_never_half_a_concern(
 def test_any_safeguarding_text_gets_an_answer_and_never_half_a_concern(
     harness: Harness, description: str, location: str, incident: str
 ) -> None:
-    view = raise_form(harness, "safeguarding")
-    before = counts(harness)
-    result = harness.workspace.submit_view(
-        REPORTER,
-        view,
+    submit_and_check(
+        harness,
+        "safeguarding",
         {
             "at_risk": "adult",
             "immediate_danger": "no",
@@ -154,9 +158,7 @@ def test_any_safeguarding_text_gets_an_answer_and_never_half_a_concern(
             "description": description,
             "identity": "anonymous_no_contact",
         },
-        view_id=f"V{uuid.uuid4().hex[:10].upper()}",
     )
-    check_answer(harness, result, before)
 
 
 block_ids = st.sampled_from(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.domain.clock import utcnow
 from storage.models import AuditEntry, Concern, OutboxItem
+from tests.support.card_forms import open_filled_form
 from tests.support.harness import GUARDIAN_CHANNEL, GUARDIANS, OTHER_STAFF, REPORTER, Harness
 from tests.support.raise_helpers import open_home
 
@@ -119,19 +120,10 @@ def test_guardians_find_the_record_button_on_their_home_tab(harness: Harness) ->
 
 
 def details_with_edit(harness: Harness, reference: str) -> dict[str, Any]:
-    """View details as it stands once decrypted (the modal opens on "Opening…" first)."""
-    before = len(harness.emulator.opened_views())
-    harness.click(G1, reference, "View details")
-
-    def shown() -> list[dict[str, Any]]:
-        return [
-            v.view
-            for v in harness.emulator.opened_views()[before:]
-            if "Edit recording" in json.dumps(v.view)
-        ]
-
-    assert harness.emulator.wait_for(lambda: bool(shown()), 10), "details never shown"
-    return shown()[-1]
+    """View details as it stands once decrypted."""
+    return open_filled_form(
+        harness, G1, reference, "View details", lambda view: "Edit recording" in json.dumps(view)
+    )
 
 
 def test_guardians_correct_the_recording_and_every_change_is_audited(harness: Harness) -> None:

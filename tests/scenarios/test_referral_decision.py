@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.domain.moves import Move, MoveDetails
 from bot.flows import team_forms
 from storage.models import AuditEntry, ConcernEvent
+from tests.support.card_forms import open_filled_form
 from tests.support.harness import (
     OTHER_STAFF,
     REPORTER,
@@ -67,20 +68,21 @@ def field_errors(
     return dict(answer["errors"])
 
 
+def closes(harness: Harness, user: str, reference: str, outcome: dict[str, str]) -> None:
+    """`user` fills in the card's Close form, and the concern is closed."""
+    assert submit_form(harness, user, reference, "Close", outcome) is None
+    assert concern_by_reference(harness, reference).status == "closed"
+
+
 def open_confirmation(harness: Harness, user: str, reference: str) -> dict[str, Any]:
-    """Press Confirm no referral; the modal opens at once and is filled in when decrypted."""
-    before = len(harness.emulator.opened_views())
-    harness.click(user, reference, "Confirm no referral")
-
-    def filled() -> list[dict[str, Any]]:
-        return [
-            sent.view
-            for sent in harness.emulator.opened_views()[before:]
-            if sent.user_id == user and sent.view.get("callback_id") == "confirm_no_referral"
-        ]
-
-    assert harness.emulator.wait_for(lambda: bool(filled()), 5), "no confirmation opened"
-    return filled()[-1]
+    """Press Confirm no referral and return the confirmation once filled in."""
+    return open_filled_form(
+        harness,
+        user,
+        reference,
+        "Confirm no referral",
+        lambda view: view.get("callback_id") == "confirm_no_referral",
+    )
 
 
 def test_closing_without_a_referral_decision_is_refused_and_changes_nothing(team: Harness) -> None:
@@ -125,11 +127,7 @@ def test_a_referral_awaiting_its_acknowledgement_cannot_close_until_chased(team:
     assert "acknowledgement chased, not received" in card
     assert "Acknowledgement chased" not in button_labels(team.card_for(reference))
 
-    closed = submit_form(
-        team, FIRST, reference, "Close", {"outcome": "action_taken", "outcome_text": "Referred"}
-    )
-    assert closed is None
-    assert concern_by_reference(team, reference).status == "closed"
+    closes(team, FIRST, reference, {"outcome": "action_taken", "outcome_text": "Referred"})
 
 
 def test_no_referral_needed_takes_a_reason_and_a_second_member(team: Harness) -> None:
@@ -203,11 +201,7 @@ def test_no_referral_needed_takes_a_reason_and_a_second_member(team: Harness) ->
     assert "concern.viewed" in actions  # the second member's opening of the detail
     assert {"no_referral_proposed", "no_referral_confirmed"} <= set(kinds)
 
-    closed = submit_form(
-        team, SECOND_MEMBER, reference, "Close", {"outcome": "not_upheld", "outcome_text": "ok"}
-    )
-    assert closed is None
-    assert concern_by_reference(team, reference).status == "closed"
+    closes(team, SECOND_MEMBER, reference, {"outcome": "not_upheld", "outcome_text": "ok"})
 
 
 def test_a_referral_recorded_after_a_proposal_replaces_it(team: Harness) -> None:

@@ -25,7 +25,7 @@ from tests.support.raise_helpers import (
     concern_by_reference,
     open_home,
     raise_via,
-    receipt_in,
+    reference_and_receipt,
     reference_in,
     speak_up_values,
     wait_for_new_view,
@@ -36,7 +36,7 @@ GUARDIAN = GUARDIANS[0]
 
 def raise_no_contact(harness: Harness, text: str = "Drugs cupboard left open") -> tuple[str, str]:
     result = raise_via(harness, values=speak_up_values(text, "anonymous_no_contact"))
-    return reference_in(result), receipt_in(result)
+    return reference_and_receipt(result)
 
 
 def move(harness: Harness, reference: str, which: Move, details: MoveDetails | None = None) -> None:

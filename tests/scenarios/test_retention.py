@@ -27,6 +27,7 @@ from storage.db import Database
 from storage.models import AuditEntry, Concern, ConcernEvent
 from storage.vault import ContentDestroyed
 from tests.support.harness import Harness
+from tests.support.journeys import submit_form
 from tests.support.raise_helpers import (
     command_answer,
     raise_via,
@@ -42,7 +43,6 @@ from tests.support.retention import (
     TEN_YEARS_ON,
     at,
     destructions,
-    form,
     marker,
     raise_and_close,
     row,
@@ -245,8 +245,8 @@ def test_a_no_contact_reporter_with_their_receipt_learns_the_details_are_no_long
     team.click(G1, reference, "Acknowledge")
     team.settle()
     at(team, monkeypatch, CLOSED)
-    form(team, G1, reference, "Close",
-         {"outcome": "not_upheld", "outcome_text": marker("nc-findings")})  # fmt: skip
+    findings = {"outcome": "not_upheld", "outcome_text": marker("nc-findings")}
+    submit_form(team, G1, reference, "Close", findings)
     before = json.dumps(command_answer(team.workspace.slash_command(
         "U0WHISTLE", "/speakup", f"status {receipt}")))  # fmt: skip
     assert "no longer held" not in before and "Closed" in before

@@ -8,10 +8,8 @@ exactly once. Requests never wait on auth.test.
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,6 +30,7 @@ from tests.support.harness import (
     SIGNING_SECRET,
     Harness,
     TrackingExecutor,
+    readiness,
     seed_directory,
 )
 from tests.support.harness import (
@@ -78,14 +77,6 @@ def recover(harness: Harness) -> None:
     harness.emulator.start()  # no-op if it was already listening
 
 
-def readiness(harness: Harness) -> tuple[int, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(f"{harness.server.url}/readyz", timeout=5) as answer:
-            return answer.status, json.loads(answer.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
 def raise_without_slack(harness: Harness, number: int) -> float:
     """Submit a speak-up form (built here: Slack cannot open one now); seconds to the answer."""
     view = raise_view(harness.context, ConcernKind.SPEAK_UP)
@@ -125,7 +116,7 @@ def test_concerns_are_taken_while_slack_is_down_and_delivered_once_it_recovers(
         assert harness.emulator.wait_for(lambda: "slack.person_not_told" in caplog.text, 10)
 
         if state == "refuse_token":
-            status, body = readiness(harness)
+            status, body = readiness(harness.server.url)
             assert status == 503 and body["error"] == "invalid_auth"
         assert not harness.cards_in(GUARDIAN_CHANNEL)
 
@@ -137,7 +128,7 @@ def test_concerns_are_taken_while_slack_is_down_and_delivered_once_it_recovers(
         assert len(set(keys)) == 3  # each concern's card exactly once
         if state == "refuse_token":
             # The identity is rechecked in the background: readiness recovers by itself.
-            assert harness.emulator.wait_for(lambda: readiness(harness)[0] == 200, 10)
+            assert harness.emulator.wait_for(lambda: readiness(harness.server.url)[0] == 200, 10)
 
 
 def test_requests_never_call_auth_test(harness: Harness) -> None:

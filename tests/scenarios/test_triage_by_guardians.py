@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.demo.simulator.web_api import APP_ID, TEAM_ID
-from bot.demo.simulator.workspace import HttpResult
-from storage.models import AuditEntry, Concern, ConcernEvent
-from tests.support.card_forms import events_of, open_form
+from storage.models import AuditEntry, ConcernEvent
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
@@ -23,15 +17,9 @@ from tests.support.harness import (
     SAFEGUARDING_CHANNEL,
     SAFEGUARDING_MEMBERS,
     Harness,
-    running_app,
 )
 from tests.support.journeys import button_labels, raised, submit_form
-from tests.support.raise_helpers import (
-    concern_by_reference,
-    raise_safeguarding,
-    raise_speak_up,
-    wait_for_new_view,
-)
+from tests.support.raise_helpers import concern_by_reference
 
 G1, G2 = GUARDIANS
 CARD_LABELS = [
@@ -45,11 +33,15 @@ CARD_LABELS = [
 ]
 
 
-def concern_row(harness: Harness, reference: str) -> Concern:
-    with harness.context.db.transaction() as session:
-        concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
-        session.expunge(concern)
-        return concern
+def raised_through_safeguarding_form(harness: Harness, values: dict[str, str]) -> str:
+    """Raise a safeguarding concern by choosing "Someone is at risk of harm" on the raise modal."""
+    view = harness.open_raise_modal()
+    before = len(harness.emulator.opened_views())
+    harness.workspace.click_labelled(REPORTER, view, "Someone is at risk of harm")
+    form = harness.next_view(REPORTER, before)
+    harness.workspace.submit_view(REPORTER, form, values)
+    harness.settle()
+    return harness.latest_reference()
 
 
 def audit_count(harness: Harness) -> int:
@@ -81,7 +73,7 @@ def test_acknowledge_updates_card_in_place_threads_a_line_and_tells_the_reporter
     assert any(f"<@{G1}> acknowledged" in (m.get("text") or "") for m in thread)
     dms = harness.emulator.messages_in(REPORTER)
     assert any("acknowledged your concern" in json.dumps(m.get("blocks")) for m in dms)
-    assert concern_row(harness, reference).status == "acknowledged"
+    assert concern_by_reference(harness, reference).status == "acknowledged"
 
 
 @pytest.mark.parametrize("label", CARD_LABELS)
@@ -93,7 +85,7 @@ def test_every_button_is_refused_for_someone_not_on_the_team(harness: Harness, l
     assert harness.emulator.wait_for(lambda: bool(harness.ephemerals(OTHER_STAFF)), 5)
     assert "Only the guardians can do this." in harness.ephemerals(OTHER_STAFF)
     assert len(harness.emulator.opened_views()) == before_views
-    assert concern_row(harness, reference).status == "received"
+    assert concern_by_reference(harness, reference).status == "received"
     assert audit_count(harness) == before_audit
 
 
@@ -102,36 +94,20 @@ def test_every_form_button_works_for_a_guardian(harness: Harness) -> None:
     harness.click(G1, reference, "Acknowledge")
     harness.settle()
     assert submit_form(harness, G1, reference, "Assign", {"owner": G2}) is None
-    assert concern_row(harness, reference).owner_id == G2
+    assert concern_by_reference(harness, reference).owner_id == G2
     assert submit_form(harness, G1, reference, "Add note", {"note": "Spoke to HR"}) is None
-    assert (
-        submit_form(
-            harness,
-            G2,
-            reference,
-            "Update status",
-            {"stage": "investigating", "message": "We are looking at the rota."},
-        )
-        is None
-    )
-    assert concern_row(harness, reference).stage == "investigating"
+    progress = {"stage": "investigating", "message": "We are looking at the rota."}
+    assert submit_form(harness, G2, reference, "Update status", progress) is None
+    assert concern_by_reference(harness, reference).stage == "investigating"
     assert submit_form(harness, G2, reference, "Ask reporter", {"message": "Which nights?"}) is None
-    assert (
-        submit_form(
-            harness,
-            G2,
-            reference,
-            "Close",
-            {"outcome": "action_taken", "outcome_text": "Rota fixed", "message": "Thank you."},
-        )
-        is None
-    )
-    closed = concern_row(harness, reference)
+    closing = {"outcome": "action_taken", "outcome_text": "Rota fixed", "message": "Thank you."}
+    assert submit_form(harness, G2, reference, "Close", closing) is None
+    closed = concern_by_reference(harness, reference)
     assert closed.status == "closed" and closed.outcome == "action_taken"
     assert button_labels(harness.card_for(reference)) == ["View details", "Reopen"]
     harness.click(G1, reference, "Reopen")
     harness.settle()
-    assert concern_row(harness, reference).status == "in_progress"
+    assert concern_by_reference(harness, reference).status == "in_progress"
 
     # View details: decrypted content, the reporter's name for an open concern, and audited.
     before = len(harness.emulator.opened_views())
@@ -156,13 +132,13 @@ def test_assign_only_to_a_member_of_the_team(harness: Harness) -> None:
     reference = raised(harness)
     answer = submit_form(harness, G1, reference, "Assign", {"owner": OTHER_STAFF})
     assert answer is not None and answer["response_action"] == "errors"
-    assert concern_row(harness, reference).owner_id is None
+    assert concern_by_reference(harness, reference).owner_id is None
 
 
 def test_illegal_transitions_are_refused_with_a_clear_message(harness: Harness) -> None:
     reference = raised(harness)
     # Reopen an open concern: forge the click, since an open card has no Reopen button.
-    concern = concern_row(harness, reference)
+    concern = concern_by_reference(harness, reference)
     harness.workspace.click_button(G1, "reopen", value=concern.id, channel_id=GUARDIAN_CHANNEL)
     assert harness.emulator.wait_for(
         lambda: any("nothing to reopen" in t for t in harness.ephemerals(G1)), 5
@@ -174,25 +150,19 @@ def test_illegal_transitions_are_refused_with_a_clear_message(harness: Harness) 
         lambda: any("already been acknowledged" in t for t in harness.ephemerals(G1)), 5
     )
     submit_form(harness, G1, reference, "Close", {"outcome": "not_upheld", "outcome_text": "x"})
-    assert concern_row(harness, reference).status == "closed"
+    assert concern_by_reference(harness, reference).status == "closed"
     for action in ("close", "acknowledge", "update_status"):
         harness.workspace.click_button(G1, action, value=concern.id, channel_id=GUARDIAN_CHANNEL)
     assert harness.emulator.wait_for(
         lambda: sum("is closed" in t for t in harness.ephemerals(G1)) >= 3, 5
     )
-    assert concern_row(harness, reference).status == "closed"
+    assert concern_by_reference(harness, reference).status == "closed"
 
 
 def test_forged_values_cannot_reach_another_concern_or_elevate(harness: Harness) -> None:
     speak_up = raised(harness)
-    view = harness.open_raise_modal()
-    # A safeguarding concern, raised through the safeguarding form.
-    before = len(harness.emulator.opened_views())
-    harness.workspace.click_labelled(REPORTER, view, "Someone is at risk of harm")
-    form = harness.next_view(REPORTER, before)
-    harness.workspace.submit_view(
-        REPORTER,
-        form,
+    safeguarding = raised_through_safeguarding_form(
+        harness,
         {
             "at_risk": "adult",
             "immediate_danger": "no",
@@ -201,9 +171,7 @@ def test_forged_values_cannot_reach_another_concern_or_elevate(harness: Harness)
             "identity": "confidential",
         },
     )
-    harness.settle()
-    safeguarding = harness.latest_reference()
-    target = concern_row(harness, safeguarding)
+    target = concern_by_reference(harness, safeguarding)
 
     # A guardian forges the button value on a speak-up card to act on the safeguarding one.
     card = harness.card_for(speak_up)
@@ -211,13 +179,15 @@ def test_forged_values_cannot_reach_another_concern_or_elevate(harness: Harness)
     assert harness.emulator.wait_for(
         lambda: any("Only the safeguarding team" in t for t in harness.ephemerals(G1)), 5
     )
-    assert concern_row(harness, safeguarding).status == "received"
+    assert concern_by_reference(harness, safeguarding).status == "received"
 
     # A guardian's genuine Add note form, with private_metadata rewritten to the other concern.
     before = len(harness.emulator.opened_views())
     harness.click(G1, speak_up, "Add note")
     note_form = harness.next_view(G1, before)
-    forged = note_form["private_metadata"].replace(concern_row(harness, speak_up).id, target.id)
+    forged = note_form["private_metadata"].replace(
+        concern_by_reference(harness, speak_up).id, target.id
+    )
     answer = harness.workspace.submit_view(
         G1, note_form, {"note": "forged"}, private_metadata=forged
     ).json()
@@ -234,7 +204,7 @@ def test_forged_values_cannot_reach_another_concern_or_elevate(harness: Harness)
     # The safeguarding team member (through the user group) may act on it.
     harness.click(SAFEGUARDING_MEMBERS[0], safeguarding, "Acknowledge")
     harness.settle()
-    assert concern_row(harness, safeguarding).status == "acknowledged"
+    assert concern_by_reference(harness, safeguarding).status == "acknowledged"
     assert harness.card_for(safeguarding) in harness.cards_in(SAFEGUARDING_CHANNEL)
 
 
@@ -322,7 +292,7 @@ def test_closing_asks_for_feedback_and_stores_the_answer(harness: Harness) -> No
     form = harness.next_view(REPORTER, before)
     answer = harness.workspace.submit_view(REPORTER, form, {"feedback": "maybe"})
     assert answer.status == 200
-    assert concern_row(harness, reference).feedback == "maybe"
+    assert concern_by_reference(harness, reference).feedback == "maybe"
 
 
 def test_card_updates_arrive_in_order_exactly_once_through_failures(harness: Harness) -> None:
@@ -375,13 +345,8 @@ def test_two_guardians_acknowledging_at_once_make_one_transition(harness: Harnes
 
 
 def test_referral_chain_and_overdue_flags(harness: Harness) -> None:
-    view = harness.open_raise_modal()
-    before = len(harness.emulator.opened_views())
-    harness.workspace.click_labelled(REPORTER, view, "Someone is at risk of harm")
-    form = harness.next_view(REPORTER, before)
-    harness.workspace.submit_view(
-        REPORTER,
-        form,
+    reference = raised_through_safeguarding_form(
+        harness,
         {
             "at_risk": "child",
             "immediate_danger": "no",
@@ -390,8 +355,6 @@ def test_referral_chain_and_overdue_flags(harness: Harness) -> None:
             "identity": "open",
         },
     )
-    harness.settle()
-    reference = harness.latest_reference()
     member = SAFEGUARDING_MEMBERS[0]
     card = harness.card_for(reference)
     assert "Not recorded yet" in json.dumps(card["blocks"])
@@ -409,7 +372,7 @@ def test_referral_chain_and_overdue_flags(harness: Harness) -> None:
     assert "Westfield Council" not in json.dumps(card)
     harness.click(member, reference, "Referral acknowledged")
     harness.settle()
-    concern = concern_row(harness, reference)
+    concern = concern_by_reference(harness, reference)
     assert concern.referral_authority_enc is not None
     assert concern.referral_acknowledged_at is not None
     assert "Referral acknowledged" not in button_labels(harness.card_for(reference))
@@ -420,149 +383,3 @@ def test_referral_chain_and_overdue_flags(harness: Harness) -> None:
             .order_by(ConcernEvent.id)
         ).all()
     assert kinds[-2:] == ["referral", "referral_acknowledged"]
-
-
-# --- a form sent twice (a double press, or Slack retrying) is applied once -----------------
-
-SAFE = SAFEGUARDING_MEMBERS[0]
-
-
-def reporter_dm_with(harness: Harness, text: str) -> dict[str, Any]:
-    found = [m for m in harness.emulator.messages_in(REPORTER) if text in json.dumps(m)]
-    assert found, f"no DM containing {text!r}"
-    return found[-1]
-
-
-@pytest.fixture
-def harness_no_group_cache(database_url: str) -> Iterator[Harness]:
-    """The app with the user-group cache off, as after the cache's time-to-live ran out."""
-    with running_app(database_url, speakup_usergroup_cache_seconds=0) as running:
-        yield running
-
-
-@pytest.mark.parametrize(
-    ("label", "values", "kind"),
-    [
-        ("Ask reporter", {"message": "Which nights were short?"}, "question"),
-        ("Add note", {"note": "Spoke to the rota manager"}, "note"),
-        ("Update status", {"stage": "investigating", "message": "Looking at it"}, "update_status"),
-    ],
-)
-def test_a_team_form_sent_twice_is_applied_once(
-    harness: Harness, label: str, values: dict[str, Any], kind: str
-) -> None:
-    reference = raise_speak_up(harness)
-    harness.click(G1, reference, "Acknowledge")
-    harness.settle()
-    form = open_form(harness, G1, reference, label)
-    first = harness.workspace.submit_view(G1, form, values)
-    again = harness.workspace.submit_view(G1, form, values)  # same view id: a double press
-    assert first.status == 200 and again.status == 200
-    harness.settle()
-    assert events_of(harness, reference, kind) == 1
-
-
-def test_a_reporter_reply_sent_twice_is_recorded_once(harness: Harness) -> None:
-    reference = raise_speak_up(harness, identity="anonymous_follow_up")
-    form = open_form(harness, G1, reference, "Ask reporter")
-    harness.workspace.submit_view(G1, form, {"message": "Which station?"})
-    harness.settle()
-    question = reporter_dm_with(harness, "Which station?")
-    before = len(harness.emulator.opened_views())
-    harness.workspace.click_labelled(REPORTER, question, "Reply")
-    reply = wait_for_new_view(harness, REPORTER, before)
-    for _ in range(2):
-        assert harness.workspace.submit_view(REPORTER, reply, {"message": "Eastgate"}).status == 200
-    harness.settle()
-    assert events_of(harness, reference, "reporter_reply") == 1
-
-
-def test_feedback_is_recorded_once(harness: Harness) -> None:
-    reference = raise_speak_up(harness)
-    harness.click(G1, reference, "Acknowledge")
-    harness.settle()
-    form = open_form(harness, G1, reference, "Close")
-    harness.workspace.submit_view(G1, form, {"outcome": "not_upheld", "outcome_text": "x"})
-    harness.settle()
-    closing = reporter_dm_with(harness, "would you speak up again")
-    before = len(harness.emulator.opened_views())
-    harness.workspace.click_labelled(REPORTER, closing, "Give feedback")
-    feedback = wait_for_new_view(harness, REPORTER, before)
-    harness.workspace.submit_view(REPORTER, feedback, {"feedback": "yes"})
-    harness.workspace.submit_view(REPORTER, feedback, {"feedback": "no"})
-    assert concern_by_reference(harness, reference).feedback == "yes"
-    assert events_of(harness, reference, "feedback") == 1
-
-
-def test_team_form_does_not_depend_on_slack_before_commit(
-    harness_no_group_cache: Harness,
-) -> None:
-    harness = harness_no_group_cache
-    reference = raise_safeguarding(harness)
-    form = open_form(harness, SAFE, reference, "Add note")
-    harness.emulator.fail_next("usergroups.users.list", 5, 500)
-    answer = harness.workspace.submit_view(SAFE, form, {"note": "Called the ward"})
-    assert answer.status == 200
-    assert answer.json() is None, answer.body
-    assert events_of(harness, reference, "note") == 1
-
-
-# --- odd state in a team form gets a field error, not a 500 --------------------------------
-
-
-def post_view_submission(harness: Harness, user: str, view: dict[str, Any]) -> HttpResult:
-    """A signed view_submission whose view (state included) is exactly `view`."""
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "speakup-sim"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": APP_ID,
-        "trigger_id": "1.2.3",
-        "view": view,
-        "response_urls": [],
-    }
-    body = urlencode({"payload": json.dumps(payload)})
-    return harness.workspace.post_signed(body, "application/x-www-form-urlencoded")
-
-
-@pytest.mark.parametrize(
-    "state",
-    [
-        {"stage": {"stage": {"type": "radio_buttons", "selected_option": "investigating"}}},
-        {"stage": ["investigating"]},
-        {"stage": {"stage": {"type": "radio_buttons", "selected_option": {"value": ["x"]}}}},
-    ],
-    ids=["option-as-string", "block-as-list", "unhashable-value"],
-)
-def test_update_status_with_odd_state_answers_with_a_field_error(
-    harness: Harness, state: dict[str, Any]
-) -> None:
-    reference = raise_speak_up(harness)
-    harness.click(G1, reference, "Acknowledge")
-    harness.settle()
-    form = open_form(harness, G1, reference, "Update status")
-    shown = {**form, "state": {"values": state}}
-    answer = post_view_submission(harness, G1, shown)
-    assert answer.status == 200, answer.status
-    assert answer.json()["response_action"] == "errors"
-    assert concern_by_reference(harness, reference).status == "acknowledged"
-
-
-# --- the reporter's typed text is not live mrkdwn for guardians ---------------------------
-
-
-def test_typed_text_cannot_plant_links_in_the_details_view(harness: Harness) -> None:
-    planted = "<https://evil.example/login|Trust intranet: confirm your account>"
-    result = harness.raise_speak_up(description="Rota worry " + planted)
-    assert result.json()["response_action"] == "update"
-    harness.settle()
-    reference = harness.latest_reference()
-    before = len(harness.emulator.opened_views())
-    harness.click(G1, reference, "View details")
-
-    def shown() -> str:
-        return json.dumps([c.params for c in harness.emulator.calls_to("views.update")])
-
-    assert harness.emulator.wait_for(lambda: "Rota worry" in shown(), 5)
-    assert len(harness.emulator.opened_views()) > before
-    assert planted not in shown()

@@ -1,6 +1,7 @@
 """View details never hangs on "Opening…": whatever Slack answers, the guardian sees the
 details, a plain word about why not, or (when Slack takes nothing at all) the log says so.
-The showing is audited once Slack has answered for it."""
+The showing is audited once Slack has answered for it, and what the reporter typed shows as
+text, never as a live link."""
 
 from __future__ import annotations
 
@@ -155,3 +156,23 @@ def test_details_that_cannot_be_read_say_so_in_the_modal(harness: Harness) -> No
     details_shown(harness, before, "could not be opened")
     harness.settle()
     assert audit_actions(harness, reference) == []
+
+
+# --- the reporter's typed text is not live mrkdwn for guardians ---------------------------
+
+
+def test_typed_text_cannot_plant_links_in_the_details_view(harness: Harness) -> None:
+    planted = "<https://evil.example/login|Trust intranet: confirm your account>"
+    result = harness.raise_speak_up(description="Rota worry " + planted)
+    assert result.json()["response_action"] == "update"
+    harness.settle()
+    reference = harness.latest_reference()
+    before = len(harness.emulator.opened_views())
+    harness.click(G1, reference, "View details")
+
+    def shown() -> str:
+        return json.dumps([c.params for c in harness.emulator.calls_to("views.update")])
+
+    assert harness.emulator.wait_for(lambda: "Rota worry" in shown(), 5)
+    assert len(harness.emulator.opened_views()) > before
+    assert planted not in shown()

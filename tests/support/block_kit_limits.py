@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.harness import Harness
+from tests.support.raise_helpers import every_view_sent
+
 LIMITS = {
     "title": 24,
     "blocks": 100,
@@ -120,3 +123,12 @@ def message_problems(message: dict[str, Any]) -> list[str]:
     blocks = message.get("blocks") or []
     problems = [f"message: {len(blocks)} blocks"] if len(blocks) > LIMITS["message_blocks"] else []
     return problems + block_problems(blocks, "message")
+
+
+def problems_in_all_sent(harness: Harness) -> list[str]:
+    """What Slack would refuse in any view or message the app sent through `harness`."""
+    problems = [p for view in every_view_sent(harness) for p in view_problems(view)]
+    for call in harness.emulator.calls:
+        if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            problems += message_problems(call.params)
+    return problems

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -221,6 +224,15 @@ class Harness:
     def wait_for_cards(self, channel: str, count: int, timeout: float = 15.0) -> bool:
         self.context.wake_outbox()
         return self.emulator.wait_for(lambda: len(self.cards_in(channel)) >= count, timeout)
+
+
+def readiness(base_url: str) -> tuple[int, Any]:
+    """The service's /readyz answer at `base_url`: its status code and its JSON body."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/readyz", timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 @contextmanager

@@ -24,34 +24,53 @@ def shown(answer: dict[str, Any]) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
-def ask_via_card(harness: Harness, reference: str, question: str) -> None:
-    """A guardian asks the reporter a question from the concern's card."""
-    assert harness.wait_for_cards(GUARDIAN_CHANNEL, 1)
+def ask_via_card(
+    harness: Harness,
+    reference: str,
+    question: str,
+    *,
+    asker: str = GUARDIAN,
+    channel: str = GUARDIAN_CHANNEL,
+    cards: int = 1,
+) -> None:
+    """A team member asks the reporter a question from the concern's card, once `cards`
+    cards have reached the team's channel."""
+    assert harness.wait_for_cards(channel, cards)
     harness.settle()
     before = len(harness.emulator.opened_views())
-    harness.click(GUARDIAN, reference, "Ask reporter")
-    form = wait_for_new_view(harness, GUARDIAN, before)
-    result = harness.submit(GUARDIAN, form, {"message": question})
+    harness.click(asker, reference, "Ask reporter")
+    form = wait_for_new_view(harness, asker, before)
+    result = harness.submit(asker, form, {"message": question})
     assert result.status == 200 and result.json() is None, result.body
 
 
-def reply_button(answer: dict[str, Any]) -> dict[str, Any]:
+def receipt_button(answer: dict[str, Any], action: str) -> dict[str, Any] | None:
+    """The button with `action` on a receipt page, if the page offers it."""
     for block in answer.get("blocks") or []:
         for element in block.get("elements") or []:
-            if element.get("action_id") == Action.RECEIPT_REPLY:
+            if element.get("action_id") == action:
                 return dict(element)
-    raise AssertionError("no Reply button")
+    return None
+
+
+def reply_button(answer: dict[str, Any]) -> dict[str, Any]:
+    button = receipt_button(answer, Action.RECEIPT_REPLY)
+    if button is None:
+        raise AssertionError("no Reply button")
+    return button
+
+
+def press_on_receipt(harness: Harness, user: str, action: str, value: str) -> None:
+    """Press a button on a receipt page: an ephemeral answer in the user's DM with the bot."""
+    result = harness.workspace.click_button(
+        user, action, value=value, channel_id=harness.emulator.im_channel_id(user)
+    )
+    assert result.status == 200
 
 
 def click_reply(harness: Harness, user: str, value: str) -> None:
-    """Press Reply on a receipt page: an ephemeral answer in the user's DM with the bot."""
-    result = harness.workspace.click_button(
-        user,
-        Action.RECEIPT_REPLY.value,
-        value=value,
-        channel_id=harness.emulator.im_channel_id(user),
-    )
-    assert result.status == 200
+    """Press Reply on a receipt page."""
+    press_on_receipt(harness, user, Action.RECEIPT_REPLY.value, value)
 
 
 def raised(harness: Harness, **kwargs: Any) -> str:

@@ -15,9 +15,8 @@ from bot.domain.clock import utcnow
 from bot.jobs.escalation import ESCALATION
 from bot.jobs.runner import run_period
 from bot.jobs.sla_sweep import SLA_SWEEP
-from tests.support.block_kit_limits import message_problems, view_problems
+from tests.support.block_kit_limits import problems_in_all_sent
 from tests.support.harness import SAFEGUARDING_GROUP, SAFEGUARDING_MEMBERS, Harness, running_app
-from tests.support.raise_helpers import every_view_sent
 
 GUARDIAN_LEAD = "U0GLEAD"
 SAFEGUARDING_LEADS_GROUP = "S0SGLEADS"
@@ -45,10 +44,7 @@ def app_with_leads(database_url: str, **overrides: Any) -> Iterator[Harness]:
         emulator.add_user(SECOND_MEMBER, "Sasha Safeguarding")
         emulator.add_usergroup(SAFEGUARDING_GROUP, [*SAFEGUARDING_MEMBERS, SECOND_MEMBER])
         yield harness
-        problems = [p for view in every_view_sent(harness) for p in view_problems(view)]
-        for call in harness.emulator.calls:
-            if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-                problems += message_problems(call.params)
+        problems = problems_in_all_sent(harness)
         assert not problems, problems
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import inspect
 import logging
 
+import pytest
+
 from bot.runtime.logs import log_formatter
 from tests.support.harness import REPORTER, Harness
 from tests.support.raise_helpers import safeguarding_values, speak_up_values
@@ -72,3 +74,8 @@ class LogScrubber(logging.Handler):
             found, self._found = self._found, []
             self._this_test = frozenset()
         return found
+
+
+def log_text(caplog: pytest.LogCaptureFixture) -> str:
+    """The messages `caplog` captured, one a line."""
+    return "\n".join(record.getMessage() for record in caplog.records)

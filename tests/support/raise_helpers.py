@@ -155,6 +155,11 @@ def receipt_in(result: HttpResult) -> str:
     return found.group(0)
 
 
+def reference_and_receipt(result: HttpResult) -> tuple[str, str]:
+    """The reference and the receipt a no-contact concern's confirmation shows."""
+    return reference_in(result), receipt_in(result)
+
+
 def concern_by_reference(harness: Harness, reference: str) -> Concern:
     with harness.context.db.transaction() as session:
         concern = session.scalars(select(Concern).where(Concern.reference == reference)).one()
@@ -195,20 +200,29 @@ def command_answer(result: HttpResult) -> dict[str, Any]:
     return {"text": result.body}
 
 
-def post_submission(harness: Harness, view: dict[str, Any], **changes: Any) -> HttpResult:
-    """A view_submission built by hand, so its state can be anything a forger might send."""
-    shown = {**view, "id": f"V{uuid.uuid4().hex[:10].upper()}", **changes}
+def post_view_submission(
+    harness: Harness, user: str, view: dict[str, Any], name: str | None = None
+) -> HttpResult:
+    """A signed view_submission whose view (state included) is exactly `view`."""
+    name = name or user.lower()
     payload = {
         "type": "view_submission",
         "team": {"id": TEAM_ID, "domain": "speakup-sim"},
-        "user": {"id": REPORTER, "username": "riley", "name": "riley", "team_id": TEAM_ID},
+        "user": {"id": user, "username": name, "name": name, "team_id": TEAM_ID},
         "api_app_id": APP_ID,
         "trigger_id": "1.2.3",
-        "view": shown,
+        "view": view,
         "response_urls": [],
     }
     body = urlencode({"payload": json.dumps(payload)})
     return harness.workspace.post_signed(body, "application/x-www-form-urlencoded")
+
+
+def post_submission(harness: Harness, view: dict[str, Any], **changes: Any) -> HttpResult:
+    """The reporter's view_submission built by hand, so its state can be anything a forger
+    might send."""
+    shown = {**view, "id": f"V{uuid.uuid4().hex[:10].upper()}", **changes}
+    return post_view_submission(harness, REPORTER, shown, name="riley")
 
 
 def raise_speak_up(harness: Harness, identity: str = "confidential") -> str:

@@ -4,7 +4,6 @@ and run the daily retention job ten years on."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from bot.jobs.retention import retention_job
 from bot.jobs.runner import RunResult, new_owner, run_period
 from storage.models import AuditEntry, Concern
 from tests.support.harness import GUARDIANS, Harness
+from tests.support.journeys import submit_form
 from tests.support.raise_helpers import reference_in
 
 G1, LEAD = GUARDIANS
@@ -29,14 +29,6 @@ def at(harness: Harness, monkeypatch: pytest.MonkeyPatch, when: datetime) -> Non
     monkeypatch.setattr(harness.context, "clock", lambda: when)
 
 
-def form(harness: Harness, user: str, reference: str, label: str, values: dict[str, Any]) -> None:
-    before = len(harness.emulator.opened_views())
-    harness.click(user, reference, label)
-    view = harness.next_view(user, before)
-    assert harness.workspace.submit_view(user, view, values).status == 200
-    harness.settle()
-
-
 def raise_and_close(harness: Harness, monkeypatch: pytest.MonkeyPatch, label: str) -> str:
     at(harness, monkeypatch, RAISED)
     result = harness.raise_speak_up(description=marker(label), identity="confidential")
@@ -45,8 +37,8 @@ def raise_and_close(harness: Harness, monkeypatch: pytest.MonkeyPatch, label: st
     harness.click(G1, reference, "Acknowledge")
     harness.settle()
     at(harness, monkeypatch, CLOSED)
-    form(harness, G1, reference, "Close",
-         {"outcome": "action_taken", "outcome_text": marker(f"{label}-findings")})  # fmt: skip
+    findings = {"outcome": "action_taken", "outcome_text": marker(f"{label}-findings")}
+    submit_form(harness, G1, reference, "Close", findings)
     return reference
 
 
