@@ -24,6 +24,42 @@ from storage.models import Concern
 REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
 
 
+@dataclass(frozen=True)
+class _AsAt:
+    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
+
+    kind: str
+    status: str
+    urgent: bool
+    created_at: datetime
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    last_reporter_update_at: datetime | None
+    # Not referred by `end`, so no step of a referral decision had happened yet.
+    referral_made_at: None = None
+    referral_acknowledged_at: None = None
+    referral_chased_at: None = None
+    no_referral_reason: None = None
+    no_referral_confirmed_at: None = None
+
+    @classmethod
+    def of(cls, row: Any, end: datetime) -> _AsAt:
+        """`row` as it stood at `end`: what happened after `end` had not happened yet."""
+
+        def by_end(at: datetime | None) -> datetime | None:
+            return at if at is not None and at < end else None
+
+        return cls(
+            kind=str(row.kind),
+            status=Status.RECEIVED if row.status == Status.CLOSED else str(row.status),
+            urgent=bool(row.urgent),
+            created_at=row.created_at,
+            ack_due_at=row.ack_due_at,
+            acknowledged_at=by_end(row.acknowledged_at),
+            last_reporter_update_at=by_end(row.last_reporter_update_at),
+        )
+
+
 def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -> Safeguarding:
     """The safeguarding process in the reported week and at its end (not suppressed: it is
     about what the trust did, not who spoke up)."""
@@ -74,39 +110,3 @@ def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -
         awaiting_acknowledgement=awaiting,
         closed_without_referral=closed_without,
     )
-
-
-@dataclass(frozen=True)
-class _AsAt:
-    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
-
-    kind: str
-    status: str
-    urgent: bool
-    created_at: datetime
-    ack_due_at: datetime
-    acknowledged_at: datetime | None
-    last_reporter_update_at: datetime | None
-    # Not referred by `end`, so no step of a referral decision had happened yet.
-    referral_made_at: None = None
-    referral_acknowledged_at: None = None
-    referral_chased_at: None = None
-    no_referral_reason: None = None
-    no_referral_confirmed_at: None = None
-
-    @classmethod
-    def of(cls, row: Any, end: datetime) -> _AsAt:
-        """`row` as it stood at `end`: what happened after `end` had not happened yet."""
-
-        def by_end(at: datetime | None) -> datetime | None:
-            return at if at is not None and at < end else None
-
-        return cls(
-            kind=str(row.kind),
-            status=Status.RECEIVED if row.status == Status.CLOSED else str(row.status),
-            urgent=bool(row.urgent),
-            created_at=row.created_at,
-            ack_due_at=row.ack_due_at,
-            acknowledged_at=by_end(row.acknowledged_at),
-            last_reporter_update_at=by_end(row.last_reporter_update_at),
-        )
