@@ -33,7 +33,7 @@ class Rung(IntEnum):
     EXECUTIVES = 4
 
 
-RUNG_NAMES = {
+RUNG_NAMES: dict[Rung, str] = {
     Rung.REMINDER: "reminder",
     Rung.DUE: "overdue",
     Rung.LEADS: "leads",

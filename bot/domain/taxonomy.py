@@ -184,6 +184,12 @@ NATIONAL_GROUP_OF: dict[str, str] = {
 }
 NATIONAL_GROUP_NOT_GIVEN = "not_known"
 
+
+def national_group_of(professional_group: str | None) -> str:
+    """The national professional group a concern is counted under; not known when not given."""
+    return NATIONAL_GROUP_OF.get(professional_group or "", NATIONAL_GROUP_NOT_GIVEN)
+
+
 # The quarterly return's columns, in order: column name -> the figure it holds. Figures are
 # org_code, financial_year, quarter, cases_total, cases_anonymous, cases_detriment,
 # element:<element id>, group:<national group id>, feedback_responses, feedback:<answer>.

@@ -24,6 +24,42 @@ from storage.models import Concern
 REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
 
 
+@dataclass(frozen=True)
+class _AsAt:
+    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
+
+    kind: str
+    status: str
+    urgent: bool
+    created_at: datetime
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    last_reporter_update_at: datetime | None
+    # Not referred by `end`, so no step of a referral decision had happened yet.
+    referral_made_at: None = None
+    referral_acknowledged_at: None = None
+    referral_chased_at: None = None
+    no_referral_reason: None = None
+    no_referral_confirmed_at: None = None
+
+    @classmethod
+    def of(cls, row: Any, end: datetime) -> _AsAt:
+        """`row` as it stood at `end`: what happened after `end` had not happened yet."""
+
+        def by_end(at: datetime | None) -> datetime | None:
+            return at if at is not None and at < end else None
+
+        return cls(
+            kind=str(row.kind),
+            status=Status.RECEIVED if row.status == Status.CLOSED else str(row.status),
+            urgent=bool(row.urgent),
+            created_at=row.created_at,
+            ack_due_at=row.ack_due_at,
+            acknowledged_at=by_end(row.acknowledged_at),
+            last_reporter_update_at=by_end(row.last_reporter_update_at),
+        )
+
+
 def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -> Safeguarding:
     """The safeguarding process in the reported week and at its end (not suppressed: it is
     about what the trust did, not who spoke up)."""
@@ -61,7 +97,7 @@ def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -
         *session.execute(facts.where(sg, open_at_end(end), Concern.referral_made_at >= end)),
     ]
     for concern in waiting:
-        as_then = _AsAt(concern, end)
+        as_then = _AsAt.of(concern, end)
         for deadline in deadlines(as_then, policy.timescales, end):
             if deadline.what == REFERRAL_DEADLINE and deadline.overdue:
                 late.append(deadline.due_at)
@@ -74,61 +110,3 @@ def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -
         awaiting_acknowledgement=awaiting,
         closed_without_referral=closed_without,
     )
-
-
-@dataclass(frozen=True)
-class _AsAt:
-    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
-
-    row: Any
-    end: datetime
-
-    @property
-    def kind(self) -> str:
-        return str(self.row.kind)
-
-    @property
-    def status(self) -> str:
-        return Status.RECEIVED if self.row.status == Status.CLOSED else str(self.row.status)
-
-    @property
-    def created_at(self) -> datetime:
-        return self.row.created_at  # type: ignore[no-any-return]
-
-    @property
-    def ack_due_at(self) -> datetime:
-        return self.row.ack_due_at  # type: ignore[no-any-return]
-
-    @property
-    def acknowledged_at(self) -> datetime | None:
-        at = self.row.acknowledged_at
-        return at if at is not None and at < self.end else None
-
-    @property
-    def last_reporter_update_at(self) -> datetime | None:
-        at = self.row.last_reporter_update_at
-        return at if at is not None and at < self.end else None
-
-    @property
-    def referral_made_at(self) -> datetime | None:
-        return None
-
-    @property
-    def referral_acknowledged_at(self) -> datetime | None:
-        return None
-
-    @property
-    def urgent(self) -> bool:
-        return bool(self.row.urgent)
-
-    @property
-    def referral_chased_at(self) -> datetime | None:
-        return None
-
-    @property
-    def no_referral_reason(self) -> str | None:
-        return None
-
-    @property
-    def no_referral_confirmed_at(self) -> datetime | None:
-        return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from enum import StrEnum
+from enum import StrEnum, auto
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -32,16 +32,17 @@ class Audience(StrEnum):
 
 
 class Section(StrEnum):
-    UNACKNOWLEDGED = "unacknowledged"
-    DUE = "due"
-    NO_OWNER = "no_owner"
-    WAITING_ON_REPORTER = "waiting_on_reporter"
-    DETRIMENT = "detriment"
-    FEEDBACK_OUTSTANDING = "feedback_outstanding"
-    NO_REFERRAL = "no_referral"
-    REFERRAL_UNACKNOWLEDGED = "referral_unacknowledged"
-    CLOSED_WITHOUT_REFERRAL = "closed_without_referral"
-    UNDELIVERED = "undelivered"
+    # Each value is the member's name in lower case (auto), as queued digests store it.
+    UNACKNOWLEDGED = auto()
+    DUE = auto()
+    NO_OWNER = auto()
+    WAITING_ON_REPORTER = auto()
+    DETRIMENT = auto()
+    FEEDBACK_OUTSTANDING = auto()
+    NO_REFERRAL = auto()
+    REFERRAL_UNACKNOWLEDGED = auto()
+    CLOSED_WITHOUT_REFERRAL = auto()
+    UNDELIVERED = auto()
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,11 @@ def reporter_lane(concern_id: str) -> str:
     return f"reporter:{concern_id}"
 
 
+def escalation_lane(concern_id: str) -> str:
+    """A concern's escalation messages, in the order of the ladder's rungs."""
+    return f"escalation:{concern_id}"
+
+
 def _priority(urgent: bool) -> int:
     return outbox.URGENT if urgent else outbox.NORMAL
 
@@ -261,11 +266,6 @@ def queue_channel_file(
         now=now,
         once=True,
     )
-
-
-def escalation_lane(concern_id: str) -> str:
-    """A concern's escalation messages, in the order of the ladder's rungs."""
-    return f"escalation:{concern_id}"
 
 
 def queue_escalation(

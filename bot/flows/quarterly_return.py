@@ -27,11 +27,10 @@ from bot.domain.schedules import quarter_bounds
 from bot.domain.taxonomy import (
     ELEMENTS,
     FEEDBACK_ANSWERS,
-    NATIONAL_GROUP_NOT_GIVEN,
-    NATIONAL_GROUP_OF,
     NATIONAL_PROFESSIONAL_GROUPS,
     ConcernKind,
     IdentityMode,
+    national_group_of,
 )
 from storage.models import Concern
 
@@ -98,12 +97,7 @@ def quarterly_figures(
         .where(raised)
         .group_by(Concern.professional_group)
     ):
-        national = (
-            NATIONAL_GROUP_OF.get(str(group), NATIONAL_GROUP_NOT_GIVEN)
-            if group
-            else (NATIONAL_GROUP_NOT_GIVEN)
-        )
-        groups[national] += int(count)
+        groups[national_group_of(group)] += int(count)
     figures.update({f"group:{key}": count for key, count in groups.items()})
     answers = dict.fromkeys(FEEDBACK_ANSWERS, 0)
     for answer, count in session.execute(

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session, load_only
 from bot.domain.deadlines import Deadline, deadlines
 from bot.domain.escalation import RUNG_NAMES, Rung, due_rungs, track_of
 from bot.domain.policy import Policy
-from bot.domain.schedules import EveryMinutes, Period
+from bot.domain.schedules import EveryMinutes
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
 from bot.flows.due_times import CLOCK_COLUMNS
 from bot.flows.effects import EffectKind
 from bot.flows.timeline import add_event
-from bot.jobs.runner import Job
+from bot.jobs.runner import Job, counted
 from storage import audit
 from storage.crypto import CryptoError
 from storage.models import Concern
@@ -147,13 +147,9 @@ def _queue_rung(
     return True
 
 
-def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
-    return f"{climb(session, context, now)} escalations queued"
-
-
 ESCALATION = Job(
     name="escalation",
     schedule=EveryMinutes(ESCALATION_MINUTES),
-    work=_work,
+    work=counted(climb, "escalations queued"),
     description="Climbs the escalation ladder of every open deadline",
 )

@@ -8,25 +8,19 @@ from sqlalchemy.orm import Session
 
 from bot.domain.policy import Policy
 from bot.domain.schedules import DailyAt, Period
-from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.digests import Audience, guardians_digest
+from bot.flows.digests import guardians_digest
 from bot.jobs.runner import Job
+from bot.jobs.team_digest import queue_team_digest
 
 NAME = "guardian_digest"
 
 
 def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
     digest = guardians_digest(session, context.policy, now)
-    effects.queue_digest(
-        session,
-        digest=Audience.GUARDIANS,
-        period=period.key,
-        channel=context.router.guardian_channel,
-        payload=digest.to_payload(),
-        now=now,
+    return queue_team_digest(
+        session, digest, channel=context.router.guardian_channel, period=period, now=now
     )
-    return f"{digest.count} concerns listed"
 
 
 def guardian_digest_job(policy: Policy) -> Job:

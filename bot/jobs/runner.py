@@ -32,6 +32,15 @@ log = structlog.stdlib.get_logger(__name__)
 Work = Callable[[Session, AppContext, Period, datetime], str]
 
 
+def counted(step: Callable[[Session, AppContext, datetime], int], what: str) -> Work:
+    """Work that runs `step` and notes how many `what` it did, e.g. "3 cards flagged"."""
+
+    def work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
+        return f"{step(session, context, now)} {what}"
+
+    return work
+
+
 @dataclass(frozen=True)
 class Job:
     name: str

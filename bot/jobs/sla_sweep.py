@@ -24,7 +24,7 @@ from bot.domain.schedules import EveryMinutes, Period
 from bot.domain.taxonomy import Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.jobs.runner import Job
+from bot.jobs.runner import Job, counted
 from storage.models import Concern
 from storage.rows import table_of, unnested
 
@@ -148,14 +148,10 @@ def _store_next_due(session: Session, next_due: list[dict[str, Any]]) -> None:
     )
 
 
-def _work(session: Session, context: AppContext, period: Period, now: datetime) -> str:
-    return f"{flag_overdue(session, context, now)} cards flagged"
-
-
 SLA_SWEEP = Job(
     name="sla_sweep",
     schedule=EveryMinutes(SWEEP_MINUTES),
-    work=_work,
+    work=counted(flag_overdue, "cards flagged"),
     description="Flags passed deadlines on their cards",
 )
 
