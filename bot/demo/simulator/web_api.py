@@ -23,10 +23,9 @@ from bot.demo.simulator.api_files import UPLOAD_CALL, UPLOAD_PATH, FilesApi, Upl
 from bot.demo.simulator.api_http import HttpRequest, Reply, error_reply, json_reply, text_reply
 from bot.demo.simulator.api_params import ApiError, JsonDict, bearer, parse_params
 from bot.demo.simulator.api_views import SentView, ViewsApi
-
-# The app's and workspace's ids are re-exported: a test addresses the app by them.
 from bot.demo.simulator.identity import APP_ID, TEAM_ID, TRIGGER_TTL_SECONDS
 
+# The app's and workspace's ids are re-exported: tests address the app by them.
 __all__ = [
     "APP_ID",
     "TEAM_ID",
