@@ -50,6 +50,22 @@ def _accepted(scene: Scene, person: Person, view: dict[str, Any], values: dict[s
     return ack
 
 
+def _send(
+    scene: Scene, person: Person, form: dict[str, Any], answers: dict[str, Any], heading: str
+) -> Any:
+    """Show what the person enters in the form, then submit it; the form must be accepted."""
+    scene.heading(heading)
+    scene.show(transcript.describe_answers(form, answers, scene.name))
+    return _accepted(scene, person, form, answers)
+
+
+def _confirmation(scene: Scene, ack: dict[str, Any], heading: str) -> list[str]:
+    """Show the view the accepted form turned into; its lines as text."""
+    scene.heading(heading)
+    scene.show_view(ack["view"])
+    return transcript.render_view(ack["view"])
+
+
 def _command(scene: Scene, person: Person, text: str) -> dict[str, Any]:
     """A `/speakup …` answer as the person sees it (only them)."""
     result = scene.workspace.slash_command(person.user_id, "/speakup", text)
@@ -81,12 +97,8 @@ def safeguarding_emergency_reaches_the_team_at_once(scene: Scene) -> None:
         "description": description,
         "identity": "confidential",
     }
-    scene.heading(f"{RILEY.name} fills in the form and presses Send")
-    scene.show(transcript.describe_answers(form, answers, scene.name))
-    ack = _accepted(scene, RILEY, form, answers)
-    scene.heading(f"{RILEY.name} sees, in the same moment")
-    scene.show_view(ack["view"])
-    lines = transcript.render_view(ack["view"])
+    ack = _send(scene, RILEY, form, answers, f"{RILEY.name} fills in the form and presses Send")
+    lines = _confirmation(scene, ack, f"{RILEY.name} sees, in the same moment")
     reference = _reference(lines)
 
     scene.deliver()
@@ -139,12 +151,10 @@ def anonymous_concern_followed_up_by_receipt(scene: Scene) -> None:
         "identity": "anonymous_no_contact",
         "professional_group": "call_handler",
     }
-    scene.heading(f"{alex.name} chooses “Anonymous, no contact” and presses Send")
-    scene.show(transcript.describe_answers(form, answers, scene.name))
-    ack = _accepted(scene, alex, form, answers)
-    scene.heading(f"{alex.name} sees (once only)")
-    scene.show_view(ack["view"])
-    lines = transcript.render_view(ack["view"])
+    ack = _send(
+        scene, alex, form, answers, f"{alex.name} chooses “Anonymous, no contact” and presses Send"
+    )
+    lines = _confirmation(scene, ack, f"{alex.name} sees (once only)")
     reference = _reference(lines)
     found = RECEIPT.search(" ".join(lines))
     if found is None:
@@ -188,9 +198,13 @@ def anonymous_concern_followed_up_by_receipt(scene: Scene) -> None:
     )
     reply_form = _next_view(scene, alex.user_id, before)
     reply = "Mostly Friday and Saturday nights in May."
-    scene.heading(f"{alex.name} presses Reply, answers and presses Send")
-    scene.show(transcript.describe_answers(reply_form, {"message": reply}, scene.name))
-    _accepted(scene, alex, reply_form, {"message": reply})
+    _send(
+        scene,
+        alex,
+        reply_form,
+        {"message": reply},
+        f"{alex.name} presses Reply, answers and presses Send",
+    )
     scene.deliver()
     scene.heading(
         "The thread under the guardians' card says only who did what, and nothing of an "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from bot.demo.simulator.api_core import EmulatorCore, MethodHandler
+from bot.demo.simulator.api_core import EmulatorCore, web_api_method
 from bot.demo.simulator.api_params import ApiError, JsonDict
 from bot.demo.simulator.identity import (
     BOT_ID,
@@ -31,13 +31,6 @@ class AuthApi(EmulatorCore):
     def _clear_state(self) -> None:
         super()._clear_state()
         self._token_refusal: str | None = None
-
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "auth.test": self._auth_test,
-            SOCKET_MODE_METHOD: self._apps_connections_open,
-        }
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -80,10 +73,12 @@ class AuthApi(EmulatorCore):
         if self._socket_mode_token is not None and token != self._socket_mode_token:
             raise ApiError("invalid_auth")
 
+    @web_api_method(SOCKET_MODE_METHOD)
     def _apps_connections_open(self, params: JsonDict) -> JsonDict:
         assert self._socket_mode_url is not None  # checked by _check_app_token
         return {"url": self._socket_mode_url()}
 
+    @web_api_method("auth.test")
     def _auth_test(self, params: JsonDict) -> JsonDict:
         return {
             "url": f"https://{TEAM_DOMAIN}.slack.com/",

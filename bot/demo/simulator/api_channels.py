@@ -182,6 +182,14 @@ class Channels(EmulatorCore):
                 return message
         return None
 
+    def _require_message(self, channel: str, params: JsonDict, field: str, error: str) -> JsonDict:
+        """The message in `channel` whose ts the call gave as `field`; else Slack's `error`."""
+        ts = param_str(params, field)
+        message = self._find_message(channel, ts) if ts is not None else None
+        if message is None:
+            raise ApiError(error)
+        return message
+
     @staticmethod
     def _is_reply(message: Mapping[str, Any]) -> bool:
         thread_ts = message.get("thread_ts")

@@ -4,11 +4,10 @@ per-channel posting limit when a test turns it on."""
 from __future__ import annotations
 
 import copy
-import time
-from collections.abc import Callable
+from typing import Unpack
 
 from bot.demo.simulator.api_channels import Channels
-from bot.demo.simulator.api_core import MethodHandler
+from bot.demo.simulator.api_core import web_api_method
 from bot.demo.simulator.api_params import ApiError, JsonDict, param_str, truthy
 from bot.demo.simulator.block_kit_checks import message_block_problems
 from bot.demo.simulator.identity import (
@@ -16,7 +15,7 @@ from bot.demo.simulator.identity import (
     TEAM_DOMAIN,
     bot_message,
 )
-from bot.demo.simulator.rate_limits import ChannelRateLimit
+from bot.demo.simulator.rate_limits import ChannelRateLimit, RateLimitSettings
 
 
 class ChatApi(Channels):
@@ -30,32 +29,15 @@ class ChatApi(Channels):
         if self._post_rate_limit is not None:
             self._post_rate_limit.forget()
 
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "chat.postMessage": self._chat_post_message,
-            "chat.update": self._chat_update,
-            "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.getPermalink": self._chat_get_permalink,
-        }
-
     # -- set-up and inspection -------------------------------------------------------------
 
-    def enable_post_rate_limit(
-        self,
-        *,
-        per_second: float = 1.0,
-        burst: int = 3,
-        clock: Callable[[], float] = time.monotonic,
-        whole_seconds: bool = True,
-    ) -> None:
+    def enable_post_rate_limit(self, **settings: Unpack[RateLimitSettings]) -> None:
         """Limit chat.postMessage per channel (a DM is a channel) as Slack does: after a
         burst, about `per_second` posts a second; beyond that HTTP 429 with Retry-After
-        (in whole seconds as Slack's, or exact for a limit scaled down for a test)."""
+        (in whole seconds as Slack's, or exact for a limit scaled down for a test). By
+        default a burst of 3, then one a second, as on Slack."""
         with self._lock:
-            self._post_rate_limit = ChannelRateLimit(
-                per_second=per_second, burst=burst, clock=clock, whole_seconds=whole_seconds
-            )
+            self._post_rate_limit = ChannelRateLimit(**settings)
 
     def disable_post_rate_limit(self) -> None:
         """Post as fast as the app likes again (the default)."""
@@ -73,6 +55,7 @@ class ChatApi(Channels):
 
     # -- methods ---------------------------------------------------------------------------
 
+    @web_api_method("chat.postMessage")
     def _chat_post_message(self, params: JsonDict) -> JsonDict:
         self._spend_post(params)
         channel = self._require_channel(params, "post", resolve_users=True)
@@ -93,12 +76,10 @@ class ChatApi(Channels):
             "message": self._public_message(message),
         }
 
+    @web_api_method("chat.update")
     def _chat_update(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "update")
-        ts = param_str(params, "ts")
-        message = self._find_message(channel, ts) if ts is not None else None
-        if message is None:
-            raise ApiError("message_not_found")
+        message = self._require_message(channel, params, "ts", "message_not_found")
         self._check_message_content(params, required=False)
         # Fields the caller leaves out keep their value, as on Slack.
         if "text" in params:
@@ -117,6 +98,7 @@ class ChatApi(Channels):
             "message": self._public_message(message),
         }
 
+    @web_api_method("chat.postEphemeral")
     def _chat_post_ephemeral(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "post", resolve_users=True)
         user = param_str(params, "user")
@@ -136,12 +118,11 @@ class ChatApi(Channels):
         self._ephemerals.append(ephemeral)
         return {"message_ts": message_ts}
 
+    @web_api_method("chat.getPermalink")
     def _chat_get_permalink(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "look")
-        ts = param_str(params, "message_ts")
-        message = self._find_message(channel, ts) if ts is not None else None
-        if message is None or ts is None:
-            raise ApiError("message_not_found")
+        message = self._require_message(channel, params, "message_ts", "message_not_found")
+        ts = str(message["ts"])
         link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
         if self._is_reply(message):
             # A reply's link opens its thread, as Slack's does.

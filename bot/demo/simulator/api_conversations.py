@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from bot.demo.simulator.api_channels import Channels, ChannelState
-from bot.demo.simulator.api_core import MethodHandler
+from bot.demo.simulator.api_core import web_api_method
 from bot.demo.simulator.api_params import ApiError, JsonDict, param_str, truthy, ts_float
 from bot.demo.simulator.identity import TEAM_ID
 
@@ -20,15 +20,7 @@ class ConversationsApi(Channels):
         super()._clear_state()
         self._open_ims: set[str] = set()
 
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "conversations.open": self._conversations_open,
-            "conversations.info": self._conversations_info,
-            "conversations.history": self._conversations_history,
-            "conversations.replies": self._conversations_replies,
-        }
-
+    @web_api_method("conversations.open")
     def _conversations_open(self, params: JsonDict) -> JsonDict:
         channel = param_str(params, "channel")
         users_param = param_str(params, "users")
@@ -59,6 +51,7 @@ class ConversationsApi(Channels):
             result.update({"no_op": True, "already_open": True})
         return result
 
+    @web_api_method("conversations.info")
     def _conversations_info(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "look")
         if channel.startswith("D"):
@@ -104,6 +97,7 @@ class ConversationsApi(Channels):
             "previous_names": [],
         }
 
+    @web_api_method("conversations.history")
     def _conversations_history(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "read")
         include_metadata = truthy(params.get("include_all_metadata", False))
@@ -135,12 +129,11 @@ class ConversationsApi(Channels):
             "response_metadata": {"next_cursor": f"off:{start + limit}" if more else ""},
         }
 
+    @web_api_method("conversations.replies")
     def _conversations_replies(self, params: JsonDict) -> JsonDict:
         channel = self._require_channel(params, "read")
-        ts = param_str(params, "ts")
-        parent = self._find_message(channel, ts) if ts is not None else None
-        if parent is None or ts is None:
-            raise ApiError("thread_not_found")
+        parent = self._require_message(channel, params, "ts", "thread_not_found")
+        ts = parent["ts"]
         include_metadata = truthy(params.get("include_all_metadata", False))
         replies = [
             m for m in self._messages.get(channel, []) if m.get("thread_ts") == ts and m["ts"] != ts

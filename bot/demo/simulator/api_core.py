@@ -8,13 +8,25 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.demo.simulator.api_http import ApiRequestHandler, ApiServer, RequestAnswerer
 from bot.demo.simulator.background import BackgroundServer
 
 JsonDict = dict[str, Any]
 MethodHandler = Callable[[JsonDict], JsonDict]
+_Handler = TypeVar("_Handler", bound=Callable[[Any, JsonDict], JsonDict])
+_WEB_API_METHOD = "web_api_method"
+
+
+def web_api_method(name: str) -> Callable[[_Handler], _Handler]:
+    """Mark an emulator method as the handler of Slack's Web API method `name`."""
+
+    def mark(handler: _Handler) -> _Handler:
+        setattr(handler, _WEB_API_METHOD, name)
+        return handler
+
+    return mark
 
 
 @dataclass(frozen=True)
@@ -45,8 +57,8 @@ def now() -> float:
 
 class EmulatorCore(BackgroundServer, RequestAnswerer):
     """The base each API family builds on. Each family keeps its own state, set up in
-    `_configure` (kept by reset) and `_clear_state` (forgotten by reset), and adds its
-    methods in `_api_methods`; all three chain through super()."""
+    `_configure` (kept by reset) and `_clear_state` (forgotten by reset), both chaining
+    through super(), and marks each Web API method it answers with @web_api_method."""
 
     def __init__(
         self,
@@ -76,8 +88,13 @@ class EmulatorCore(BackgroundServer, RequestAnswerer):
         self._calls: list[RecordedCall] = []
 
     def _api_methods(self) -> dict[str, MethodHandler]:
-        """Web API method name -> handler taking the request's params."""
-        return {}
+        """Web API method name -> handler taking the request's params, from every family."""
+        return {
+            name: getattr(self, attribute)
+            for family in type(self).__mro__
+            for attribute, value in vars(family).items()
+            if (name := getattr(value, _WEB_API_METHOD, None)) is not None
+        }
 
     def _user_error(self, user_id: str) -> str | None:
         """The error Slack gives when asked about this user, if a test set one."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Literal
 
-from bot.demo.simulator.api_core import EmulatorCore, MethodHandler
+from bot.demo.simulator.api_core import EmulatorCore, web_api_method
 from bot.demo.simulator.api_params import ApiError, JsonDict, param_str
 from bot.demo.simulator.identity import TEAM_ID
 
@@ -21,13 +21,6 @@ class DirectoryApi(EmulatorCore):
         self._users: dict[str, JsonDict] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._user_errors: dict[str, str] = {}
-
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "users.info": self._users_info,
-            "usergroups.users.list": self._usergroups_users_list,
-        }
 
     def add_user(
         self,
@@ -89,6 +82,7 @@ class DirectoryApi(EmulatorCore):
     def _user_error(self, user_id: str) -> str | None:
         return self._user_errors.get(user_id) or super()._user_error(user_id)
 
+    @web_api_method("users.info")
     def _users_info(self, params: JsonDict) -> JsonDict:
         user_id = param_str(params, "user") or ""
         error = self._user_error(user_id)
@@ -99,6 +93,7 @@ class DirectoryApi(EmulatorCore):
             raise ApiError("user_not_found")
         return {"user": copy.deepcopy(record)}
 
+    @web_api_method("usergroups.users.list")
     def _usergroups_users_list(self, params: JsonDict) -> JsonDict:
         group_id = param_str(params, "usergroup")
         members = self._usergroups.get(group_id or "")

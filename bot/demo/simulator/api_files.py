@@ -13,7 +13,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 from bot.demo.simulator.api_channels import Channels
-from bot.demo.simulator.api_core import MethodHandler
+from bot.demo.simulator.api_core import web_api_method
 from bot.demo.simulator.api_http import Reply, text_reply
 from bot.demo.simulator.api_params import ApiError, JsonDict, missing, param_str
 from bot.demo.simulator.block_kit_checks import message_block_problems
@@ -59,13 +59,6 @@ class FilesApi(Channels):
         self._upload_keys: dict[str, str] = {}
         self._uploaded: list[UploadedFile] = []
 
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "files.getUploadURLExternal": self._files_get_upload_url_external,
-            "files.completeUploadExternal": self._files_complete_upload_external,
-        }
-
     def uploaded_files(self, channel: str | None = None) -> list[UploadedFile]:
         """Completed uploads, oldest first; only those shared in `channel` when given (a user
         id stands for the bot's DM with them)."""
@@ -75,6 +68,7 @@ class FilesApi(Channels):
 
     # -- step 1: an upload URL -------------------------------------------------------------
 
+    @web_api_method("files.getUploadURLExternal")
     def _files_get_upload_url_external(self, params: JsonDict) -> JsonDict:
         filename = param_str(params, "filename")
         if filename is None:
@@ -121,6 +115,7 @@ class FilesApi(Channels):
 
     # -- step 3: completing and sharing ------------------------------------------------------
 
+    @web_api_method("files.completeUploadExternal")
     def _files_complete_upload_external(self, params: JsonDict) -> JsonDict:
         entries = params.get("files")
         if not isinstance(entries, list) or not entries:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.demo.simulator.api_core import EmulatorCore, MethodHandler, now
+from bot.demo.simulator.api_core import EmulatorCore, now, web_api_method
 from bot.demo.simulator.api_params import ApiError, JsonDict, missing, param_str
 from bot.demo.simulator.block_kit_checks import VIEW_TOO_LARGE, view_problems
 from bot.demo.simulator.identity import APP_ID, BOT_ID, TEAM_ID
@@ -40,15 +40,6 @@ class ViewsApi(EmulatorCore):
         self._stacks: dict[str | None, list[str]] = {}
         self._homes: dict[str, str] = {}
         self._sent_views: list[SentView] = []
-
-    def _api_methods(self) -> dict[str, MethodHandler]:
-        return {
-            **super()._api_methods(),
-            "views.open": self._views_open,
-            "views.push": self._views_push,
-            "views.update": self._views_update,
-            "views.publish": self._views_publish,
-        }
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -138,6 +129,7 @@ class ViewsApi(EmulatorCore):
 
     # -- methods -------------------------------------------------------------------------------
 
+    @web_api_method("views.open")
     def _views_open(self, params: JsonDict) -> JsonDict:
         given = self._check_view(params.get("view"))
         user_id = self._claim_trigger(params)
@@ -147,6 +139,7 @@ class ViewsApi(EmulatorCore):
         self._sent_views.append(SentView("views.open", user_id, copy.deepcopy(view), now()))
         return {"view": copy.deepcopy(view)}
 
+    @web_api_method("views.push")
     def _views_push(self, params: JsonDict) -> JsonDict:
         given = self._check_view(params.get("view"))
         trigger_id = param_str(params, "trigger_id") or ""
@@ -165,6 +158,7 @@ class ViewsApi(EmulatorCore):
         self._sent_views.append(SentView("views.push", user_id, copy.deepcopy(view), now()))
         return {"view": copy.deepcopy(view)}
 
+    @web_api_method("views.update")
     def _views_update(self, params: JsonDict) -> JsonDict:
         view_id = param_str(params, "view_id")
         external_id = param_str(params, "external_id")
@@ -188,6 +182,7 @@ class ViewsApi(EmulatorCore):
         self._sent_views.append(SentView("views.update", user_id, copy.deepcopy(view), now()))
         return {"view": copy.deepcopy(view)}
 
+    @web_api_method("views.publish")
     def _views_publish(self, params: JsonDict) -> JsonDict:
         user_id = param_str(params, "user_id")
         if user_id is None:

@@ -89,6 +89,15 @@ def blocks_of(source: object) -> list[Any]:
     raise TypeError("expected a list of blocks, a view or a message")
 
 
+def options_of(element: Mapping[str, Any]) -> list[JsonDict]:
+    """A select's or choice group's options, those inside option groups included."""
+    options = [o for o in element.get("options") or [] if isinstance(o, dict)]
+    for group in element.get("option_groups") or []:
+        if isinstance(group, dict):
+            options.extend(o for o in group.get("options") or [] if isinstance(o, dict))
+    return options
+
+
 def _text_of(element: Mapping[str, Any]) -> str | None:
     text = element.get("text")
     if isinstance(text, Mapping):

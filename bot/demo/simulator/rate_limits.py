@@ -8,6 +8,16 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
+
+
+class RateLimitSettings(TypedDict, total=False):
+    """ChannelRateLimit's keywords, for methods that pass them on (the defaults are its own)."""
+
+    per_second: float
+    burst: int
+    clock: Callable[[], float]
+    whole_seconds: bool
 
 
 @dataclass

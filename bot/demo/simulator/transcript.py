@@ -12,6 +12,8 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from bot.demo.simulator.block_elements import options_of
+
 JsonDict = dict[str, Any]
 Names = Callable[[str], str | None]
 
@@ -101,14 +103,6 @@ def _wrap(text: str, indent: str = "") -> list[str]:
     return lines
 
 
-def _options(element: Mapping[str, Any]) -> list[JsonDict]:
-    options = [o for o in element.get("options") or [] if isinstance(o, dict)]
-    for group in element.get("option_groups") or []:
-        if isinstance(group, dict):
-            options.extend(o for o in group.get("options") or [] if isinstance(o, dict))
-    return options
-
-
 def _element_inline(element: Mapping[str, Any], names: Names) -> str:
     """An interactive element as it sits in a row: a button, a menu, a picker."""
     kind = element.get("type")
@@ -139,7 +133,7 @@ def _input_lines(block: Mapping[str, Any], names: Names) -> list[str]:
     hint = _text(block.get("hint"), names)
     if kind in {"radio_buttons", "checkboxes"}:
         bullet = "( )" if kind == "radio_buttons" else "[ ]"
-        for option in _options(element):
+        for option in options_of(element):
             line = f"    {bullet} {_text(option.get('text'), names)}"
             description = _text(option.get("description"), names)
             if description:
@@ -151,7 +145,7 @@ def _input_lines(block: Mapping[str, Any], names: Names) -> list[str]:
             f"    [{_text(element.get('placeholder'), names) or 'choose'} ⌄]"
             + ("  (several allowed)" if many else "")
         )
-        labels = [_text(o.get("text"), names) for o in _options(element)]
+        labels = [_text(o.get("text"), names) for o in options_of(element)]
         lines.extend(_wrap("choices: " + " · ".join(labels), " " * 6))
     elif kind == "plain_text_input":
         box = "a few lines of text" if element.get("multiline") else "one line of text"
@@ -275,7 +269,7 @@ def describe_answers(
         if action_id not in values:
             continue
         given = values[action_id]
-        labels = {str(o.get("value")): _text(o.get("text"), names) for o in _options(element)}
+        labels = {str(o.get("value")): _text(o.get("text"), names) for o in options_of(element)}
         chosen = given if isinstance(given, list) else [given]
         answer = ", ".join(labels.get(str(value), str(value)) for value in chosen)
         if element.get("type") == "plain_text_input":

@@ -21,17 +21,10 @@ from bot.demo.simulator.block_elements import (
     blocks_of,
     iter_elements,
     locate,
+    options_of,
 )
 
 JsonDict = dict[str, Any]
-
-
-def _options_of(element: Mapping[str, Any]) -> list[JsonDict]:
-    options = [o for o in element.get("options") or [] if isinstance(o, dict)]
-    for group in element.get("option_groups") or []:
-        if isinstance(group, dict):
-            options.extend(o for o in group.get("options") or [] if isinstance(o, dict))
-    return options
 
 
 def pick_option(element: Mapping[str, Any], value: object, action_id: str) -> JsonDict:
@@ -41,10 +34,10 @@ def pick_option(element: Mapping[str, Any], value: object, action_id: str) -> Js
     if element.get("type") in EXTERNAL:
         # Options come from the app's options listener, so any value may be offered.
         return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
-    for option in _options_of(element):
+    for option in options_of(element):
         if option.get("value") == value:
             return copy.deepcopy(option)
-    offered = ", ".join(repr(o.get("value")) for o in _options_of(element))
+    offered = ", ".join(repr(o.get("value")) for o in options_of(element))
     raise ValueError(f"{action_id!r} does not offer {value!r}; it offers: {offered or 'nothing'}")
 
 

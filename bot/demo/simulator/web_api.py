@@ -23,25 +23,12 @@ from bot.demo.simulator.api_files import UPLOAD_CALL, UPLOAD_PATH, FilesApi, Upl
 from bot.demo.simulator.api_http import HttpRequest, Reply, error_reply, json_reply, text_reply
 from bot.demo.simulator.api_params import ApiError, JsonDict, bearer, parse_params
 from bot.demo.simulator.api_views import SentView, ViewsApi
-from bot.demo.simulator.identity import (
-    APP_ID,
-    BOT_ID,
-    BOT_SCOPES,
-    BOT_USER_ID,
-    TEAM_DOMAIN,
-    TEAM_ID,
-    TEAM_NAME,
-    TRIGGER_TTL_SECONDS,
-)
+from bot.demo.simulator.identity import APP_ID, TEAM_ID, TRIGGER_TTL_SECONDS
 
+# The app's and workspace's ids are re-exported: tests address the app by them.
 __all__ = [
     "APP_ID",
-    "BOT_ID",
-    "BOT_SCOPES",
-    "BOT_USER_ID",
-    "TEAM_DOMAIN",
     "TEAM_ID",
-    "TEAM_NAME",
     "TRIGGER_TTL_SECONDS",
     "ChannelState",
     "RecordedCall",

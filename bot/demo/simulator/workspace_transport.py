@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -62,30 +62,24 @@ def action_ts() -> str:
     return f"{time.time():.6f}"
 
 
+@dataclass(eq=False)
 class SignedTransport:
-    """Sends an app what Slack sends it, signed with the app's secret."""
+    """Sends an app what Slack sends it, signed with the app's secret. With `socket_mode`,
+    requests go to the app as envelopes over its Socket Mode connection instead of signed
+    HTTP POSTs to `app_url`."""
 
-    def __init__(
-        self,
-        app_url: str,
-        signing_secret: str,
-        emulator: SlackWebApiEmulator,
-        team_id: str = TEAM_ID,
-        *,
-        timeout: float = 10.0,
-        socket_mode: SocketModeEndpoint | None = None,
-    ) -> None:
-        """With `socket_mode`, requests go to the app as envelopes over its Socket Mode
-        connection instead of signed HTTP POSTs to `app_url`."""
-        if urlsplit(app_url).scheme not in {"http", "https"}:
+    app_url: str
+    signing_secret: str
+    emulator: SlackWebApiEmulator
+    team_id: str = TEAM_ID
+    _: KW_ONLY
+    timeout: float = 10.0
+    socket_mode: SocketModeEndpoint | None = None
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.app_url).scheme not in {"http", "https"}:
             raise ValueError("app_url must be an http(s) URL")
-        self.app_url = app_url
-        self.signing_secret = signing_secret
-        self.emulator = emulator
-        self.team_id = team_id
-        self.timeout = timeout
-        self.socket_mode = socket_mode
-        self._verifier = SignatureVerifier(signing_secret)
+        self._verifier = SignatureVerifier(self.signing_secret)
 
     # -- transport -----------------------------------------------------------------
 
