@@ -18,12 +18,6 @@ from bot.runtime import kept_alive
 from bot.runtime.kept_alive import KeptAliveWebClient
 
 
-@pytest.fixture
-def emu() -> Iterator[SlackWebApiEmulator]:
-    with SlackWebApiEmulator() as emulator:
-        yield emulator
-
-
 def clients(base_url: str) -> tuple[WebClient, KeptAliveWebClient]:
     """slack_sdk's client and ours, alike but for the transport (no retries: every failure
     shows)."""

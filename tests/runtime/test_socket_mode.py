@@ -16,8 +16,7 @@ from bot.demo.simulator.web_api import SlackWebApiEmulator
 from bot.demo.simulator.workspace import SlackWorkspace
 from storage.db import Database
 from storage.models import Concern
-from tests.support.harness import REPORTER, SIGNING_SECRET, seed_directory
-from tests.support.readiness import readiness
+from tests.support.harness import REPORTER, SIGNING_SECRET, readiness, seed_directory
 from tests.support.speakup_process import free_port, our_cards, run_speakup, serve_env, serving
 
 APP_TOKEN = "xapp-test-app-token"
