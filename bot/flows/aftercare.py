@@ -28,12 +28,11 @@ from bot.domain.policy import Policy
 from bot.domain.taxonomy import ConcernKind, IdentityMode, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.conversation import is_reporter, note_on_card
+from bot.flows.conversation import audit_concern, is_reporter, note_on_card
 from bot.flows.lifecycle import transition
 from bot.flows.reporter_actions import Refusal, ReporterRefused, sealed_facts_checked
 from bot.flows.timeline import add_event, notify_reporter
 from bot.flows.triage import find_concern
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -119,13 +118,7 @@ def ask_due_checkins(session: Session, vault: Vault, policy: Policy, now: dateti
             visible_to_reporter=True,
         )
         notify_reporter(session, concern, event_uid, now)
-        audit.append(
-            session,
-            at=now,
-            actor="system",
-            action="aftercare.checkin_sent",
-            concern_reference=concern.reference,
-        )
+        audit_concern(session, concern, "aftercare.checkin_sent", actor="system", now=now)
         log.info("aftercare.checkin_sent", reference=concern.reference)
         asked += 1
     return asked
@@ -216,15 +209,13 @@ def _record_answer(
     concern.checkin_answer = answer.value
     concern.checkin_answered_at = now
     concern.updated_at = now
-    audit.append(
-        session,
-        at=now,
-        actor="reporter",
-        action="aftercare.detriment_indicated"
+    action = (
+        "aftercare.detriment_indicated"
         if answer is CheckinAnswer.YES
-        else "aftercare.checkin_answered",
-        concern_reference=concern.reference,
-        detail={"answer": answer.value},
+        else "aftercare.checkin_answered"
+    )
+    audit_concern(
+        session, concern, action, actor="reporter", now=now, detail={"answer": answer.value}
     )
     if answer is CheckinAnswer.NO:
         add_event(

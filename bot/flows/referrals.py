@@ -25,8 +25,8 @@ from bot.domain.safeguarding import (
     no_referral_detail_problem,
 )
 from bot.domain.team_rules import TeamForm, form_refusal
+from bot.flows.conversation import audit_concern
 from bot.flows.team_steps import record_team_step
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -170,13 +170,8 @@ def no_referral_detail(
     to confirm it; the opening is audited like any opening of a concern's details."""
     if concern.no_referral_detail_enc is None:
         return None
-    audit.append(
-        session,
-        at=now,
-        actor=viewer_id,
-        action="concern.viewed",
-        concern_reference=concern.reference,
-        detail={"part": "no_referral"},
+    audit_concern(
+        session, concern, "concern.viewed", actor=viewer_id, now=now, detail={"part": "no_referral"}
     )
     return vault.open_text(
         vault.concern_key(concern),

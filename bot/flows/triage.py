@@ -21,7 +21,7 @@ from bot.domain.team_rules import (
     referral_ack_refusal,
     referral_date_problem,
 )
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.due_times import deadlines_changed
 from bot.flows.team_steps import record_team_step
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
@@ -81,9 +81,7 @@ def add_note(
         now=now,
     )
     concern.updated_at = now
-    audit.append(
-        session, at=now, actor=actor_id, action="note.added", concern_reference=concern.reference
-    )
+    audit_concern(session, concern, "note.added", actor=actor_id, now=now)
     note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event_uid)
 
 
@@ -358,10 +356,4 @@ def record_feedback(
         body=comment,
         now=now,
     )
-    audit.append(
-        session,
-        at=now,
-        actor="reporter",
-        action="feedback.given",
-        concern_reference=concern.reference,
-    )
+    audit_concern(session, concern, "feedback.given", actor="reporter", now=now)
