@@ -28,11 +28,15 @@ from bot.domain.policy import Policy
 from bot.domain.taxonomy import ConcernKind, IdentityMode, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.conversation import audit_concern, is_reporter, note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.lifecycle import transition
-from bot.flows.reporter_actions import Refusal, ReporterRefused, sealed_facts_checked
+from bot.flows.reporter_actions import (
+    Refusal,
+    ReporterRefused,
+    reporters_concern,
+    sealed_facts_checked,
+)
 from bot.flows.timeline import add_event, notify_reporter
-from bot.flows.triage import find_concern
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -185,9 +189,9 @@ def answer_checkin(
     now = context.now()
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user_id):
-                raise ReporterRefused(Refusal.NOT_YOURS)
+            concern = reporters_concern(
+                session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+            )
             if concern.checkin_sent_at is None:
                 raise ReporterRefused(Refusal.NOT_YOURS)
             if concern.checkin_answer is not None:
@@ -268,9 +272,9 @@ def reopen_by_reporter(context: AppContext, concern_id: str, user_id: str) -> st
     now = context.now()
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user_id):
-                raise ReporterRefused(Refusal.NOT_YOURS)
+            concern = reporters_concern(
+                session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+            )
             if concern.checkin_answer != CheckinAnswer.YES:
                 raise ReporterRefused(Refusal.NOT_YOURS)
             if concern.status != Status.CLOSED:
