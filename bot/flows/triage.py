@@ -23,6 +23,7 @@ from bot.domain.team_rules import (
 )
 from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.due_times import deadlines_changed
+from bot.flows.referrals import withdraw_no_referral
 from bot.flows.team_steps import record_team_step
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
@@ -117,13 +118,7 @@ def record_referral(
     concern.referral_acknowledged_at = None
     deadlines_changed(concern, now)
     concern.referral_chased_at = None
-    # A referral is the decision: any "no referral needed" proposed before it gives way.
-    concern.no_referral_reason = None
-    concern.no_referral_detail_enc = None
-    concern.no_referral_by = None
-    concern.no_referral_at = None
-    concern.no_referral_confirmed_by = None
-    concern.no_referral_confirmed_at = None
+    withdraw_no_referral(concern)
     concern.referral_reference_enc = (
         vault.seal_text(
             data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
