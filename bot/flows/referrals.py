@@ -32,20 +32,21 @@ from storage.vault import Vault
 
 DETAIL_FIELD = "no_referral_detail"
 # A "no referral needed" decision, proposed and perhaps confirmed, is held in these columns.
+# Named as attributes, not strings, so a renamed column is caught by the type checker.
 NO_REFERRAL_COLUMNS = (
-    "no_referral_reason",
-    "no_referral_detail_enc",
-    "no_referral_by",
-    "no_referral_at",
-    "no_referral_confirmed_by",
-    "no_referral_confirmed_at",
+    Concern.no_referral_reason,
+    Concern.no_referral_detail_enc,
+    Concern.no_referral_by,
+    Concern.no_referral_at,
+    Concern.no_referral_confirmed_by,
+    Concern.no_referral_confirmed_at,
 )
 
 
 def withdraw_no_referral(concern: Concern) -> None:
     """A referral made is the decision: any "no referral needed" proposed before it gives way."""
     for column in NO_REFERRAL_COLUMNS:
-        setattr(concern, column, None)
+        setattr(concern, column.key, None)
 
 
 def _refuse_unless_allowed(form: TeamForm, concern: Concern, actor_id: str) -> None:
