@@ -25,10 +25,10 @@ from bot.domain.aftercare import (
 )
 from bot.domain.moves import REPORTER, IllegalMove, Move
 from bot.domain.policy import Policy
-from bot.domain.taxonomy import ConcernKind, IdentityMode, Status
+from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.conversation import audit_concern, note_on_card
+from bot.flows.conversation import audit_concern, is_anonymous, note_on_card
 from bot.flows.lifecycle import transition
 from bot.flows.reporter_actions import (
     Refusal,
@@ -134,13 +134,6 @@ class CheckinAnswered:
     answer: CheckinAnswer
 
 
-def _is_anonymous(concern: Concern) -> bool:
-    return concern.identity_mode in (
-        IdentityMode.ANONYMOUS_FOLLOW_UP,
-        IdentityMode.ANONYMOUS_NO_CONTACT,
-    )
-
-
 def _leads(policy: Policy, concern: Concern) -> tuple[str, ...]:
     if concern.kind == ConcernKind.SAFEGUARDING:
         return policy.safeguarding_leads
@@ -167,7 +160,7 @@ def _tell_team(session: Session, policy: Policy, concern: Concern, now: datetime
         effects.queue_detriment_alert(
             session, concern_id=concern.id, recipients=recipients, now=now
         )
-    if recipients and _is_anonymous(concern):
+    if recipients and is_anonymous(concern):
         return
     who = _mentions((concern.owner_id,) if concern.owner_id else _team(policy, concern))
     note_on_card(

@@ -60,13 +60,14 @@ def record_reporter_reply(
     )
     concern.updated_at = now
     audit_concern(session, concern, "reporter.replied", actor="reporter", now=now)
-    if not _anonymous(concern):
+    if not is_anonymous(concern):
         note_on_card(session, concern, "The reporter replied.", now, event_uid)
     # An anonymous reporter's reply shows in View details only: a line in the channel at the
     # moment they replied could be lined up with Slack's record of who used the app then.
 
 
-def _anonymous(concern: Concern) -> bool:
+def is_anonymous(concern: Concern) -> bool:
+    """Whether the reporter chose to stay anonymous, with or without a way to follow up."""
     return concern.identity_mode in (
         IdentityMode.ANONYMOUS_FOLLOW_UP,
         IdentityMode.ANONYMOUS_NO_CONTACT,
@@ -86,7 +87,7 @@ def reporter_unreachable(
     so silence is never mistaken for the reporter ignoring them. For an anonymous reporter
     the notice goes to View details (audited), not the channel, where it could be matched
     against a leavers' list."""
-    if not _anonymous(concern):
+    if not is_anonymous(concern):
         effects.queue_thread_note(
             session,
             concern_id=concern.id,
