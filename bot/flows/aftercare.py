@@ -25,15 +25,18 @@ from bot.domain.aftercare import (
 )
 from bot.domain.moves import REPORTER, IllegalMove, Move
 from bot.domain.policy import Policy
-from bot.domain.taxonomy import ConcernKind, IdentityMode, Status
+from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.conversation import is_reporter, note_on_card
+from bot.flows.conversation import audit_concern, is_anonymous, note_on_card
 from bot.flows.lifecycle import transition
-from bot.flows.reporter_actions import Refusal, ReporterRefused, sealed_facts_checked
+from bot.flows.reporter_actions import (
+    Refusal,
+    ReporterRefused,
+    reporters_concern,
+    sealed_facts_checked,
+)
 from bot.flows.timeline import add_event, notify_reporter
-from bot.flows.triage import find_concern
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -119,13 +122,7 @@ def ask_due_checkins(session: Session, vault: Vault, policy: Policy, now: dateti
             visible_to_reporter=True,
         )
         notify_reporter(session, concern, event_uid, now)
-        audit.append(
-            session,
-            at=now,
-            actor="system",
-            action="aftercare.checkin_sent",
-            concern_reference=concern.reference,
-        )
+        audit_concern(session, concern, "aftercare.checkin_sent", actor="system", now=now)
         log.info("aftercare.checkin_sent", reference=concern.reference)
         asked += 1
     return asked
@@ -135,13 +132,6 @@ def ask_due_checkins(session: Session, vault: Vault, policy: Policy, now: dateti
 class CheckinAnswered:
     reference: str
     answer: CheckinAnswer
-
-
-def _is_anonymous(concern: Concern) -> bool:
-    return concern.identity_mode in (
-        IdentityMode.ANONYMOUS_FOLLOW_UP,
-        IdentityMode.ANONYMOUS_NO_CONTACT,
-    )
 
 
 def _leads(policy: Policy, concern: Concern) -> tuple[str, ...]:
@@ -170,7 +160,7 @@ def _tell_team(session: Session, policy: Policy, concern: Concern, now: datetime
         effects.queue_detriment_alert(
             session, concern_id=concern.id, recipients=recipients, now=now
         )
-    if recipients and _is_anonymous(concern):
+    if recipients and is_anonymous(concern):
         return
     who = _mentions((concern.owner_id,) if concern.owner_id else _team(policy, concern))
     note_on_card(
@@ -192,9 +182,9 @@ def answer_checkin(
     now = context.now()
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user_id):
-                raise ReporterRefused(Refusal.NOT_YOURS)
+            concern = reporters_concern(
+                session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+            )
             if concern.checkin_sent_at is None:
                 raise ReporterRefused(Refusal.NOT_YOURS)
             if concern.checkin_answer is not None:
@@ -216,15 +206,13 @@ def _record_answer(
     concern.checkin_answer = answer.value
     concern.checkin_answered_at = now
     concern.updated_at = now
-    audit.append(
-        session,
-        at=now,
-        actor="reporter",
-        action="aftercare.detriment_indicated"
+    action = (
+        "aftercare.detriment_indicated"
         if answer is CheckinAnswer.YES
-        else "aftercare.checkin_answered",
-        concern_reference=concern.reference,
-        detail={"answer": answer.value},
+        else "aftercare.checkin_answered"
+    )
+    audit_concern(
+        session, concern, action, actor="reporter", now=now, detail={"answer": answer.value}
     )
     if answer is CheckinAnswer.NO:
         add_event(
@@ -277,9 +265,9 @@ def reopen_by_reporter(context: AppContext, concern_id: str, user_id: str) -> st
     now = context.now()
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user_id):
-                raise ReporterRefused(Refusal.NOT_YOURS)
+            concern = reporters_concern(
+                session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+            )
             if concern.checkin_answer != CheckinAnswer.YES:
                 raise ReporterRefused(Refusal.NOT_YOURS)
             if concern.status != Status.CLOSED:

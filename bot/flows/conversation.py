@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,26 @@ def note_on_card(session: Session, concern: Concern, text: str, now: datetime, k
     effects.queue_thread_note(session, concern_id=concern.id, key=key, text=text, now=now)
 
 
+def audit_concern(
+    session: Session,
+    concern: Concern,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append the audit entry for `action` on this concern, in the caller's transaction."""
+    audit.append(
+        session,
+        at=now,
+        actor=actor,
+        action=action,
+        concern_reference=concern.reference,
+        detail=detail,
+    )
+
+
 def record_reporter_reply(
     session: Session, vault: Vault, concern: Concern, text: str, *, now: datetime
 ) -> None:
@@ -38,20 +59,15 @@ def record_reporter_reply(
         visible_to_reporter=True,
     )
     concern.updated_at = now
-    audit.append(
-        session,
-        at=now,
-        actor="reporter",
-        action="reporter.replied",
-        concern_reference=concern.reference,
-    )
-    if not _anonymous(concern):
+    audit_concern(session, concern, "reporter.replied", actor="reporter", now=now)
+    if not is_anonymous(concern):
         note_on_card(session, concern, "The reporter replied.", now, event_uid)
     # An anonymous reporter's reply shows in View details only: a line in the channel at the
     # moment they replied could be lined up with Slack's record of who used the app then.
 
 
-def _anonymous(concern: Concern) -> bool:
+def is_anonymous(concern: Concern) -> bool:
+    """Whether the reporter chose to stay anonymous, with or without a way to follow up."""
     return concern.identity_mode in (
         IdentityMode.ANONYMOUS_FOLLOW_UP,
         IdentityMode.ANONYMOUS_NO_CONTACT,
@@ -71,7 +87,7 @@ def reporter_unreachable(
     so silence is never mistaken for the reporter ignoring them. For an anonymous reporter
     the notice goes to View details (audited), not the channel, where it could be matched
     against a leavers' list."""
-    if not _anonymous(concern):
+    if not is_anonymous(concern):
         effects.queue_thread_note(
             session,
             concern_id=concern.id,
@@ -97,13 +113,7 @@ def reporter_unreachable(
         summary=UNREACHABLE,
         now=now,
     )
-    audit.append(
-        session,
-        at=now,
-        actor="system",
-        action="reporter.unreachable",
-        concern_reference=concern.reference,
-    )
+    audit_concern(session, concern, "reporter.unreachable", actor="system", now=now)
 
 
 def ask_reporter(
@@ -131,13 +141,7 @@ def ask_reporter(
     concern.updated_at = now
     concern.last_reporter_update_at = now
     deadlines_changed(concern, now)
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
-        action="reporter.asked",
-        concern_reference=concern.reference,
-    )
+    audit_concern(session, concern, "reporter.asked", actor=actor_id, now=now)
     note_on_card(session, concern, f"<@{actor_id}> asked the reporter a question.", now, event_uid)
     return notify_reporter(session, concern, event_uid, now)
 

@@ -20,11 +20,10 @@ from bot.domain.aftercare import learning_text_problem, month_label
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows import effects
 from bot.flows.context import AppContext
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.integrity import integrity_failed
 from bot.flows.team_actions import act, authorise
 from bot.flows.triage import NotAllowed
-from storage import audit
 from storage.crypto import DecryptionError
 from storage.models import Concern, LearningSummary
 from storage.vault import IntegrityCheckFailed, Vault
@@ -149,13 +148,7 @@ def save_draft(
             row_id=summary.id,
             field=_field(user_id),
         )
-        audit.append(
-            session,
-            at=now,
-            actor=user_id,
-            action="learning.drafted",
-            concern_reference=concern.reference,
-        )
+        audit_concern(session, concern, "learning.drafted", actor=user_id, now=now)
         note_on_card(
             session,
             concern,
@@ -204,12 +197,12 @@ def approve(
             month=month_label(now, context.policy.timezone),
             now=now,
         )
-        audit.append(
+        audit_concern(
             session,
-            at=now,
+            concern,
+            "learning.approved",
             actor=user_id,
-            action="learning.approved",
-            concern_reference=concern.reference,
+            now=now,
             detail={"drafted_by": summary.drafted_by},
         )
         note_on_card(

@@ -21,10 +21,9 @@ from bot.domain.moves import (
 from bot.domain.safeguarding import ReferralFacts, close_refusal
 from bot.domain.taxonomy import ConcernKind, Stage, Status
 from bot.flows import effects
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.due_times import deadlines_changed
 from bot.flows.timeline import add_event, notify_reporter
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -121,12 +120,12 @@ def transition(
         now=now,
         visible_to_reporter=True,
     )
-    audit.append(
+    audit_concern(
         session,
-        at=now,
+        concern,
+        f"concern.{move.value}",
         actor=actor_id,
-        action=f"concern.{move.value}",
-        concern_reference=concern.reference,
+        now=now,
         detail={"status": concern.status, "stage": concern.stage, "outcome": concern.outcome},
     )
     session.flush()  # bumps the version; raises StaleDataError if someone else got there first

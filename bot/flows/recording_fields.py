@@ -18,10 +18,9 @@ from bot.domain.taxonomy import (
     WORKER_TYPES,
     ConcernKind,
 )
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.lifecycle import sync_card
 from bot.flows.timeline import add_event
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -113,12 +112,12 @@ def edit_recording(
         summary="Recording corrected: " + ", ".join(n.replace("_", " ") for n in changed),
         now=now,
     )
-    audit.append(
+    audit_concern(
         session,
-        at=now,
+        concern,
+        "concern.recording_edited",
         actor=actor_id,
-        action="concern.recording_edited",
-        concern_reference=concern.reference,
+        now=now,
         detail={
             "changed": changed,
             "elements": list(fields.elements),

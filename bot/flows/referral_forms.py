@@ -35,14 +35,9 @@ def save_no_referral(
     """Propose "no referral needed" with a reason; a second member confirms it."""
 
     def change(session: Session, concern: Concern) -> None:
+        now = context.now()
         propose_no_referral(
-            session,
-            context.vault,
-            concern,
-            reason=reason,
-            detail=detail,
-            actor_id=user_id,
-            now=context.now(),
+            session, context.vault, concern, reason=reason, detail=detail, actor_id=user_id, now=now
         )
 
     return act(

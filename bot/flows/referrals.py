@@ -25,12 +25,28 @@ from bot.domain.safeguarding import (
     no_referral_detail_problem,
 )
 from bot.domain.team_rules import TeamForm, form_refusal
+from bot.flows.conversation import audit_concern
 from bot.flows.team_steps import record_team_step
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
 DETAIL_FIELD = "no_referral_detail"
+# A "no referral needed" decision, proposed and perhaps confirmed, is held in these columns.
+# Named as attributes, not strings, so a renamed column is caught by the type checker.
+NO_REFERRAL_COLUMNS = (
+    Concern.no_referral_reason,
+    Concern.no_referral_detail_enc,
+    Concern.no_referral_by,
+    Concern.no_referral_at,
+    Concern.no_referral_confirmed_by,
+    Concern.no_referral_confirmed_at,
+)
+
+
+def withdraw_no_referral(concern: Concern) -> None:
+    """A referral made is the decision: any "no referral needed" proposed before it gives way."""
+    for column in NO_REFERRAL_COLUMNS:
+        setattr(concern, column.key, None)
 
 
 def _refuse_unless_allowed(form: TeamForm, concern: Concern, actor_id: str) -> None:
@@ -170,13 +186,8 @@ def no_referral_detail(
     to confirm it; the opening is audited like any opening of a concern's details."""
     if concern.no_referral_detail_enc is None:
         return None
-    audit.append(
-        session,
-        at=now,
-        actor=viewer_id,
-        action="concern.viewed",
-        concern_reference=concern.reference,
-        detail={"part": "no_referral"},
+    audit_concern(
+        session, concern, "concern.viewed", actor=viewer_id, now=now, detail={"part": "no_referral"}
     )
     return vault.open_text(
         vault.concern_key(concern),

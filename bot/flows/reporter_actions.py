@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 
 import structlog
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.domain.moves import IllegalMove
 from bot.domain.taxonomy import Status
@@ -20,6 +21,8 @@ from bot.flows.context import AppContext
 from bot.flows.conversation import is_reporter, latest_question, record_reporter_reply
 from bot.flows.integrity import IntegrityCheckFailed, integrity_failed
 from bot.flows.triage import find_concern, record_feedback
+from storage.models import Concern
+from storage.vault import Vault
 
 log = structlog.stdlib.get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +67,16 @@ class ReporterRefused(Exception):
         self.detail = detail
 
 
+def reporters_concern(
+    session: Session, vault: Vault, concern_id: str, user_id: str, *, otherwise: Refusal
+) -> Concern:
+    """The concern `user_id` raised; ReporterRefused(otherwise) when it is missing or not theirs."""
+    concern = find_concern(session, concern_id)
+    if concern is None or not is_reporter(vault, concern, user_id):
+        raise ReporterRefused(otherwise)
+    return concern
+
+
 @dataclass(frozen=True)
 class ReplyTarget:
     concern_id: str
@@ -75,9 +88,9 @@ class ReplyTarget:
 def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Reply button is for, if `user_id` raised it and it is still open."""
     with context.db.transaction() as session:
-        concern = find_concern(session, concern_id)
-        if concern is None or not is_reporter(context.vault, concern, user_id):
-            raise ReporterRefused(Refusal.NOT_YOURS)
+        concern = reporters_concern(
+            session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+        )
         if concern.status == Status.CLOSED:
             raise ReporterRefused(Refusal.CLOSED)
         question = latest_question(session, context.vault, concern)
@@ -88,9 +101,9 @@ def reply_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTar
 def feedback_target(context: AppContext, concern_id: str, user_id: str) -> ReplyTarget:
     """The concern a Give feedback button is for, if its reporter may answer now."""
     with context.db.transaction() as session:
-        concern = find_concern(session, concern_id)
-        if concern is None or not is_reporter(context.vault, concern, user_id):
-            raise ReporterRefused(Refusal.NOT_YOURS)
+        concern = reporters_concern(
+            session, context.vault, concern_id, user_id, otherwise=Refusal.NOT_YOURS
+        )
         if concern.status != Status.CLOSED:
             raise ReporterRefused(Refusal.REOPENED)
         if concern.feedback:
@@ -106,9 +119,9 @@ def send_reply(
     reference = None
     try:
         with context.db.transaction() as session:
-            concern = find_concern(session, concern_id)
-            if concern is None or not is_reporter(context.vault, concern, user_id):
-                raise ReporterRefused(Refusal.TAMPERED)
+            concern = reporters_concern(
+                session, context.vault, concern_id, user_id, otherwise=Refusal.TAMPERED
+            )
             if concern.status == Status.CLOSED:
                 raise ReporterRefused(Refusal.CLOSED)
             dedupe.claim_view(session, context.vault.ring, submission_id, now=context.now())
@@ -126,9 +139,9 @@ def send_feedback(
 ) -> None:
     """Record the answer to "would you speak up again?"; ReporterRefused otherwise."""
     with context.db.transaction() as session:
-        concern = find_concern(session, concern_id)
-        if concern is None or not is_reporter(context.vault, concern, user_id):
-            raise ReporterRefused(Refusal.TAMPERED)
+        concern = reporters_concern(
+            session, context.vault, concern_id, user_id, otherwise=Refusal.TAMPERED
+        )
         try:
             record_feedback(session, context.vault, concern, answer, comment, now=context.now())
         except IllegalMove as refused:

@@ -25,7 +25,7 @@ from bot.domain.retention import (
     shred_month,
 )
 from bot.domain.taxonomy import ConcernKind, Status
-from storage import audit
+from bot.flows.conversation import audit_concern
 from storage.models import Concern, ConcernEvent, LearningSummary, OutboxItem
 from storage.outbox import DELIVERED
 from storage.shred_keys import ShredKeys
@@ -106,12 +106,12 @@ def destroy(session: Session, concern: Concern, *, reason: str, now: datetime) -
             facts_tag=None,
         )
     )
-    audit.append(
+    audit_concern(
         session,
-        at=now,
+        concern,
+        "concern.content_destroyed",
         actor="system",
-        action="concern.content_destroyed",
-        concern_reference=concern.reference,
+        now=now,
         detail={"reason": reason, "kind": concern.kind},
     )
 

@@ -24,9 +24,8 @@ from bot.domain.taxonomy import (
     ConcernKind,
     IdentityMode,
 )
-from bot.flows.conversation import is_reporter
+from bot.flows.conversation import audit_concern, is_reporter
 from bot.flows.timeline import read_timeline
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -140,11 +139,7 @@ def export_reporter(
                 messages=messages,
             )
         )
-        audit.append(
-            session,
-            at=now,
-            actor=requested_by,
-            action="concern.subject_access_export",
-            concern_reference=concern.reference,
+        audit_concern(
+            session, concern, "concern.subject_access_export", actor=requested_by, now=now
         )
     return SubjectAccessExport(generated_at=now.isoformat(timespec="minutes"), concerns=held)

@@ -21,8 +21,9 @@ from bot.domain.team_rules import (
     referral_ack_refusal,
     referral_date_problem,
 )
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.due_times import deadlines_changed
+from bot.flows.referrals import withdraw_no_referral
 from bot.flows.team_steps import record_team_step
 from bot.flows.timeline import TimelineEntry, add_event, read_timeline
 from storage import audit
@@ -81,9 +82,7 @@ def add_note(
         now=now,
     )
     concern.updated_at = now
-    audit.append(
-        session, at=now, actor=actor_id, action="note.added", concern_reference=concern.reference
-    )
+    audit_concern(session, concern, "note.added", actor=actor_id, now=now)
     note_on_card(session, concern, f"<@{actor_id}> added a note.", now, event_uid)
 
 
@@ -119,13 +118,7 @@ def record_referral(
     concern.referral_acknowledged_at = None
     deadlines_changed(concern, now)
     concern.referral_chased_at = None
-    # A referral is the decision: any "no referral needed" proposed before it gives way.
-    concern.no_referral_reason = None
-    concern.no_referral_detail_enc = None
-    concern.no_referral_by = None
-    concern.no_referral_at = None
-    concern.no_referral_confirmed_by = None
-    concern.no_referral_confirmed_at = None
+    withdraw_no_referral(concern)
     concern.referral_reference_enc = (
         vault.seal_text(
             data_key, reference, table="concerns", row_id=concern.id, field="referral_reference"
@@ -358,10 +351,4 @@ def record_feedback(
         body=comment,
         now=now,
     )
-    audit.append(
-        session,
-        at=now,
-        actor="reporter",
-        action="feedback.given",
-        concern_reference=concern.reference,
-    )
+    audit_concern(session, concern, "feedback.given", actor="reporter", now=now)
