@@ -10,7 +10,7 @@ for the keys already queued, then one executemany.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, String, bindparam, literal, select
@@ -25,7 +25,8 @@ from storage.rows import rows_together, table_of, unnested
 
 @dataclass(frozen=True)
 class NewItem:
-    """An item for enqueue_many_once: one without a payload."""
+    """An item for enqueue_many_once: one without a payload. Its fields are outbox.enqueue's
+    own keywords, so an item is queued elsewhere by passing them on."""
 
     kind: str
     lane: str
@@ -117,14 +118,6 @@ def _enqueue_many_elsewhere(
         for item in items:
             if item.idempotency_key in seen or item.idempotency_key in added:
                 continue
-            outbox.enqueue(
-                session,
-                kind=item.kind,
-                lane=item.lane,
-                idempotency_key=item.idempotency_key,
-                concern_id=item.concern_id,
-                now=now,
-                priority=item.priority,
-            )
+            outbox.enqueue(session, now=now, **asdict(item))
             added.add(item.idempotency_key)
     return added

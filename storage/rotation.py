@@ -127,6 +127,11 @@ def _rotate_batch(
     return []
 
 
+def _sealed_in(concern: Concern, field: str) -> dict[str, str]:
+    """Where one of a concern's sealed fields is bound: its table, row and field."""
+    return {"table": "concerns", "row_id": concern.id, "field": field}
+
+
 def _rotate_one(
     session: Session, vault: Vault, concern: Concern, now: Callable[[], datetime]
 ) -> str:
@@ -142,11 +147,7 @@ def _rotate_one(
         user_id = None
         if concern.reporter_enc is not None and concern.reporter_index is not None:
             user_id = vault.open_json(
-                data_key,
-                concern.reporter_enc,
-                table="concerns",
-                row_id=concern.id,
-                field="reporter",
+                data_key, concern.reporter_enc, **_sealed_in(concern, "reporter")
             )["user_id"]
     except (UnknownKeyError, ContentDestroyed):
         return "key_missing"
@@ -170,11 +171,7 @@ def _rotate_one(
         # A no-contact receipt's locator is keyed: re-derive it from its sealed first group,
         # so the receipt still finds its concern once the old key is removed.
         group = vault.open_text(
-            data_key,
-            concern.receipt_group_enc,
-            table="concerns",
-            row_id=concern.id,
-            field="receipt_group",
+            data_key, concern.receipt_group_enc, **_sealed_in(concern, "receipt_group")
         )
         concern.receipt_locator = receipt_locator_tag(vault.ring, group)
     vault.reseal(concern, data_key)

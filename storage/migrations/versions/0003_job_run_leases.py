@@ -10,21 +10,22 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import add_columns, drop_columns
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("job_runs") as batch:
-        batch.add_column(sa.Column("lease_until", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="1"))
+    add_columns(
+        "job_runs",
+        sa.Column("lease_until", sa.DateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="1"),
+    )
     # Periods claimed before leases existed were never marked finished: count them as done,
     # as the code that claimed them did.
     op.execute("UPDATE job_runs SET finished_at = claimed_at WHERE finished_at IS NULL")
 
 
 def downgrade() -> None:
-    op.drop_column("job_runs", "attempts")
-    op.drop_column("job_runs", "lease_until")
+    drop_columns("job_runs", "attempts", "lease_until")

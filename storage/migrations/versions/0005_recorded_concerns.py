@@ -8,22 +8,20 @@ Create Date: 2026-11-30
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
+
+from storage.migrations.columns import add_columns, drop_columns
 
 revision = "0005"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.add_column(
-            sa.Column("raised_via", sa.String(length=20), nullable=False, server_default="slack")
-        )
-        batch.add_column(sa.Column("recorded_by", sa.String(length=32), nullable=True))
+    add_columns(
+        "concerns",
+        sa.Column("raised_via", sa.String(length=20), nullable=False, server_default="slack"),
+        sa.Column("recorded_by", sa.String(length=32), nullable=True),
+    )
 
 
 def downgrade() -> None:
-    op.drop_column("concerns", "recorded_by")
-    op.drop_column("concerns", "raised_via")
+    drop_columns("concerns", "recorded_by", "raised_via")

@@ -11,19 +11,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import add_columns, drop_columns
+
 revision = "0006"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.add_column(sa.Column("worker_type", sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column("detriment_indicated_at", sa.DateTime(), nullable=True))
+    add_columns(
+        "concerns",
+        sa.Column("worker_type", sa.String(length=20), nullable=True),
+        sa.Column("detriment_indicated_at", sa.DateTime(), nullable=True),
+    )
     op.execute("UPDATE concerns SET detriment_indicated_at = created_at WHERE detriment = 'yes'")
 
 
 def downgrade() -> None:
-    op.drop_column("concerns", "detriment_indicated_at")
-    op.drop_column("concerns", "worker_type")
+    drop_columns("concerns", "detriment_indicated_at", "worker_type")

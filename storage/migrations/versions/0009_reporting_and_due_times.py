@@ -11,16 +11,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import add_columns, drop_columns
+
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.add_column(sa.Column("feedback_given_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("next_due_at", sa.DateTime(), nullable=True))
+    add_columns(
+        "concerns",
+        sa.Column("feedback_given_at", sa.DateTime(), nullable=True),
+        sa.Column("next_due_at", sa.DateTime(), nullable=True),
+    )
     op.create_index("ix_concerns_next_due_at", "concerns", ["next_due_at"])
     op.create_index("ix_concerns_created_at", "concerns", ["created_at"])
     op.create_index("ix_concerns_closed_at", "concerns", ["closed_at"])
@@ -61,5 +63,4 @@ def downgrade() -> None:
     op.drop_index("ix_concerns_closed_at", table_name="concerns")
     op.drop_index("ix_concerns_created_at", table_name="concerns")
     op.drop_index("ix_concerns_next_due_at", table_name="concerns")
-    op.drop_column("concerns", "next_due_at")
-    op.drop_column("concerns", "feedback_given_at")
+    drop_columns("concerns", "next_due_at", "feedback_given_at")

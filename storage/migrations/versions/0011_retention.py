@@ -11,18 +11,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import add_columns, drop_columns
+
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.add_column(sa.Column("legal_hold_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("legal_hold_by", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("shred_month", sa.String(length=7), nullable=True))
-        batch.add_column(sa.Column("destroyed_at", sa.DateTime(), nullable=True))
+    add_columns(
+        "concerns",
+        sa.Column("legal_hold_at", sa.DateTime(), nullable=True),
+        sa.Column("legal_hold_by", sa.String(length=32), nullable=True),
+        sa.Column("shred_month", sa.String(length=7), nullable=True),
+        sa.Column("destroyed_at", sa.DateTime(), nullable=True),
+    )
     op.create_index("ix_concerns_shred_month", "concerns", ["shred_month"])
 
 
@@ -44,8 +46,5 @@ def downgrade() -> None:
             "destroyed; the previous release cannot tell either from tampering, so this "
             "downgrade is refused"
         )
-    # Native DROP COLUMN (SQLite 3.35+): a batch rebuild would drop the concerns table, which
-    # the foreign keys of rows that reference it refuse.
     op.drop_index("ix_concerns_shred_month", table_name="concerns")
-    for column in ("destroyed_at", "shred_month", "legal_hold_by", "legal_hold_at"):
-        op.drop_column("concerns", column)
+    drop_columns("concerns", "destroyed_at", "shred_month", "legal_hold_by", "legal_hold_at")

@@ -11,17 +11,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import add_columns, drop_columns
+
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("concerns") as batch:
-        batch.add_column(sa.Column("checkin_sent_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("checkin_answer", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("checkin_answered_at", sa.DateTime(), nullable=True))
+    add_columns(
+        "concerns",
+        sa.Column("checkin_sent_at", sa.DateTime(), nullable=True),
+        sa.Column("checkin_answer", sa.String(length=8), nullable=True),
+        sa.Column("checkin_answered_at", sa.DateTime(), nullable=True),
+    )
     op.create_table(
         "learning_summaries",
         sa.Column("id", sa.String(length=36), primary_key=True),
@@ -37,6 +39,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("learning_summaries")
-    # Native DROP COLUMN: a batch rebuild would drop the concerns table others reference.
-    for column in ("checkin_answered_at", "checkin_answer", "checkin_sent_at"):
-        op.drop_column("concerns", column)
+    drop_columns("concerns", "checkin_answered_at", "checkin_answer", "checkin_sent_at")

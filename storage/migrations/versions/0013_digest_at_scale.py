@@ -18,8 +18,6 @@ from alembic import op
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 _SPEAK_UP = sa.text("kind = 'speak_up'")
 
