@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.indexes import create_partial_index
 
 revision = "0009"
 down_revision = "0008"
@@ -34,13 +35,11 @@ def upgrade() -> None:
         ["status", "kind", "created_at", "acknowledged_at", "ack_due_at",
          "last_reporter_update_at"],
     )  # fmt: skip
-    awaiting = sa.text("referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL")
-    op.create_index(
+    create_partial_index(
         "ix_concerns_referral_awaiting",
         "concerns",
         ["referral_made_at"],
-        postgresql_where=awaiting,
-        sqlite_where=awaiting,
+        "referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL",
     )
     op.create_index(
         "ix_concerns_referral_acknowledged_at", "concerns", ["referral_acknowledged_at"]

@@ -13,40 +13,37 @@ Create Date: 2026-12-03
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations.indexes import create_partial_index
 
 revision = "0013"
 down_revision = "0012"
 
-_SPEAK_UP = sa.text("kind = 'speak_up'")
+_SPEAK_UP = "kind = 'speak_up'"
 
 
 def upgrade() -> None:
-    op.create_index(
+    create_partial_index(
         "ix_concerns_speak_up_raised",
         "concerns",
         ["created_at"],
-        postgresql_include=["site", "professional_group", "identity_mode", "detriment",
-                            "elements"],
-        postgresql_where=_SPEAK_UP,
-        sqlite_where=_SPEAK_UP,
-    )  # fmt: skip
-    op.create_index(
+        _SPEAK_UP,
+        include=["site", "professional_group", "identity_mode", "detriment", "elements"],
+    )
+    create_partial_index(
         "ix_concerns_speak_up_acknowledged",
         "concerns",
         ["acknowledged_at"],
-        postgresql_include=["created_at"],
-        postgresql_where=_SPEAK_UP,
-        sqlite_where=_SPEAK_UP,
+        _SPEAK_UP,
+        include=["created_at"],
     )
-    op.create_index(
+    create_partial_index(
         "ix_concerns_speak_up_closed",
         "concerns",
         ["closed_at"],
-        postgresql_include=["created_at", "status"],
-        postgresql_where=_SPEAK_UP,
-        sqlite_where=_SPEAK_UP,
+        _SPEAK_UP,
+        include=["created_at", "status"],
     )
 
 

@@ -13,23 +13,16 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
+
+from storage.migrations.indexes import create_partial_index
 
 revision = "0014"
 down_revision = "0013"
 
-_PENDING = sa.text("status = 'pending'")
-
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_outbox_pending_lane",
-        "outbox",
-        ["lane", "id"],
-        postgresql_where=_PENDING,
-        sqlite_where=_PENDING,
-    )
+    create_partial_index("ix_outbox_pending_lane", "outbox", ["lane", "id"], "status = 'pending'")
 
 
 def downgrade() -> None:
