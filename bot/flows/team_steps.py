@@ -30,7 +30,8 @@ def record_team_step(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """`event`/`summary` go on the timeline, `action`/`detail` in the audit log (never free
-    text), `card_line` in the card's thread."""
+    text), `card_line` in the card's thread. The step counts as the concern's latest change."""
+    concern.updated_at = now
     event_uid = add_team_event(session, vault, concern, event, summary, actor_id, now)
     audit_concern(session, concern, action, actor=actor_id, now=now, detail=detail)
     session.flush()
