@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,9 +23,16 @@ def note_on_card(session: Session, concern: Concern, text: str, now: datetime, k
     effects.queue_thread_note(session, concern_id=concern.id, key=key, text=text, now=now)
 
 
+class Referenced(Protocol):
+    """A concern named by its reference: a stored row, or one about to be stored."""
+
+    @property
+    def reference(self) -> str: ...
+
+
 def audit_concern(
     session: Session,
-    concern: Concern,
+    concern: Referenced,
     action: str,
     *,
     actor: str,

@@ -19,8 +19,8 @@ from bot.domain.deadlines import Timescales, acknowledge_by
 from bot.domain.routing import Router
 from bot.domain.taxonomy import RAISED_VIA, TAXONOMY_VERSION, ConcernKind, IdentityMode, Status
 from bot.flows import dedupe, effects
+from bot.flows.conversation import audit_concern
 from bot.flows.timeline import add_event_row, event_row, queue_reporter_dm
-from storage import audit
 from storage.crypto import (
     Receipt,
     hash_receipt,
@@ -284,12 +284,12 @@ def store_raise(session: Session, prepared: PreparedRaise) -> RaisedConcern:
     else:
         actor, action = "reporter", "concern.raised"
     event_uid = add_event_row(session, prepared.first_event)
-    audit.append(
+    audit_concern(
         session,
-        at=now,
+        prepared,
+        action,
         actor=actor,
-        action=action,
-        concern_reference=prepared.reference,
+        now=now,
         detail={"kind": request.kind.value, "identity_mode": request.identity_mode.value},
     )
     effects.queue_card(session, concern_id=concern_id, key="1", urgent=urgent, now=now)

@@ -4,18 +4,12 @@ timeline and deadlines as any other, so the quarterly return counts every case."
 from __future__ import annotations
 
 import structlog
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.taxonomy import ConcernKind
 from bot.flows.authorisation import TeamLookupFailed
 from bot.flows.context import AppContext
-from bot.flows.raising import (
-    RaisedConcern,
-    RaiseRequest,
-    find_by_submission,
-    prepare_raise,
-    repeat_submission,
-)
+from bot.flows.raising import RaisedConcern, RaiseRequest
+from bot.flows.submitting import store_submission
 
 log = structlog.stdlib.get_logger(__name__)
 
@@ -46,22 +40,11 @@ def record_concern(
 ) -> RaisedConcern:
     """Store the recorded concern (once per submitted form); NotAGuardian if not allowed."""
     may_record(context, guardian_id)
-    prepared = prepare_raise(
-        context.vault,
-        context.raise_policy,
-        request,
-        reporter_user_id=reporter_user,
-        submission_id=submission_id,
-        now=context.now(),
+    raised = store_submission(
+        context, request, reporter_user_id=reporter_user, submission_id=submission_id
     )
-    try:
-        raised = context.raises.run(prepared)
-    except IntegrityError:
-        with context.db.transaction() as session:
-            existing = find_by_submission(session, context.vault, submission_id)
-            if existing is None:
-                raise
-            return repeat_submission(session, context.vault, existing)
+    if raised.duplicate:  # the form sent again: recorded, and announced, the first time
+        return raised
     log.info("concern.recorded", reference=raised.reference, actor=guardian_id)
     context.wake_outbox()
     return raised

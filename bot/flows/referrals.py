@@ -101,7 +101,6 @@ def propose_no_referral(
     concern.no_referral_at = now
     concern.no_referral_confirmed_by = None
     concern.no_referral_confirmed_at = None
-    concern.updated_at = now
     label = NO_REFERRAL_REASONS[reason]
     record_team_step(
         session,
@@ -125,7 +124,6 @@ def confirm_no_referral(
     _refuse_unless_allowed(TeamForm.CONFIRM_NO_REFERRAL, concern, actor_id)
     concern.no_referral_confirmed_by = actor_id
     concern.no_referral_confirmed_at = now
-    concern.updated_at = now
     label = NO_REFERRAL_REASONS.get(concern.no_referral_reason or "", "")
     record_team_step(
         session,
@@ -163,7 +161,6 @@ def record_referral_chased(
     if problem is not None or chased_on is None:  # a missing date is one of its problems
         raise IllegalMove(problem or "Pick the date you chased the local authority.")
     concern.referral_chased_at = picked_moment(chased_on, now, timezone)
-    concern.updated_at = now
     record_team_step(
         session,
         vault,

@@ -9,10 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.flows.conversation import note_on_card
+from bot.flows.conversation import audit_concern, note_on_card
 from bot.flows.lifecycle import sync_card
 from bot.flows.timeline import add_team_event
-from storage import audit
 from storage.models import Concern
 from storage.vault import Vault
 
@@ -31,16 +30,10 @@ def record_team_step(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """`event`/`summary` go on the timeline, `action`/`detail` in the audit log (never free
-    text), `card_line` in the card's thread."""
+    text), `card_line` in the card's thread. The step counts as the concern's latest change."""
+    concern.updated_at = now
     event_uid = add_team_event(session, vault, concern, event, summary, actor_id, now)
-    audit.append(
-        session,
-        at=now,
-        actor=actor_id,
-        action=action,
-        concern_reference=concern.reference,
-        detail=detail,
-    )
+    audit_concern(session, concern, action, actor=actor_id, now=now, detail=detail)
     session.flush()
     sync_card(session, concern, now)
     note_on_card(session, concern, card_line, now, event_uid)

@@ -51,7 +51,6 @@ def assign_owner(
     if concern.status == Status.CLOSED:
         raise IllegalMove(closed_refusal(concern.reference))
     concern.owner_id = owner_id
-    concern.updated_at = now
     record_team_step(
         session,
         vault,
@@ -126,7 +125,6 @@ def record_referral(
         if reference
         else None
     )
-    concern.updated_at = now
     record_team_step(
         session,
         vault,
@@ -150,7 +148,6 @@ def record_referral_acknowledged(
     ):
         raise IllegalMove(problem)
     concern.referral_acknowledged_at = now
-    concern.updated_at = now
     deadlines_changed(concern, now)
     record_team_step(
         session,

@@ -9,21 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.domain.clock import local_today
 from bot.domain.routing import RoutingError
 from bot.domain.taxonomy import ConcernKind, IdentityMode
-from bot.flows import dedupe
 from bot.flows.context import AppContext
-from bot.flows.raising import (
-    RaisedConcern,
-    RaiseRequest,
-    find_by_submission,
-    prepare_raise,
-    repeat_submission,
-    replayed_no_contact,
-)
+from bot.flows.submitting import store_submission
 from bot.slack import copy as help_text
 from bot.slack import raise_form, raise_parsing, signed_metadata
 from bot.slack.ids import Block
@@ -35,7 +27,6 @@ NO_SAFEGUARDING_CHANNEL = (
     "Safeguarding concerns cannot be taken here yet, so nothing was sent. If anyone is in "
     "immediate danger call 999 now; otherwise contact the safeguarding team directly."
 )
-_STORE_ATTEMPTS = 3
 NOT_SAVED = (
     "We could not save your concern just now, so nothing was sent. Your text is still here: "
     "please press Send again in a minute."
@@ -73,7 +64,9 @@ def submit_raise(
     if not isinstance(view_id, str) or not view_id or len(view_id) > 255:
         return errors({Block.DESCRIPTION: help_text.FORM_TAMPERED})
     try:
-        raised = _store(context, parsed.request, user_id, view_id)
+        raised = store_submission(
+            context, parsed.request, reporter_user_id=user_id, submission_id=view_id
+        )
     except RoutingError:
         log.error("raise.no_route", kind=kind.value)
         return errors({Block.DESCRIPTION: NO_SAFEGUARDING_CHANNEL})
@@ -103,31 +96,3 @@ def submit_raise(
             ),
         ),
     }
-
-
-def _store(context: AppContext, request: RaiseRequest, user_id: str, view_id: str) -> RaisedConcern:
-    attempts_left = _STORE_ATTEMPTS
-    while True:
-        prepared = prepare_raise(
-            context.vault,
-            context.raise_policy,
-            request,
-            reporter_user_id=user_id,
-            submission_id=view_id,
-            now=context.now(),
-        )
-        try:
-            return context.raises.run(prepared)
-        except IntegrityError:
-            # Most often the same view sent again (a double click, or Slack resending after
-            # a lost answer): answer with what the first one stored. Otherwise the random
-            # reference was taken (about one in a billion): try again with a new one.
-            with context.db.transaction() as session:
-                existing = find_by_submission(session, context.vault, view_id)
-                if existing is not None:
-                    return repeat_submission(session, context.vault, existing)
-                if dedupe.seen_no_contact_submission(session, context.vault.ring, view_id):
-                    return replayed_no_contact(request)
-            attempts_left -= 1
-            if not attempts_left:
-                raise

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import urllib.error
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.demo.simulator.web_api import SlackWebApiEmulator
 from bot.runtime import kept_alive
 from bot.runtime.kept_alive import KeptAliveWebClient
+from tests.support.http_server import QuietHandler, serving
 
 
 def clients(base_url: str) -> tuple[WebClient, KeptAliveWebClient]:
@@ -25,39 +26,25 @@ def clients(base_url: str) -> tuple[WebClient, KeptAliveWebClient]:
     return WebClient(retry_handlers=[], **options), KeptAliveWebClient(retry_handlers=[], **options)
 
 
-class _PeerRecorder(BaseHTTPRequestHandler):
+class _PeerRecorder(QuietHandler):
     """Answers every call `ok` and records which client port it came from."""
 
     protocol_version = "HTTP/1.1"
     peers: list[int] = []
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.read_body()
         type(self).peers.append(self.client_address[1])
         body = b'{"ok": true, "channel": "C1", "ts": "1.1"}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        self.answer(200, "application/json; charset=utf-8", body)
 
 
 @pytest.fixture
 def recorder() -> Iterator[tuple[str, list[int]]]:
     peers: list[int] = []
     handler = type("Recorder", (_PeerRecorder,), {"peers": peers})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/", peers
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield f"{url}/api/", peers
 
 
 def test_calls_from_one_thread_share_one_connection(recorder: tuple[str, list[int]]) -> None:

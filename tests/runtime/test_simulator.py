@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs
 
@@ -21,6 +20,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.demo.simulator.web_api import SlackWebApiEmulator
 from bot.demo.simulator.workspace import SlackWorkspace, find_button, view_state_values
+from tests.support.http_server import QuietHandler, serving
 from tests.support.input_blocks import choices, input_block, plain_text
 
 SECRET = "test-signing-secret"
@@ -62,10 +62,10 @@ class _AppServer(ThreadingHTTPServer):
     app: RecordingApp
 
 
-class _AppHandler(BaseHTTPRequestHandler):
+class _AppHandler(QuietHandler):
     def do_POST(self) -> None:
         app = cast(_AppServer, self.server).app
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        body = self.read_body().decode()
         verifier = SignatureVerifier(SECRET)
         valid = verifier.is_valid(
             body=body,
@@ -75,28 +75,17 @@ class _AppHandler(BaseHTTPRequestHandler):
         status, answer = (200, app.reply) if valid else (401, "invalid signature")
         if valid:
             app.received.append(Received(dict(self.headers.items()), body))
-        data = answer.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json" if answer[:1] == "{" else "text/plain")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+        content_type = "application/json" if answer[:1] == "{" else "text/plain"
+        self.answer(status, content_type, answer.encode())
 
 
 @pytest.fixture
 def app() -> Iterator[RecordingApp]:
     server = _AppServer(("127.0.0.1", 0), _AppHandler)
-    recording = RecordingApp(url=f"http://127.0.0.1:{server.server_address[1]}/slack/events")
-    server.app = recording
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    yield recording
-    server.shutdown()
-    server.server_close()
+    server.app = recording = RecordingApp()
+    with serving(server) as url:
+        recording.url = f"{url}/slack/events"
+        yield recording
 
 
 @pytest.fixture
