@@ -162,3 +162,32 @@ def test_the_workers_client_is_the_kept_alive_one() -> None:
     client = build_web_client(Settings(slack_bot_token="xoxb-test"))
     assert isinstance(client, KeptAliveWebClient)
     assert client.retry_handlers  # slack_sdk's retry of a failed connection is kept
+
+
+class _ProxyRecorder(QuietHandler):
+    """A forward proxy's side of a call: answers `ok` and records the URL it was asked for."""
+
+    targets: list[str] = []
+
+    def do_POST(self) -> None:
+        self.read_body()
+        type(self).targets.append(self.path)
+        self.answer(200, "application/json; charset=utf-8", b'{"ok": true}')
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy"])
+def test_behind_a_proxy_calls_go_through_it(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    """A trust's network may only reach Slack through its proxy: the proxy settings slack_sdk
+    honours are honoured here too (by leaving such calls to slack_sdk's own transport)."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    targets: list[str] = []
+    handler = type("Proxy", (_ProxyRecorder,), {"targets": targets})
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as proxy_url:
+        monkeypatch.setenv(variable, proxy_url)
+        # A host that does not resolve: only the proxy can carry the call.
+        client = KeptAliveWebClient(
+            token="xoxb-test", base_url="http://slack.invalid/api/", retry_handlers=[]
+        )
+        assert client.chat_postMessage(channel="C1", text="card")["ok"] is True
+    assert targets == ["http://slack.invalid/api/chat.postMessage"]
