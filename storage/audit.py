@@ -96,6 +96,19 @@ def head_mac(
     return hmac.new(audit_key, message.encode(), hashlib.sha256).hexdigest()
 
 
+def head_mac_matches(audit_key: bytes, head: AuditHead | Row[Any]) -> bool:
+    """Whether the head record (the model, or its row as read) has the MAC `audit_key` gives
+    what it records."""
+    expected = head_mac(
+        audit_key,
+        seq=head.seq,
+        entry=head.entry_mac,
+        legacy_through=head.legacy_through,
+        key_id=head.key_id or "",
+    )
+    return head.mac is not None and hmac.compare_digest(expected, head.mac)
+
+
 FINGERPRINT_HEX = 16
 
 
@@ -276,14 +289,7 @@ def _head_problem(
     key = ring.audit_key(head.key_id) or AuditKeys.load(session, ring).get(head.key_id)
     if key is None:
         return "under an unknown key"
-    expected = head_mac(
-        key,
-        seq=head.seq,
-        entry=head.entry_mac,
-        legacy_through=head.legacy_through,
-        key_id=head.key_id,
-    )
-    return None if hmac.compare_digest(expected, head.mac) else "altered"
+    return None if head_mac_matches(key, head) else "altered"
 
 
 @event.listens_for(Session, "before_commit")

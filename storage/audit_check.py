@@ -29,7 +29,7 @@ from storage.audit import (
     AuditKeys,
     entry_mac,
     fingerprint,
-    head_mac,
+    head_mac_matches,
     legacy_hash,
 )
 from storage.crypto import KeyRing
@@ -176,16 +176,7 @@ def _head_problem(keys: AuditKeys, head: AuditHead | None) -> str | None:
     key = keys.get(head.key_id)
     if key is None:
         return f"is MAC'd under key {head.key_id}, which is not available"
-    expected = head_mac(
-        key,
-        seq=head.seq,
-        entry=head.entry_mac,
-        legacy_through=head.legacy_through,
-        key_id=head.key_id or "",
-    )
-    return (
-        None if hmac.compare_digest(expected, head.mac) else "was altered (its MAC does not match)"
-    )
+    return None if head_mac_matches(key, head) else "was altered (its MAC does not match)"
 
 
 def _anchor_holds(keys: AuditKeys, anchor: Anchor, mac: str) -> bool:

@@ -8,7 +8,7 @@ a form, so nobody types a close-out for a concern that cannot be closed.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
+from enum import Enum, auto
 
 from bot.domain.moves import ALLOWED_FROM, Move, refusal
 from bot.domain.safeguarding import (
@@ -23,18 +23,19 @@ from bot.domain.taxonomy import FEEDBACK_ANSWERS, ConcernKind, Status
 REFERRALS_ON_SAFEGUARDING_ONLY = "Referrals are recorded on safeguarding concerns only."
 
 
-class TeamForm(StrEnum):
-    """The card's buttons that open a form."""
+class TeamForm(Enum):
+    """The card's buttons that open a form. Names only: Slack's action ids for the buttons
+    are bot.slack.ids.Action, mapped to these where the buttons are handled."""
 
-    ASSIGN = "assign"
-    ASK_REPORTER = "ask_reporter"
-    ADD_NOTE = "add_note"
-    UPDATE_STATUS = "update_status"
-    CLOSE = "close"
-    RECORD_REFERRAL = "record_referral"
-    NO_REFERRAL = "no_referral"
-    CONFIRM_NO_REFERRAL = "confirm_no_referral"
-    REFERRAL_CHASED = "referral_chased"
+    ASSIGN = auto()
+    ASK_REPORTER = auto()
+    ADD_NOTE = auto()
+    UPDATE_STATUS = auto()
+    CLOSE = auto()
+    RECORD_REFERRAL = auto()
+    NO_REFERRAL = auto()
+    CONFIRM_NO_REFERRAL = auto()
+    REFERRAL_CHASED = auto()
 
 
 # The safeguarding team's referral-decision forms (bot.domain.safeguarding).

@@ -4,7 +4,7 @@ describe what the trust did, not who spoke up."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,46 +18,30 @@ from bot.domain.policy import Policy
 from bot.domain.reporting_week import ReportedWeek
 from bot.domain.taxonomy import ConcernKind, Status
 from bot.flows.digest_sql import between, open_at_end
-from bot.flows.due_times import CLOCK_COLUMNS
+from bot.flows.due_times import CLOCK_COLUMNS, ClockFacts
 from storage.models import Concern
 
 REFERRAL_DEADLINE = RECORD_REFERRAL  # the domain's name for the referral deadline
 
 
-@dataclass(frozen=True)
-class _AsAt:
-    """A safeguarding concern as it stood at `end`: not yet referred, and open."""
+def _as_at(row: Any, end: datetime) -> ClockFacts:
+    """A safeguarding concern not referred by `end`, as it stood then: open, with no step of
+    a referral decision yet, and nothing that happened after `end`."""
 
-    kind: str
-    status: str
-    urgent: bool
-    created_at: datetime
-    ack_due_at: datetime
-    acknowledged_at: datetime | None
-    last_reporter_update_at: datetime | None
-    # Not referred by `end`, so no step of a referral decision had happened yet.
-    referral_made_at: None = None
-    referral_acknowledged_at: None = None
-    referral_chased_at: None = None
-    no_referral_reason: None = None
-    no_referral_confirmed_at: None = None
+    def by_end(at: datetime | None) -> datetime | None:
+        return at if at is not None and at < end else None
 
-    @classmethod
-    def of(cls, row: Any, end: datetime) -> _AsAt:
-        """`row` as it stood at `end`: what happened after `end` had not happened yet."""
-
-        def by_end(at: datetime | None) -> datetime | None:
-            return at if at is not None and at < end else None
-
-        return cls(
-            kind=str(row.kind),
-            status=Status.RECEIVED if row.status == Status.CLOSED else str(row.status),
-            urgent=bool(row.urgent),
-            created_at=row.created_at,
-            ack_due_at=row.ack_due_at,
-            acknowledged_at=by_end(row.acknowledged_at),
-            last_reporter_update_at=by_end(row.last_reporter_update_at),
-        )
+    return replace(
+        ClockFacts(**row._asdict()),
+        status=Status.RECEIVED if row.status == Status.CLOSED else str(row.status),
+        acknowledged_at=by_end(row.acknowledged_at),
+        last_reporter_update_at=by_end(row.last_reporter_update_at),
+        referral_made_at=None,
+        referral_acknowledged_at=None,
+        referral_chased_at=None,
+        no_referral_reason=None,
+        no_referral_confirmed_at=None,
+    )
 
 
 def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -> Safeguarding:
@@ -97,7 +81,7 @@ def safeguarding_process(session: Session, policy: Policy, week: ReportedWeek) -
         *session.execute(facts.where(sg, open_at_end(end), Concern.referral_made_at >= end)),
     ]
     for concern in waiting:
-        as_then = _AsAt.of(concern, end)
+        as_then = _as_at(concern, end)
         for deadline in deadlines(as_then, policy.timescales, end):
             if deadline.what == REFERRAL_DEADLINE and deadline.overdue:
                 late.append(deadline.due_at)

@@ -20,7 +20,7 @@ from bot.domain.deadlines import deadlines
 from bot.domain.policy import Policy
 from bot.domain.taxonomy import ConcernKind, Stage, Status
 from bot.flows.delivery_health import waiting_items
-from bot.flows.due_times import CLOCK_COLUMNS
+from bot.flows.due_times import CLOCK_COLUMNS, ClockFacts
 from storage.models import Concern, ConcernEvent
 
 OPEN = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
@@ -111,26 +111,14 @@ class Digest:
 
 
 @dataclass(frozen=True)
-class _Open:
-    """An open concern's plain facts: enough for its deadlines (bot.domain.deadlines)."""
+class _Open(ClockFacts):
+    """An open concern's plain facts: its clock, and who and what it is for the rows."""
 
     id: str
     reference: str
-    kind: str
-    status: str
     stage: str | None
     owner_id: str | None
     detriment: str | None
-    urgent: bool
-    created_at: datetime
-    ack_due_at: datetime
-    acknowledged_at: datetime | None
-    last_reporter_update_at: datetime | None
-    referral_made_at: datetime | None
-    referral_acknowledged_at: datetime | None
-    referral_chased_at: datetime | None
-    no_referral_reason: str | None
-    no_referral_confirmed_at: datetime | None
 
 
 _OPEN_COLUMNS = (

@@ -9,7 +9,11 @@ due times instead of reading every open concern.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.domain.taxonomy import Status
 from storage.models import Concern
@@ -20,19 +24,26 @@ def deadlines_changed(concern: Concern, now: datetime) -> None:
     concern.next_due_at = None if concern.status == Status.CLOSED else now
 
 
-# The columns a concern's deadlines are worked out from (bot.domain.deadlines.ConcernClock),
-# and nothing sealed: jobs and digests that only need the clock load these and no more.
-CLOCK_COLUMNS = (
-    Concern.kind,
-    Concern.status,
-    Concern.urgent,
-    Concern.created_at,
-    Concern.ack_due_at,
-    Concern.acknowledged_at,
-    Concern.last_reporter_update_at,
-    Concern.referral_made_at,
-    Concern.referral_acknowledged_at,
-    Concern.referral_chased_at,
-    Concern.no_referral_reason,
-    Concern.no_referral_confirmed_at,
+@dataclass(frozen=True)
+class ClockFacts:
+    """A concern's deadlines are worked out from these (bot.domain.deadlines.ConcernClock),
+    and nothing sealed: jobs and digests that only need the clock load these columns and no
+    more (CLOCK_COLUMNS, in this order)."""
+
+    kind: str
+    status: str
+    urgent: bool
+    created_at: datetime
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    last_reporter_update_at: datetime | None
+    referral_made_at: datetime | None
+    referral_acknowledged_at: datetime | None
+    referral_chased_at: datetime | None
+    no_referral_reason: str | None
+    no_referral_confirmed_at: datetime | None
+
+
+CLOCK_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = tuple(
+    getattr(Concern, clock_fact.name) for clock_fact in fields(ClockFacts)
 )
