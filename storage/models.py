@@ -44,7 +44,13 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime}
 
 
-_AWAITING = "referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL"
+def _partial(where: str) -> dict[str, Any]:
+    """The options of an index over the rows `where` holds for, on both databases."""
+    condition = text(where)
+    return {"postgresql_where": condition, "sqlite_where": condition}
+
+
+_SPEAK_UP = _partial("kind = 'speak_up'")
 
 
 class Concern(Base):
@@ -57,6 +63,47 @@ class Concern(Base):
         Index("ix_concerns_kind_status_closed", "kind", "status", "closed_at"),
         Index(
             "ix_concerns_referral_waiting", "kind", "referral_acknowledged_at", "referral_made_at"
+        ),
+        Index(
+            "ix_concerns_referral_awaiting",
+            "referral_made_at",
+            **_partial("referral_made_at IS NOT NULL AND referral_acknowledged_at IS NULL"),
+        ),
+        # The SLA sweep's and the digests' open work (migration 0009).
+        Index(
+            "ix_concerns_open_work",
+            "status",
+            "kind",
+            "created_at",
+            "acknowledged_at",
+            "ack_due_at",
+            "last_reporter_update_at",
+        ),
+        # The leaders' digest at scale: speak-up concerns by when they were raised,
+        # acknowledged and closed, covering what each count reads on PostgreSQL (migration 0013).
+        Index(
+            "ix_concerns_speak_up_raised",
+            "created_at",
+            postgresql_include=[
+                "site",
+                "professional_group",
+                "identity_mode",
+                "detriment",
+                "elements",
+            ],
+            **_SPEAK_UP,
+        ),
+        Index(
+            "ix_concerns_speak_up_acknowledged",
+            "acknowledged_at",
+            postgresql_include=["created_at"],
+            **_SPEAK_UP,
+        ),
+        Index(
+            "ix_concerns_speak_up_closed",
+            "closed_at",
+            postgresql_include=["created_at", "status"],
+            **_SPEAK_UP,
         ),
     )
 
@@ -194,8 +241,7 @@ class OutboxItem(Base):
             "ix_outbox_pending_lane",
             "lane",
             "id",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
+            **_partial("status = 'pending'"),
         ),
     )
 

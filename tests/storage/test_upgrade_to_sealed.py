@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from alembic import command
 from sqlalchemy import MetaData, select, update
 
 from bot.domain.clock import utcnow
@@ -20,11 +19,12 @@ from bot.flows.timeline import read_timeline
 from storage import audit
 from storage.audit_check import verify
 from storage.crypto import legacy_key_id, new_data_key
-from storage.db import Database, alembic_config
+from storage.db import Database
 from storage.models import AuditEntry, AuditHead, Concern
 from storage.rotation import key_status, rotate
 from storage.vault import IntegrityCheckFailed, Vault
 from tests.support.harness import KEY_A, RING_A
+from tests.support.migrations import migrate
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 CONCERN_ID = str(uuid.uuid4())
@@ -35,10 +35,7 @@ def previous_release(url: str) -> None:
     """Migrate to 0002 and write what that release wrote, the way it wrote it."""
     bare = Database(url)
     try:
-        with bare.engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0002")
+        migrate(bare, "upgrade", "0002")
         vault = Vault(RING_A)
         data_key = new_data_key()
         wrapped = RING_A.wrap(data_key, context=f"concerns:{CONCERN_ID}")
@@ -171,10 +168,8 @@ def test_upgrade_keeps_old_rows_and_is_honest_about_them(database_url: str) -> N
         tamper(db, update(concerns).values(identity_mode="anonymous_follow_up"))
 
         # The older release could not open sealed rows: downgrading is refused, not lossy.
-        with db.engine.begin() as connection, pytest.raises(RuntimeError, match="sealed"):
-            config = alembic_config(database_url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0002")
+        with pytest.raises(RuntimeError, match="sealed"):
+            migrate(db, "downgrade", "0002")
 
         # A keyed entry rewritten as a legacy one is caught: the head says where legacy ends.
         newest = AuditEntry.__table__
