@@ -3,18 +3,15 @@ a post in the ops channel, hourly while it lasts, an all-clear after; nothing is
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from bot.domain.clock import utcnow
-from bot.domain.schedules import Period
 from bot.jobs import runner
-from bot.jobs.delivery_alarms import delivery_alarms_job
 from bot.jobs.guardian_digest import guardian_digest_job
 from storage.models import DeliveryAlarm, OutboxItem
-from tests.support.alarms import LEAD, OPS
+from tests.support.alarms import LEAD, OPS, alarm_texts, check_alarms
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
@@ -24,16 +21,6 @@ from tests.support.harness import (
     readiness,
 )
 from tests.support.raise_helpers import raise_via, safeguarding_values
-
-
-def alarm_texts(harness: Harness, place: str) -> list[str]:
-    """What the bot said about deliveries in a channel or in its DM with a user."""
-    channel = harness.emulator.im_channel_id(place) if place.startswith("U") else place
-    return [
-        str(m.get("text"))
-        for m in harness.emulator.messages_in(channel)
-        if "waiting to reach" in str(m.get("text")) or "All clear" in str(m.get("text"))
-    ]
 
 
 def wait_for_item(harness: Harness, error: str) -> None:
@@ -48,14 +35,6 @@ def wait_for_item(harness: Harness, error: str) -> None:
 
     harness.context.wake_outbox()
     assert harness.emulator.wait_for(tried, 15), f"the card was never refused with {error}"
-
-
-def check_alarms(harness: Harness) -> None:
-    """One run of the alarm job (each its own period: the test checks several a minute)."""
-    job = delivery_alarms_job(harness.context.policy)
-    now = utcnow()
-    period = Period(f"check-{uuid.uuid4().hex[:8]}", now)
-    assert runner.run_period(harness.context, job, period, owner="test", now=now).ran
 
 
 def an_hour_passes(harness: Harness) -> None:

@@ -4,18 +4,13 @@ are delivered over signed HTTP, shaped as Slack sends them (plain and Enterprise
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.domain.clock import utcnow
-from bot.domain.schedules import Period
-from bot.jobs import runner
-from bot.jobs.delivery_alarms import delivery_alarms_job
 from storage.models import DeliveryAlarm, OutboxItem
-from tests.support.alarms import LEAD, OPS
+from tests.support.alarms import LEAD, OPS, alarm_texts, check_alarms
 from tests.support.harness import (
     GUARDIAN_CHANNEL,
     GUARDIANS,
@@ -32,15 +27,6 @@ def send(harness: Harness, event: dict[str, Any], *, grid: bool = False) -> None
     assert deliver(harness, envelope(event, grid=grid, number=next(_numbers))) == 200
 
 
-def alarm_texts(harness: Harness, place: str) -> list[str]:
-    channel = harness.emulator.im_channel_id(place) if place.startswith("U") else place
-    return [
-        str(m.get("text"))
-        for m in harness.emulator.messages_in(channel)
-        if str(m.get("text")).startswith((":rotating_light:", ":white_check_mark:"))
-    ]
-
-
 def wait_for_texts(harness: Harness, count: int) -> None:
     harness.context.wake_outbox()
     for place in [*GUARDIANS, LEAD, OPS]:
@@ -52,13 +38,6 @@ def wait_for_texts(harness: Harness, count: int) -> None:
 def alarms_queued(harness: Harness) -> int:
     with harness.context.db.transaction() as session:
         return len(session.scalars(select(OutboxItem.id).where(OutboxItem.kind == "alarm")).all())
-
-
-def check_alarms(harness: Harness) -> None:
-    job = delivery_alarms_job(harness.context.policy)
-    now = utcnow()
-    period = Period(f"check-{uuid.uuid4().hex[:8]}", now)
-    assert runner.run_period(harness.context, job, period, owner="test", now=now).ran
 
 
 @pytest.mark.parametrize("grid", [False, True], ids=["workspace", "enterprise_grid"])
