@@ -4,12 +4,14 @@ database, and autogenerating the next revision starts from no difference at all.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import JSON, Boolean, DateTime, Integer, LargeBinary, MetaData, inspect, update
 
 from storage.db import Database, alembic_config
 from storage.models import Base
@@ -85,3 +87,55 @@ def test_every_revision_steps_down_to_the_schema_it_was_built_on(db: Database) -
     db.upgrade()
     assert schema(db) == built
     assert differences(db) == []
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def insert_concern(db: Database, **values: Any) -> None:
+    """A concern row as the schema stands now: every required column given a plain value."""
+    with db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection)
+        concerns = tables.tables["concerns"]
+        row: dict[str, Any] = {}
+        for column in concerns.columns:
+            if column.nullable:
+                continue
+            kind = column.type
+            if isinstance(kind, Boolean):
+                row[column.name] = False
+            elif isinstance(kind, Integer):
+                row[column.name] = 1
+            elif isinstance(kind, DateTime):
+                row[column.name] = datetime(2026, 1, 5, 10)
+            elif isinstance(kind, LargeBinary):
+                row[column.name] = b"sealed"
+            elif isinstance(kind, JSON):
+                row[column.name] = []
+            else:
+                row[column.name] = column.name[:8]
+        connection.execute(concerns.insert(), {**row, **values})
+
+
+def test_below_0004_is_refused_while_a_receipt_has_a_keyed_locator(db: Database) -> None:
+    migrate(db, "downgrade", "0004")
+    insert_concern(db, id="c1", receipt_locator="k" * 32)
+    with pytest.raises(RuntimeError, match="1 concerns have keyed receipt locators"):
+        migrate(db, "downgrade", "0003")
+    assert current_revision(db) == "0004"
+    assert "receipt_group_enc" in {c["name"] for c in inspect(db.engine).get_columns("concerns")}
+
+    # A receipt still found by its first group in clear, as the older release wrote it.
+    with db.engine.begin() as connection:
+        concerns = MetaData()
+        concerns.reflect(connection, only=["concerns"])
+        connection.execute(update(concerns.tables["concerns"]).values(receipt_locator="ABCD2345"))
+    migrate(db, "downgrade", "0003")
+    assert current_revision(db) == "0003"
+    locator = next(
+        c for c in inspect(db.engine).get_columns("concerns") if c["name"] == "receipt_locator"
+    )
+    assert str(locator["type"]) == "VARCHAR(8)"

@@ -32,4 +32,28 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    keyed = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT count(*) FROM concerns "
+                "WHERE receipt_group_enc IS NOT NULL OR length(receipt_locator) > 8"
+            )
+        )
+        .scalar_one()
+    )
+    if keyed:
+        # The older release finds a receipt by its first group in clear: a keyed locator
+        # would leave its reporter locked out, and the sealed group would be lost.
+        raise RuntimeError(
+            f"{keyed} concerns have keyed receipt locators, which the previous release cannot "
+            "look up, so this downgrade is refused"
+        )
     op.drop_column("concerns", "receipt_group_enc")
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column(
+            "concerns",
+            "receipt_locator",
+            type_=sa.String(length=8),
+            existing_type=sa.String(length=64),
+        )
