@@ -17,15 +17,8 @@ down_revision = "0003"
 def upgrade() -> None:
     # Keyed tags (32 characters) replace the receipt's first group in clear. Rows written
     # before keep their clear group until the receipt is next used, when it is re-tagged (a
-    # migration holds no keys to do it here). SQLite does not enforce a VARCHAR's length,
-    # and rebuilding the table there would trip over the timeline's foreign keys.
-    if op.get_bind().dialect.name != "sqlite":
-        op.alter_column(
-            "concerns",
-            "receipt_locator",
-            type_=sa.String(length=64),
-            existing_type=sa.String(length=8),
-        )
+    # migration holds no keys to do it here).
+    _locator_length(64, was=8)
     # The receipt's first group sealed with the concern's data key, so a key rotation can
     # re-derive the tag without the receipt.
     op.add_column("concerns", sa.Column("receipt_group_enc", sa.LargeBinary(), nullable=True))
@@ -50,10 +43,16 @@ def downgrade() -> None:
             "look up, so this downgrade is refused"
         )
     op.drop_column("concerns", "receipt_group_enc")
+    _locator_length(8, was=64)
+
+
+def _locator_length(length: int, *, was: int) -> None:
+    # SQLite does not enforce a VARCHAR's length, and rebuilding the table there would trip
+    # over the timeline's foreign keys.
     if op.get_bind().dialect.name != "sqlite":
         op.alter_column(
             "concerns",
             "receipt_locator",
-            type_=sa.String(length=8),
-            existing_type=sa.String(length=64),
+            type_=sa.String(length=length),
+            existing_type=sa.String(length=was),
         )
