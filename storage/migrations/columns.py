@@ -1,4 +1,5 @@
-"""Adding and dropping columns the way every revision since 0003 does.
+"""Adding and dropping columns the way every revision since 0003 does, and refusing a
+downgrade that would drop what people wrote or decided.
 
 Revisions already applied import these: what they emit must never change, or an old revision
 would no longer build the schema it built.
@@ -25,3 +26,17 @@ def drop_columns(table: str, *names: str) -> None:
     # foreign keys of rows that reference it refuse.
     for name in names:
         op.drop_column(table, name)
+
+
+def refuse_downgrade_while(condition: str, because: str, table: str = "concerns") -> None:
+    """Refuse the downgrade while any row of `table` meets `condition` (SQL, the revision's
+    own): `because` says, after the count of those rows, why the previous release cannot have
+    them. A refused downgrade changes nothing; restoring the backup taken before the upgrade
+    is the way back."""
+    held = (
+        op.get_bind()
+        .execute(sa.text(f"SELECT count(*) FROM {table} WHERE {condition}"))  # noqa: S608
+        .scalar_one()
+    )
+    if held:
+        raise RuntimeError(f"{held} {because}, so this downgrade is refused")

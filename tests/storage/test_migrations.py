@@ -139,3 +139,46 @@ def test_below_0004_is_refused_while_a_receipt_has_a_keyed_locator(db: Database)
         c for c in inspect(db.engine).get_columns("concerns") if c["name"] == "receipt_locator"
     )
     assert str(locator["type"]) == "VARCHAR(8)"
+
+
+# What each revision's downgrade would drop that people wrote or decided, as a row holds it.
+HELD = [
+    ("0002", {"referral_authority_enc": b"sealed"}, "sealed referral authority"),
+    ("0005", {"recorded_by": "U0GUARD1", "raised_via": "phone"}, "recorded by a guardian"),
+    ("0006", {"worker_type": "permanent"}, "have a worker type"),
+    ("0010", {"no_referral_reason": "duplicate"}, '"no referral needed" decision'),
+    ("0010", {"referral_chased_at": datetime(2026, 1, 6, 9)}, "have a referral chase"),
+    ("0012", {"checkin_answer": "yes"}, "answer to the after-closure check-in"),
+]
+
+
+@pytest.mark.parametrize(("revision", "values", "refusal"), HELD)
+def test_a_downgrade_that_would_drop_what_people_wrote_is_refused(
+    db: Database, revision: str, values: dict[str, Any], refusal: str
+) -> None:
+    migrate(db, "downgrade", revision)
+    insert_concern(db, id="c1", **values)
+    with pytest.raises(RuntimeError, match=f"^1 concerns .*{refusal}.*downgrade is refused"):
+        migrate(db, "downgrade", "-1")
+    assert current_revision(db) == revision
+
+
+def test_below_0012_is_refused_while_a_learning_summary_was_drafted(db: Database) -> None:
+    migrate(db, "downgrade", "0012")
+    insert_concern(db, id="c1")
+    with db.engine.begin() as connection:
+        tables = MetaData()
+        tables.reflect(connection, only=["learning_summaries"])
+        connection.execute(
+            tables.tables["learning_summaries"].insert(),
+            {
+                "id": "s1",
+                "concern_id": "c1",
+                "drafted_by": "U0GUARD1",
+                "drafted_at": datetime(2026, 2, 2, 9),
+                "text_enc": b"sealed",
+            },
+        )
+    with pytest.raises(RuntimeError, match=r"^1 learning summaries were drafted"):
+        migrate(db, "downgrade", "0011")
+    assert current_revision(db) == "0012"

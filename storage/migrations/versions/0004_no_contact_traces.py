@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations.columns import refuse_downgrade_while
+
 revision = "0004"
 down_revision = "0003"
 
@@ -25,23 +27,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    keyed = (
-        op.get_bind()
-        .execute(
-            sa.text(
-                "SELECT count(*) FROM concerns "
-                "WHERE receipt_group_enc IS NOT NULL OR length(receipt_locator) > 8"
-            )
-        )
-        .scalar_one()
+    # The older release finds a receipt by its first group in clear: a keyed locator would
+    # leave its reporter locked out, and the sealed group would be lost.
+    refuse_downgrade_while(
+        "receipt_group_enc IS NOT NULL OR length(receipt_locator) > 8",
+        "concerns have keyed receipt locators, which the previous release cannot look up",
     )
-    if keyed:
-        # The older release finds a receipt by its first group in clear: a keyed locator
-        # would leave its reporter locked out, and the sealed group would be lost.
-        raise RuntimeError(
-            f"{keyed} concerns have keyed receipt locators, which the previous release cannot "
-            "look up, so this downgrade is refused"
-        )
     op.drop_column("concerns", "receipt_group_enc")
     _locator_length(8, was=64)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.columns import add_columns, drop_columns, refuse_downgrade_while
 
 revision = "0005"
 down_revision = "0004"
@@ -24,4 +24,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while(
+        "recorded_by IS NOT NULL OR raised_via <> 'slack'",
+        "concerns were recorded by a guardian, which the previous release would take for "
+        "concerns raised in Slack",
+    )
     drop_columns("concerns", "recorded_by", "raised_via")

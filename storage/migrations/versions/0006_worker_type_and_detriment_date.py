@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.columns import add_columns, drop_columns, refuse_downgrade_while
 
 revision = "0006"
 down_revision = "0005"
@@ -27,4 +27,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while(
+        "worker_type IS NOT NULL OR detriment_indicated_at IS NOT NULL",
+        "concerns have a worker type or the date detriment was indicated, which the previous "
+        "release has nowhere to keep",
+    )
     drop_columns("concerns", "detriment_indicated_at", "worker_type")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.columns import add_columns, drop_columns, refuse_downgrade_while
 
 revision = "0010"
 down_revision = "0009"
@@ -30,6 +30,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while(
+        "referral_chased_at IS NOT NULL OR no_referral_reason IS NOT NULL",
+        'concerns have a referral chase or a "no referral needed" decision, which the '
+        "previous release has nowhere to keep",
+    )
     drop_columns(
         "concerns",
         "no_referral_confirmed_at",

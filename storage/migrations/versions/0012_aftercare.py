@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.columns import add_columns, drop_columns, refuse_downgrade_while
 
 revision = "0012"
 down_revision = "0011"
@@ -38,5 +38,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    refuse_downgrade_while(
+        "checkin_answer IS NOT NULL",
+        "concerns have their reporter's answer to the after-closure check-in, which the "
+        "previous release has nowhere to keep",
+    )
+    refuse_downgrade_while(
+        "id IS NOT NULL",
+        "learning summaries were drafted, which the previous release has nowhere to keep",
+        table="learning_summaries",
+    )
     op.drop_table("learning_summaries")
     drop_columns("concerns", "checkin_answered_at", "checkin_answer", "checkin_sent_at")
