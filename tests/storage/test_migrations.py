@@ -148,6 +148,7 @@ HELD = [
     ("0006", {"worker_type": "permanent"}, "have a worker type"),
     ("0010", {"no_referral_reason": "duplicate"}, '"no referral needed" decision'),
     ("0010", {"referral_chased_at": datetime(2026, 1, 6, 9)}, "have a referral chase"),
+    ("0011", {"legal_hold_at": datetime(2026, 3, 2, 9)}, "under a legal hold"),
     ("0012", {"checkin_answer": "yes"}, "answer to the after-closure check-in"),
 ]
 

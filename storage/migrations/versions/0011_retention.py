@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from storage.migrations.columns import add_columns, drop_columns
+from storage.migrations.columns import add_columns, drop_columns, refuse_downgrade_while
 
 revision = "0011"
 down_revision = "0010"
@@ -46,5 +46,11 @@ def downgrade() -> None:
             "destroyed; the previous release cannot tell either from tampering, so this "
             "downgrade is refused"
         )
+    # A hold dropped here would not come back with the next upgrade, and retention would then
+    # destroy what a lead had kept for an investigation or a tribunal.
+    refuse_downgrade_while(
+        "legal_hold_at IS NOT NULL",
+        "concerns are under a legal hold, which the previous release has nowhere to keep",
+    )
     op.drop_index("ix_concerns_shred_month", table_name="concerns")
     drop_columns("concerns", "destroyed_at", "shred_month", "legal_hold_by", "legal_hold_at")
