@@ -109,8 +109,9 @@ def _check_shape(body: dict[str, Any]) -> None:
         if value is not None and not isinstance(value, dict | str):
             raise MalformedBody(f"{name} is neither an object nor an id")
     for name in _LIST_OF_OBJECTS_FIELDS:
+        # Present means a list: Bolt takes `actions[0]` of a block action, and null has none.
         value = body.get(name)
-        if value is not None and not (
+        if name in body and not (
             isinstance(value, list) and all(isinstance(item, dict) for item in value)
         ):
             raise MalformedBody(f"{name} is not a list of objects")

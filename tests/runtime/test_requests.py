@@ -15,7 +15,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -161,6 +161,8 @@ def test_a_body_just_over_the_limit_is_refused_and_one_at_it_is_read(harness: Ha
         ('{"type": "event_callback", "event": {}}', JSON),
         ('{"type": "block_actions", "user": ["U1"], "actions": []}', JSON),
         ('{"type": "block_actions", "user": {"id": "U1"}, "actions": [1]}', JSON),
+        ('{"type": "block_actions", "actions": null}', JSON),
+        ("payload=" + quote('{"type": "block_actions", "actions": null}'), FORM),
         ('{"type": "view_submission", "view": [], "user": {"id": "U1"}}', JSON),
         ('{"type": "event_callback", "authorizations": {"team_id": "T1"}, "event": {}}', JSON),
         ('{"type": 12}', JSON),
